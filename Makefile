@@ -1,0 +1,50 @@
+# `make run` and `make test` set up everything a fresh machine lacks; both are idempotent.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+PYODIDE_VERSION   := $(shell node -p "require('./package.json').dependencies.pyodide")
+BOOTSTRAP_VERSION := $(shell node -p "require('./package.json').dependencies.bootstrap")
+VENDOR := static/vendor
+
+.PHONY: setup run test bench clean messages
+
+setup: $(VENV)/.installed node_modules/.installed vendor wheels
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py migrate --noinput -v 0
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Pyodide and Bootstrap are served from our own static files, under versioned paths.
+vendor: node_modules/.installed
+	mkdir -p $(VENDOR)/pyodide/$(PYODIDE_VERSION) $(VENDOR)/bootstrap/$(BOOTSTRAP_VERSION)
+	cp -u node_modules/pyodide/pyodide.mjs node_modules/pyodide/pyodide.asm.mjs \
+	      node_modules/pyodide/pyodide.asm.wasm node_modules/pyodide/python_stdlib.zip \
+	      node_modules/pyodide/pyodide-lock.json $(VENDOR)/pyodide/$(PYODIDE_VERSION)/
+	cp -u node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	      $(VENDOR)/bootstrap/$(BOOTSTRAP_VERSION)/
+
+# The client core and srptools as wheels for Pyodide, pinned by SHA-256 (webclient/wheels.py).
+wheels: $(VENV)/.installed
+	$(PY) -m webclient.wheels
+
+run: setup
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py anoni.wsgi
+
+test: setup
+	ANONI_VAR_DIR=$(CURDIR)/var/test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/login.py
+	$(PY) bench/transfer.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles $(VENDOR) var/test

@@ -1,0 +1,104 @@
+"""The API's error shape: every failure is JSON {"code": ..., "detail": ...} with the right status.
+
+Services raise ApiError; DRF's own exceptions (parse errors, wrong method, validation) are mapped
+to the same shape by `exception_handler`, and plain Django 404/500 on /api/ paths by the handlers
+at the bottom, so a client never has to parse HTML.
+"""
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+
+class ApiError(exceptions.APIException):
+    """An error with a stable machine code, a sentence for a person and optional extra fields."""
+
+    def __init__(self, status_code, code, detail, headers=None, **extra):
+        self.status_code = status_code
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+        self.headers = headers or {}
+        super().__init__(detail=detail, code=code)
+        self.detail = detail  # APIException wraps it in ErrorDetail; keep the plain sentence
+
+
+def malformed(detail):
+    return ApiError(status.HTTP_400_BAD_REQUEST, "malformed", detail)
+
+
+def not_found():
+    return ApiError(status.HTTP_404_NOT_FOUND, "not_found", "No such object.")
+
+
+_DRF_CODES = {
+    exceptions.ParseError: "malformed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "not_authenticated",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.Throttled: "rate_limited",
+    exceptions.ValidationError: "malformed",
+}
+
+
+def _first_message(detail):
+    """The first human message inside DRF's nested validation details, with its field path."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            inner = _first_message(value)
+            return f"{field}: {inner}" if field != "non_field_errors" else inner
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApiError):
+        body = {"code": exc.code, "detail": str(exc.detail), **exc.extra}
+        return Response(body, status=exc.status_code, headers=exc.headers)
+    for cls, code in _DRF_CODES.items():
+        if isinstance(exc, cls):
+            headers = {}
+            if isinstance(exc, exceptions.Throttled) and exc.wait:
+                headers["Retry-After"] = str(int(exc.wait) + 1)
+            detail = _first_message(exc.detail) if isinstance(exc, exceptions.ValidationError) else str(exc.detail)
+            status_code = exc.status_code
+            if isinstance(exc, exceptions.AuthenticationFailed):
+                status_code = status.HTTP_401_UNAUTHORIZED
+            if isinstance(exc, exceptions.NotAuthenticated):
+                status_code = status.HTTP_401_UNAUTHORIZED
+                headers["WWW-Authenticate"] = "Anoni"
+            return Response({"code": code, "detail": detail}, status=status_code, headers=headers)
+    return None  # anything else is a bug: let Django answer 500 (JSON on /api/, see below)
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def json_error(status_code, code, detail, **extra):
+    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code)
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return json_error(404, "not_found", "No such endpoint or object.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception, template_name="404.html")
+
+
+def handler500(request):
+    if _is_api(request):
+        return json_error(500, "server_error", "The server failed; the operator has been told.")
+    from django.views.defaults import server_error
+
+    return server_error(request, template_name="500.html")
+
+
+def handler400(request, exception=None):
+    return json_error(400, "malformed", "The request could not be understood.")

@@ -1,0 +1,71 @@
+"""Headers every answer carries, and the body size limit applied before any view reads a byte."""
+
+import re
+
+from django.conf import settings
+
+from anoni.api import json_error
+
+# The whole site, vault included, runs with no inline script or style and talks only to itself.
+# 'wasm-unsafe-eval' lets the vault's worker compile Pyodide's WebAssembly; it allows no JS eval.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
+# Django's admin still sets a few style attributes; it is the operator's console, not the site.
+ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+    "interest-cohort", "browsing-topics",
+))
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith("/admin/")
+        response.setdefault(
+            "Content-Security-Policy", ADMIN_CONTENT_SECURITY_POLICY if admin else CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.setdefault("Referrer-Policy", "no-referrer")
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/api/"):
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+CHUNK_PATH = re.compile(r"^/api/v1/documents/[^/]+/chunks/[^/]+$")
+
+
+class BodySizeLimitMiddleware:
+    """413 `body_too_large` for an API body over its limit, judged from Content-Length alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.match(request.path) else settings.ANONI_MAX_JSON_BODY
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return json_error(400, "malformed", "Content-Length is not a number.")
+            if length > limit:
+                return json_error(413, "body_too_large", f"The body is over the limit of {limit} bytes.")
+        return self.get_response(request)

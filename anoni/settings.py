@@ -1,0 +1,275 @@
+"""Django settings, read from the environment with embedded defaults.
+
+With no environment at all, Anoni runs as a single self-contained server: SQLite and chunk files
+under var/, an in-process cache, and a secret key generated into var/ on first start.
+Production sets DATABASE_URL, ANONI_REDIS_URL and ANONI_STORAGE=s3 (see docs/deploy.md).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(os.environ.get("ANONI_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key():
+    """SECRET_KEY from the environment, else one generated once into var/ (mode 0600)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = VAR_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "anoni",
+    "accounts",
+    "documents",
+    "webclient",
+    "blog",
+    "feedback",
+    "stats",
+    "diagnostics",
+]
+
+MIDDLEWARE = [
+    "anoni.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "anoni.middleware.BodySizeLimitMiddleware",
+    "accounts.middleware.ResponseSigningMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stats.middleware.PageViewMiddleware",
+    "diagnostics.middleware.BetaDiagnosticsMiddleware",
+]
+
+ROOT_URLCONF = "anoni.urls"
+WSGI_APPLICATION = "anoni.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "anoni.context_processors.operator",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite under var/ unless DATABASE_URL is set -------------------------------------
+if os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "anoni.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: nonces, SRP challenges, session keys, rate limits ------------------------------------
+# Redis in production, so that every app server sees the same state. The embedded default is an
+# in-process cache, which is why `make run` serves with one gunicorn process (and many threads).
+ANONI_REDIS_URL = os.environ.get("ANONI_REDIS_URL", "")
+if ANONI_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ANONI_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("ANONI_CACHE_PREFIX", "anoni"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Storage of encrypted chunks ----------------------------------------------------------------
+ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")  # "files" or "s3"
+CHUNK_STORAGE_DIR = Path(os.environ.get("ANONI_CHUNK_DIR", VAR_DIR / "chunks"))
+if ANONI_STORAGE == "s3":
+    CHUNK_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("ANONI_S3_BUCKET", "anoni"),
+            "endpoint_url": os.environ.get("ANONI_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ANONI_S3_REGION") or None,
+            "access_key": os.environ.get("ANONI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ANONI_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "file_overwrite": True,
+            "querystring_auth": False,
+            "addressing_style": os.environ.get("ANONI_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    CHUNK_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CHUNK_STORAGE_DIR), "file_permissions_mode": 0o600,
+                    "directory_permissions_mode": 0o700, "allow_overwrite": True},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "chunks": CHUNK_STORAGE,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("it", _("Italian")),
+    ("de", _("German")),
+    ("pt", _("Portuguese")),
+    ("ro", _("Romanian")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_COOKIE_SECURE = env_bool("ANONI_SECURE_COOKIES", False)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# --- Static files ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_MAX_AGE = 3600
+
+# --- Security -------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("ANONI_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = env_bool("ANONI_SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = env_bool("ANONI_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("ANONI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+if env_bool("ANONI_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+ANONI_PROXY_COUNT = env_int("ANONI_PROXY_COUNT", 0)
+
+# Signed JSON bodies are small; only chunk uploads carry up to one box (4 MiB + 65 bytes).
+ANONI_MAX_JSON_BODY = env_int("ANONI_MAX_JSON_BODY", 64 * 1024)
+ANONI_MAX_CHUNK_BOX = 4 * 1024 * 1024 + 65
+DATA_UPLOAD_MAX_MEMORY_SIZE = ANONI_MAX_CHUNK_BOX + 1024
+
+# --- Anoni protocol -------------------------------------------------------------------------------
+ANONI_SESSION_TTL = env_int("ANONI_SESSION_TTL", 300)          # seconds a signed session lives
+ANONI_CHALLENGE_TTL = env_int("ANONI_CHALLENGE_TTL", 60)       # seconds an SRP challenge lives
+ANONI_CLOCK_SKEW = env_int("ANONI_CLOCK_SKEW", 60)             # accepted |ts - server time|
+ANONI_MIN_KDF_ITERATIONS = env_int("ANONI_MIN_KDF_ITERATIONS", 600_000)
+ANONI_MAX_KDF_ITERATIONS = env_int("ANONI_MAX_KDF_ITERATIONS", 10_000_000)
+ANONI_DEFAULT_KDF_ITERATIONS = 600_000
+ANONI_QUOTA_BYTES = env_int("ANONI_QUOTA_BYTES", 10 * 1024**3)
+ANONI_PENDING_MAX_AGE = env_int("ANONI_PENDING_MAX_AGE", 24 * 3600)
+
+# Rate limits: (attempts, window seconds).
+ANONI_LOGIN_FAILURES_PER_USERNAME = (env_int("ANONI_LOGIN_FAILURES_PER_USERNAME", 10), 900)
+ANONI_LOGIN_FAILURES_PER_ADDRESS = (env_int("ANONI_LOGIN_FAILURES_PER_ADDRESS", 30), 900)
+ANONI_SIGNUPS_PER_ADDRESS = (env_int("ANONI_SIGNUPS_PER_ADDRESS", 10), 3600)
+ANONI_FEEDBACK_PER_ADDRESS = (env_int("ANONI_FEEDBACK_PER_ADDRESS", 5), 3600)
+
+# --- The operator (shown on the site) -------------------------------------------------------------
+ANONI_OPERATOR_NAME = os.environ.get("ANONI_OPERATOR_NAME", "The Anoni operator")
+ANONI_OPERATOR_CONTACT = os.environ.get("ANONI_OPERATOR_CONTACT", "privacy@example.org")
+ANONI_DATA_LOCATION = os.environ.get("ANONI_DATA_LOCATION", "the operator's own server")
+ANONI_BETA_DIAGNOSTICS = env_bool("ANONI_BETA_DIAGNOSTICS", False)
+ANONI_DIAGNOSTICS_RETENTION_DAYS = env_int("ANONI_DIAGNOSTICS_RETENTION_DAYS", 30)
+
+# --- REST framework -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SignedRequestAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "anoni.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Anoni API",
+    "DESCRIPTION": "The zero-knowledge vault's REST API. The protocol is described in docs/protocol.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging: no addresses, no secrets ------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ANONI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # django.request logs the request line with the path; paths hold only opaque ids.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
+}

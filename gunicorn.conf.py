@@ -1,0 +1,20 @@
+"""gunicorn settings for `make run` and production (docs/deploy.md). Everything comes from the
+environment; the defaults serve the embedded configuration on 127.0.0.1:8000."""
+
+import os
+
+bind = os.environ.get("ANONI_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+# The embedded configuration keeps SRP challenges, nonces and session keys in an in-process cache,
+# so it must run a single process; with Redis (ANONI_REDIS_URL) any number of workers share them.
+workers = int(os.environ.get("ANONI_WORKERS", "0") or 0) or (
+    2 * (os.cpu_count() or 1) if os.environ.get("ANONI_REDIS_URL") else 1)
+threads = int(os.environ.get("ANONI_THREADS", "16"))
+timeout = int(os.environ.get("ANONI_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# No access log: it would record client addresses. Errors go to stderr without request details.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("ANONI_GUNICORN_LOG_LEVEL", "warning")
+forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1")

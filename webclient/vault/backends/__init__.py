@@ -1,0 +1,66 @@
+"""The two small interfaces the client core runs on, so that it runs unchanged in CPython and in
+Pyodide. The core never touches a crypto library or a socket itself.
+
+Buffers: bulk data (file chunks, boxes, response bodies) is a backend-specific *buffer*: `bytes`
+in CPython, a JavaScript `Uint8Array` proxy in Pyodide, so that in the browser bulk bytes never
+have to be copied into Python. The core treats buffers as opaque and uses only the buffer methods
+below on them. Small values (keys, IVs, tags, JSON) are plain Python `bytes`.
+
+Implementations:
+- `webclient.vault.backends.cpython`: `cryptography` + `httpx` (the CLI, tests, benchmarks).
+- `webclient.vault.backends.pyodide`: WebCrypto + `fetch` (the browser vault's worker).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Sequence
+
+Buffer = Any  # bytes in CPython, a Uint8Array proxy in Pyodide
+
+
+class CryptoBackend(Protocol):
+    def random_bytes(self, n: int) -> bytes:
+        """n bytes from the platform's CSPRNG."""
+
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        """32 bytes of PBKDF2-HMAC-SHA-256."""
+
+    async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: Buffer) -> Buffer:
+        """AES-256-CBC with PKCS#7 padding added."""
+
+    async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
+        """AES-256-CBC with PKCS#7 padding checked and removed; raises IntegrityError on bad
+        padding (callers only decrypt after the tag has been verified)."""
+
+    async def hmac_sha256(self, key: bytes, parts: Sequence[Buffer | bytes]) -> bytes:
+        """HMAC-SHA-256 of the concatenation of parts (buffers or bytes)."""
+
+    async def sha256(self, data: Buffer | bytes) -> bytes:
+        """SHA-256 digest."""
+
+    async def leaf_hashes(self, data: Buffer, leaf_size: int) -> list[bytes]:
+        """SHA-256 of each leaf_size piece of data (the last may be shorter; none for empty)."""
+
+    # Buffer handling (cheap, synchronous).
+    def length(self, data: Buffer) -> int: ...
+    def concat(self, parts: Sequence[Buffer | bytes]) -> Buffer: ...
+    def slice(self, data: Buffer, start: int, end: int) -> Buffer: ...
+    def to_bytes(self, data: Buffer) -> bytes:
+        """Copies a buffer into Python; only for small values (metadata, JSON, tags)."""
+    def from_bytes(self, data: bytes) -> Buffer: ...
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: Buffer  # a buffer of the crypto backend's kind
+    extra: dict = field(default_factory=dict)
+
+
+class HttpBackend(Protocol):
+    async def request(self, method: str, url: str, headers: dict[str, str],
+                      body: Buffer | bytes | None) -> HttpResponse:
+        """One HTTP exchange. Raises `TransportError` when no answer arrived (connection refused
+        or reset, timeout); any answer, whatever its status, is returned."""
+
+    async def close(self) -> None: ...
