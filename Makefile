@@ -30,6 +30,7 @@ vendor: node_modules/.installed
 	      node_modules/pyodide/pyodide.asm.wasm node_modules/pyodide/python_stdlib.zip \
 	      node_modules/pyodide/pyodide-lock.json $(VENDOR)/pyodide/$(PYODIDE_VERSION)/
 	cp -u node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	      node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	      $(VENDOR)/bootstrap/$(BOOTSTRAP_VERSION)/
 
 # The client core and srptools as wheels for Pyodide, pinned by SHA-256 (webclient/wheels.py).
@@ -39,12 +40,28 @@ wheels: $(VENV)/.installed
 run: setup
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py anoni.wsgi
 
+# The whole suite in the embedded configuration, then the API and client suites again against
+# PostgreSQL, Redis and an S3 server (tests/services.py: with ANONI_REQUIRE_SERVICES=1, as .ci/run
+# sets it, missing services fail the run instead of skipping it).
+SERVICE_TESTS ?= -m "not browser" accounts documents webclient tests
 test: setup
 	ANONI_VAR_DIR=$(CURDIR)/var/test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	ANONI_VAR_DIR=$(CURDIR)/var/test $(PY) -m tests.services -- $(VENV)/bin/pytest $(SERVICE_TESTS)
 
 bench: setup
 	$(PY) bench/login.py
 	$(PY) bench/transfer.py
+
+# Extract the translatable strings into locale/*/django.po, then compile every catalogue; the
+# .po and .mo files are both committed (locale/README.md). Needs gettext.
+LANGS := it de pt ro
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --add-location=file \
+	    --ignore='.venv/*' --ignore='node_modules/*' --ignore='staticfiles/*' \
+	    --ignore='static/vendor/*' --ignore='var/*' --ignore='build/*' --ignore='artifacts/*'
+	for lang in $(LANGS); do \
+	    msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles $(VENDOR) var/test

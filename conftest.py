@@ -2,7 +2,9 @@
 `live_server` (a threaded WSGI server on a loopback port) backed by the test database."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +13,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_finders():
+    """`{% static %}` names the source files, which the live server serves through the
+    staticfiles finders, so the suite needs no collectstatic manifest and sees a new file at once."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
 
 
 @pytest.fixture

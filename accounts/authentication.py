@@ -1,6 +1,53 @@
+"""DRF authentication of signed requests (DESIGN §7, docs/protocol.md).
+
+Checks in this order, each failure a 401 with its own code: the header's form
+(`not_authenticated`), the session (`session_expired`), the MAC (`bad_signature`), the timestamp
+(`stale_timestamp`), the nonce (`replayed`). The timestamp and nonce come after the MAC so that
+only the session's holder can learn the server's clock or burn a nonce.
+"""
+
+import hmac
+import time
+
+from django.conf import settings
+from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
+
+from accounts import sessions
+from accounts.signing import parse_authorization, request_mac
+from anoni.api import ApiError
+
+
+def _unauthorized(code, detail, **extra):
+    return ApiError(status.HTTP_401_UNAUTHORIZED, code, detail, **extra)
 
 
 class SignedRequestAuthentication(BaseAuthentication):
+    """Returns (account, session) for a correctly signed request; None without Authorization."""
+
     def authenticate(self, request):
-        return None
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is None:
+            return None
+        signed = parse_authorization(header)
+        if signed is None:
+            raise _unauthorized("not_authenticated", "The Authorization header is not a valid "
+                                "`Anoni sid=…, ts=…, nonce=…, sig=…` header.")
+        active = sessions.lookup(signed.sid)
+        django_request = request._request
+        # From here on the answer is signed, errors included (ResponseSigningMiddleware).
+        django_request.anoni_signing = (active.sign_key, signed.nonce)
+        expected = request_mac(active.sign_key, django_request.method, django_request.get_full_path(),
+                               signed.ts, signed.nonce, django_request.body)
+        if not hmac.compare_digest(expected, signed.sig):
+            raise _unauthorized("bad_signature", "The request signature does not match.")
+        now = time.time()
+        if abs(now - int(signed.ts)) > settings.ANONI_CLOCK_SKEW:
+            raise _unauthorized("stale_timestamp", "The request's timestamp is too far from the "
+                                "server's clock; correct it with server_time.", server_time=int(now))
+        if not sessions.claim_nonce(active.session, signed.nonce):
+            raise _unauthorized("replayed", "This request was already received.")
+        return active.session.account, active.session
+
+    def authenticate_header(self, request):
+        return "Anoni"

@@ -1,6 +1,29 @@
+"""Signs every answer to a signed request (DESIGN §7): `X-Anoni-Signature`."""
+
+from accounts.signing import RESPONSE_HEADER, response_mac
+from webclient.vault.encoding import b64e
+
+
 class ResponseSigningMiddleware:
+    """Once SignedRequestAuthentication has identified the session and its key, it leaves
+    (sign_key, nonce) on the request; whatever the answer then is, error or not, it is signed.
+    Answers to requests whose session could not be identified stay unsigned."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        signing = getattr(request, "anoni_signing", None)
+        if signing is None:
+            return response
+        sign_key, nonce = signing
+        if response.streaming:
+            # A signature covers the whole body, so a streamed answer (at most one chunk box here)
+            # is collected first.
+            body = b"".join(response.streaming_content)
+            response.streaming_content = [body]
+        else:
+            body = response.content
+        response[RESPONSE_HEADER] = b64e(response_mac(sign_key, nonce, response.status_code, body))
+        return response

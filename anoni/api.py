@@ -5,6 +5,7 @@ to the same shape by `exception_handler`, and plain Django 404/500 on /api/ path
 at the bottom, so a client never has to parse HTML.
 """
 
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -73,6 +74,10 @@ def exception_handler(exc, context):
                 status_code = status.HTTP_401_UNAUTHORIZED
                 headers["WWW-Authenticate"] = "Anoni"
             return Response({"code": code, "detail": detail}, status=status_code, headers=headers)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is down or overloaded (or SQLite is locked): a retryable outage, not a bug.
+        return Response({"code": "database_unavailable", "detail": "The database is unavailable; try again later."},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     return None  # anything else is a bug: let Django answer 500 (JSON on /api/, see below)
 
 

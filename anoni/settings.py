@@ -115,12 +115,18 @@ if os.environ.get("DATABASE_URL"):
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Secrets come from the environment (or var/) only: libpq must not fall back to ~/.pgpass.
+        DATABASES["default"].setdefault("OPTIONS", {})["passfile"] = str(VAR_DIR / "pgpass")
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "anoni.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # The test database is a file too: in memory, the live test server's threads would
+            # share one connection (and its transactions) instead of each having their own.
+            "TEST": {"NAME": str(VAR_DIR / "test-anoni.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,6 +150,12 @@ else:
 ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")  # "files" or "s3"
 CHUNK_STORAGE_DIR = Path(os.environ.get("ANONI_CHUNK_DIR", VAR_DIR / "chunks"))
 if ANONI_STORAGE == "s3":
+    import botocore.config
+
+    # Credentials come from the environment only, never from ~/.aws or an instance's metadata.
+    for _name, _value in (("AWS_CONFIG_FILE", os.devnull), ("AWS_SHARED_CREDENTIALS_FILE", os.devnull),
+                          ("AWS_EC2_METADATA_DISABLED", "true")):
+        os.environ.setdefault(_name, _value)
     CHUNK_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -156,6 +168,12 @@ if ANONI_STORAGE == "s3":
             "file_overwrite": True,
             "querystring_auth": False,
             "addressing_style": os.environ.get("ANONI_S3_ADDRESSING_STYLE", "path"),
+            # One pooled connection per gunicorn thread (botocore keeps 10), and a store that
+            # does not answer is reported (503 storage_unavailable) within seconds, not minutes.
+            "client_config": botocore.config.Config(
+                s3={"addressing_style": os.environ.get("ANONI_S3_ADDRESSING_STYLE", "path")},
+                max_pool_connections=env_int("ANONI_THREADS", 16) + 4, connect_timeout=5,
+                read_timeout=60, retries={"mode": "standard", "max_attempts": 3}),
         },
     }
 else:
@@ -233,6 +251,7 @@ ANONI_LOGIN_FAILURES_PER_USERNAME = (env_int("ANONI_LOGIN_FAILURES_PER_USERNAME"
 ANONI_LOGIN_FAILURES_PER_ADDRESS = (env_int("ANONI_LOGIN_FAILURES_PER_ADDRESS", 30), 900)
 ANONI_SIGNUPS_PER_ADDRESS = (env_int("ANONI_SIGNUPS_PER_ADDRESS", 10), 3600)
 ANONI_FEEDBACK_PER_ADDRESS = (env_int("ANONI_FEEDBACK_PER_ADDRESS", 5), 3600)
+ANONI_CLIENT_LOGS_PER_ADDRESS = (env_int("ANONI_CLIENT_LOGS_PER_ADDRESS", 10), 3600)
 
 # --- The operator (shown on the site) -------------------------------------------------------------
 ANONI_OPERATOR_NAME = os.environ.get("ANONI_OPERATOR_NAME", "The Anoni operator")
@@ -240,6 +259,8 @@ ANONI_OPERATOR_CONTACT = os.environ.get("ANONI_OPERATOR_CONTACT", "privacy@examp
 ANONI_DATA_LOCATION = os.environ.get("ANONI_DATA_LOCATION", "the operator's own server")
 ANONI_BETA_DIAGNOSTICS = env_bool("ANONI_BETA_DIAGNOSTICS", False)
 ANONI_DIAGNOSTICS_RETENTION_DAYS = env_int("ANONI_DIAGNOSTICS_RETENTION_DAYS", 30)
+# bench/browser.py only: adds the browser benchmark to the vault page and its results endpoint.
+ANONI_BENCH = env_bool("ANONI_BENCH", False)
 
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -259,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "anoni.schema.add_common_errors"],
 }
 
 # --- Logging: no addresses, no secrets ------------------------------------------------------------

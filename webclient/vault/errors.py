@@ -22,13 +22,15 @@ class IntegrityError(VaultError):
 
 
 class ApiError(VaultError):
-    """The server answered with an error {"code", "detail"} (signature already checked)."""
+    """The server answered with an error {"code", "detail"} (signature already checked).
+    `retry_after` is the seconds of a 429's `Retry-After` header, else None."""
 
-    def __init__(self, status, code, detail="", body=None):
+    def __init__(self, status, code, detail="", body=None, retry_after=None):
         self.status = status
         self.code = code
         self.detail = detail
         self.body = body or {}
+        self.retry_after = retry_after
         super().__init__(f"{status} {code}: {detail}")
 
 

@@ -41,10 +41,11 @@ class AnoniSRPContext(SRPContext):
         return self._mult
 
     def get_common_session_key_proof(self, *, session_key, salt, server_public, client_public):
-        """M1 = H((H(N) xor H(PAD(g))) | H(I) | s | A | B | K)."""
+        """M1 = H((H(N) xor H(PAD(g))) | H(I) | s | A | B | K). H(I) enters as its 32 digest
+        bytes (srptools' hash() would return an int and drop a leading zero byte)."""
         h = self.hash
-        return h(h(self._prime) ^ h(self.pad(self._gen)), h(self._user), salt, client_public,
-                 server_public, session_key, as_bytes=True)
+        return h(h(self._prime) ^ h(self.pad(self._gen)), h(self._user, as_bytes=True), salt,
+                 client_public, server_public, session_key, as_bytes=True)
 
     def parse_public(self, value: bytes) -> int:
         """A or B from the wire: exactly PAD length, and not 0 modulo N (DESIGN §6)."""

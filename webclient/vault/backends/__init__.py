@@ -1,7 +1,7 @@
 """The two small interfaces the client core runs on, so that it runs unchanged in CPython and in
 Pyodide. The core never touches a crypto library or a socket itself.
 
-Buffers: bulk data (file chunks, boxes, response bodies) is a backend-specific *buffer*: `bytes`
+Buffers: bulk data (file chunks, boxes, response bodies) is a backend-specific *buffer*: bytes-like
 in CPython, a JavaScript `Uint8Array` proxy in Pyodide, so that in the browser bulk bytes never
 have to be copied into Python. The core treats buffers as opaque and uses only the buffer methods
 below on them. Small values (keys, IVs, tags, JSON) are plain Python `bytes`.
@@ -14,7 +14,7 @@ Implementations:
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
-Buffer = Any  # bytes in CPython, a Uint8Array proxy in Pyodide
+Buffer = Any  # bytes-like in CPython, a Uint8Array proxy in Pyodide
 
 
 class CryptoBackend(Protocol):

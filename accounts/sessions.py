@@ -1,0 +1,103 @@
+"""Signed sessions (DESIGN §7): create, look up, end.
+
+The database row holds only SHA-256(sid) and times, so that sessions can be listed and ended.
+The signing key lives only in the shared cache, for the session's life plus the clock skew, and
+is removed the moment the session ends: without it nobody, the server included, can check or
+make a signature for that session any more.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.keys import hkdf
+from accounts.models import Account, Session
+from anoni.api import ApiError
+
+SID_BYTES = 32
+SIGN_KEY_INFO = "anoni/v1/sign"
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    session: Session  # with its account loaded
+    sign_key: bytes
+
+
+def session_expired():
+    return ApiError(status.HTTP_401_UNAUTHORIZED, "session_expired",
+                    "The session has expired or ended; log in again.")
+
+
+def _sign_key_cache_key(sid_hash: bytes) -> str:
+    return "accounts:session:" + bytes(sid_hash).hex()
+
+
+def _cache_timeout() -> int:
+    return settings.ANONI_SESSION_TTL + settings.ANONI_CLOCK_SKEW
+
+
+def is_expired(session: Session, now=None) -> bool:
+    """Judged from the creation time and the lifetime configured now."""
+    now = now or timezone.now()
+    return now - session.created >= timedelta(seconds=settings.ANONI_SESSION_TTL)
+
+
+def expires_at(session: Session) -> int:
+    """Unix seconds after which the session is refused (what the client plans renewal by)."""
+    return int(session.created.timestamp()) + settings.ANONI_SESSION_TTL
+
+
+def create_session(account: Account, session_key: bytes) -> tuple[bytes, Session]:
+    """A new session for the SRP session key K. Returns (sid, row); the sid is never stored."""
+    sid = secrets.token_bytes(SID_BYTES)
+    sid_hash = hashlib.sha256(sid).digest()
+    now = timezone.now()
+    # Expired rows of this account are no longer of use to anyone; their cache keys timed out.
+    Session.objects.filter(account=account, expires_at__lte=now).delete()
+    session = Session.objects.create(account=account, sid_hash=sid_hash, created=now,
+                                     expires_at=now + timedelta(seconds=settings.ANONI_SESSION_TTL))
+    cache.set(_sign_key_cache_key(sid_hash), hkdf(session_key, SIGN_KEY_INFO), timeout=_cache_timeout())
+    return sid, session
+
+
+def lookup(sid: bytes) -> ActiveSession:
+    """The live session for a sid, or 401 `session_expired` (unknown, ended or too old)."""
+    sid_hash = hashlib.sha256(sid).digest()
+    session = Session.objects.select_related("account").filter(sid_hash=sid_hash).first()
+    if session is None or is_expired(session):
+        raise session_expired()
+    sign_key = cache.get(_sign_key_cache_key(sid_hash))
+    if sign_key is None:
+        raise session_expired()
+    return ActiveSession(session=session, sign_key=sign_key)
+
+
+def claim_nonce(session: Session, nonce: str) -> bool:
+    """True the first time a nonce is presented in a session, False ever after (for as long as the
+    session can be used at all)."""
+    key = f"accounts:nonce:{bytes(session.sid_hash).hex()}:{nonce}"
+    return cache.add(key, True, timeout=_cache_timeout())
+
+
+def end_sessions(sessions) -> int:
+    """Ends the given sessions (a queryset): signing keys out of the cache, then the rows.
+    Returns how many ended."""
+    rows = list(sessions.values_list("pk", "sid_hash"))
+    cache.delete_many([_sign_key_cache_key(sid_hash) for _, sid_hash in rows])
+    Session.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    return len(rows)
+
+
+def end_session(session: Session) -> None:
+    end_sessions(Session.objects.filter(pk=session.pk))
+
+
+def end_other_sessions(session: Session) -> None:
+    end_sessions(Session.objects.filter(account_id=session.account_id).exclude(pk=session.pk))

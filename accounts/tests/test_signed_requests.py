@@ -1,0 +1,195 @@
+"""Signed requests (DESIGN §7): the Authorization header, the order of checks, and the response
+signature on every answer the server can sign."""
+
+import secrets
+import time
+
+import httpx
+import pytest
+
+from accounts.tests.signer import authorization, b64e
+
+
+def test_a_correctly_signed_request_gets_a_signed_answer(session, account):
+    answer = session.send("GET", "/api/v1/account")
+    assert answer.status == 200 and answer.signed_correctly
+    assert answer.json()["id"] == account.id
+
+
+def test_missing_authorization(server_url):
+    answer = httpx.get(f"{server_url}/api/v1/account")
+    assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
+    assert answer.headers["WWW-Authenticate"] == "Anoni"
+    assert "X-Anoni-Signature" not in answer.headers
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def non_canonical_last(char):
+    """The last character of 32 bytes in base64url carries 4 data bits and 2 zero bits: set one."""
+    return ALPHABET[(ALPHABET.index(char) & ~3) | 1]
+
+
+def header_variants(session):
+    good, _ = authorization(session.sid, session.sign_key, "GET", "/api/v1/account", b"")
+    sid, ts, nonce, sig = good[len("Anoni "):].split(", ")
+    return {
+        "other scheme": good.replace("Anoni ", "Bearer "),
+        "lower-case scheme": good.replace("Anoni ", "anoni "),
+        "no space after comma": good.replace(", ", ","),
+        "two spaces": good.replace(", ", ",  "),
+        "reordered": f"Anoni {ts}, {sid}, {nonce}, {sig}",
+        "missing nonce": f"Anoni {sid}, {ts}, {sig}",
+        "extra field": good + ", v=1",
+        "padded sid": good.replace(sid, sid + "="),
+        "short sid": good.replace(sid, sid[:-1]),
+        "non-canonical sid": good.replace(sid, sid[:-1] + non_canonical_last(sid[-1])),
+        "standard base64 sig": good.replace(sig, sig.replace("-", "+").replace("_", "/")[:-1] + "+"),
+        "short nonce": good.replace(nonce, nonce[:-1]),
+        "long nonce": good.replace(nonce, nonce + "AA"),
+        "negative ts": good.replace(ts, "ts=-" + ts[3:]),
+        "leading zero ts": good.replace(ts, "ts=0" + ts[3:]),
+        "fractional ts": good.replace(ts, ts + ".5"),
+        "hex ts": good.replace(ts, "ts=0x" + ts[3:]),
+        "empty": "",
+        "only scheme": "Anoni",
+    }
+
+
+@pytest.mark.parametrize("variant", [
+    "other scheme", "lower-case scheme", "no space after comma", "two spaces", "reordered",
+    "missing nonce", "extra field", "padded sid", "short sid", "non-canonical sid",
+    "standard base64 sig", "short nonce", "long nonce", "negative ts", "leading zero ts",
+    "fractional ts", "hex ts", "empty", "only scheme"])
+def test_unparsable_authorization(server_url, session, variant):
+    header = header_variants(session)[variant]
+    answer = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated", header
+    assert "X-Anoni-Signature" not in answer.headers
+
+
+def test_unknown_session_is_expired_and_unsigned(server_url, session):
+    header, _ = authorization(secrets.token_bytes(32), session.sign_key, "GET", "/api/v1/account", b"")
+    answer = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    assert answer.status_code == 401 and answer.json()["code"] == "session_expired"
+    assert "X-Anoni-Signature" not in answer.headers
+
+
+def test_expired_session(session, settings):
+    assert session.send("GET", "/api/v1/account").status == 200
+    settings.ANONI_SESSION_TTL = 1
+    time.sleep(1.1)
+    answer = session.send("GET", "/api/v1/account")
+    assert answer.status == 401 and answer.json()["code"] == "session_expired"
+    assert "X-Anoni-Signature" not in answer.response.headers
+
+
+def bad_signature(answer):
+    assert answer.status == 401, answer.json()
+    assert answer.json()["code"] == "bad_signature"
+    assert answer.signed_correctly
+    return True
+
+
+def test_tampered_method(session):
+    assert bad_signature(session.send("GET", "/api/v1/account", sign_method="HEAD"))
+
+
+def test_tampered_path(session):
+    assert bad_signature(session.send("GET", "/api/v1/account", sign_path="/api/v1/account/credentials"))
+
+
+def test_tampered_query(session):
+    assert bad_signature(session.send("GET", "/api/v1/account?page=2", sign_path="/api/v1/account?page=1"))
+    assert bad_signature(session.send("GET", "/api/v1/account?x", sign_path="/api/v1/account"))
+
+
+def test_tampered_timestamp(session):
+    now = int(time.time())
+    assert bad_signature(session.send("GET", "/api/v1/account", sign_ts=now, ts=now - 1))
+
+
+def test_tampered_body(session, account):
+    from accounts.models import Account
+
+    signed = {"confirm": "somebody else"}
+    answer = session.send("DELETE", "/api/v1/account", json={"confirm": account.username},
+                          sign_body=str(signed).encode())
+    assert bad_signature(answer)
+    assert Account.objects.filter(pk=account.id).exists()
+
+
+def test_wrong_key(session):
+    session.sign_key = secrets.token_bytes(32)
+    answer = session.send("GET", "/api/v1/account")
+    assert answer.status == 401 and answer.json()["code"] == "bad_signature"
+
+
+def test_query_is_signed_as_sent(session):
+    assert session.send("GET", "/api/v1/account?b=2&a=%20x").status == 200
+
+
+@pytest.mark.parametrize("offset", [-61, 61, -3600, 10**9])
+def test_stale_timestamp(session, offset):
+    answer = session.send("GET", "/api/v1/account", ts=int(time.time()) + offset)
+    assert answer.status == 401 and answer.json()["code"] == "stale_timestamp"
+    assert abs(answer.json()["server_time"] - time.time()) < 5
+    assert answer.signed_correctly
+
+
+@pytest.mark.parametrize("offset", [-55, 55])
+def test_timestamps_within_the_skew_are_accepted(session, offset):
+    assert session.send("GET", "/api/v1/account", ts=int(time.time()) + offset).status == 200
+
+
+def test_replayed_nonce(session):
+    nonce = b64e(secrets.token_bytes(16))
+    assert session.send("GET", "/api/v1/account", nonce=nonce).status == 200
+    again = session.send("GET", "/api/v1/account", nonce=nonce)
+    assert again.status == 401 and again.json()["code"] == "replayed"
+    assert again.signed_correctly
+
+
+def test_replayed_request_bytes(server_url, session):
+    header, _ = authorization(session.sid, session.sign_key, "GET", "/api/v1/account", b"")
+    first = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    second = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    assert first.status_code == 200
+    assert second.status_code == 401 and second.json()["code"] == "replayed"
+
+
+def test_a_bad_signature_does_not_burn_the_nonce(session):
+    nonce = b64e(secrets.token_bytes(16))
+    assert bad_signature(session.send("GET", "/api/v1/account", sign_method="POST", nonce=nonce))
+    assert session.send("GET", "/api/v1/account", nonce=nonce).status == 200
+
+
+def test_the_same_nonce_in_another_session_is_fine(login, account, session):
+    other = login(account)
+    nonce = b64e(secrets.token_bytes(16))
+    assert session.send("GET", "/api/v1/account", nonce=nonce).status == 200
+    assert other.send("GET", "/api/v1/account", nonce=nonce).status == 200
+
+
+@pytest.mark.parametrize("method, path, json, status, code", [
+    ("PATCH", "/api/v1/account", {}, 405, "method_not_allowed"),
+    ("DELETE", "/api/v1/account", {"confirm": "not the username"}, 400, "confirm_mismatch"),
+    ("DELETE", "/api/v1/account", {}, 400, "malformed"),
+    ("PUT", "/api/v1/account/credentials", {"salt": "AAAA"}, 400, "malformed"),
+])
+def test_error_answers_are_signed(session, method, path, json, status, code):
+    answer = session.send(method, path, json=json)
+    assert (answer.status, answer.json()["code"]) == (status, code)
+    assert answer.signed_correctly
+
+
+def test_a_signed_body_that_is_not_json(session):
+    answer = session.send("DELETE", "/api/v1/account", body=b"{not json")
+    assert (answer.status, answer.json()["code"]) == (400, "malformed")
+    assert answer.signed_correctly
+
+
+def test_an_oversized_signed_body(session):
+    answer = session.send("PUT", "/api/v1/account/credentials", body=b"{" + b" " * 70_000 + b"}")
+    assert (answer.status, answer.json()["code"]) == (413, "body_too_large")

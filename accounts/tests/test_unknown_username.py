@@ -1,0 +1,78 @@
+"""An unknown username gets a challenge indistinguishable from a real one, and its verify fails
+exactly like a wrong password."""
+
+import secrets
+
+import httpx
+
+from accounts.tests.conftest import new_credentials
+from accounts.tests.independent_srp import N, g
+from accounts.tests.signer import b64d, b64e
+from webclient.vault.srp import ClientExchange
+
+
+def challenge(server_url, username):
+    exchange = ClientExchange(username, "0" * 64)
+    answer = httpx.post(f"{server_url}/api/v1/auth/challenge",
+                        json={"username": username, "A": b64e(exchange.A_bytes)})
+    assert answer.status_code == 200
+    return exchange, answer.json()
+
+
+def shape(body):
+    return {key: (len(b64d(value)) if key in ("challenge", "salt", "B") else type(value))
+            for key, value in body.items() if key != "kdf"} | {"kdf": body["kdf"]}
+
+
+def test_same_shape_and_sizes_as_a_real_challenge(server_url, account):
+    _, real = challenge(server_url, account.username)
+    _, fake = challenge(server_url, new_credentials().username)
+    assert list(fake) == list(real)
+    assert shape(fake) == shape(real)
+    assert shape(fake) == {"challenge": 32, "salt": 16, "B": 384, "server_time": int,
+                           "kdf": {"name": "pbkdf2-sha256", "iterations": 600_000}}
+
+
+def test_the_same_salt_on_every_call_and_another_for_another_name(server_url):
+    _, first = challenge(server_url, "nobody")
+    _, second = challenge(server_url, "nobody")
+    _, other = challenge(server_url, "Nobody")
+    assert first["salt"] == second["salt"] != other["salt"]
+    assert first["B"] != second["B"] and first["challenge"] != second["challenge"]
+
+
+def test_verify_fails_like_a_wrong_password(server_url, account):
+    def failed_verify(username):
+        exchange, body = challenge(server_url, username)
+        M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
+        return httpx.post(f"{server_url}/api/v1/auth/verify",
+                          json={"challenge": body["challenge"], "M1": b64e(M1)})
+
+    wrong_password = failed_verify(account.username)
+    unknown = failed_verify(new_credentials().username)
+    assert wrong_password.status_code == unknown.status_code == 401
+    assert wrong_password.json() == unknown.json()
+    assert unknown.json()["code"] == "bad_credentials"
+    assert set(wrong_password.headers) == set(unknown.headers)
+
+
+def test_g_generates_the_whole_group():
+    """The premise of the fake verifiers (accounts.services._fake_record): 5 is a quadratic
+    non-residue modulo the safe prime N, so every v in 1..N-1 is a power of g."""
+    assert pow(g, (N - 1) // 2, N) == N - 1
+    assert pow(2, (N - 1) // 2 - 1, (N - 1) // 2) == 1  # (N-1)/2 passes a Fermat test as well
+
+
+def test_random_proof_for_an_unknown_username(server_url):
+    _, body = challenge(server_url, "ghost")
+    answer = httpx.post(f"{server_url}/api/v1/auth/verify",
+                        json={"challenge": body["challenge"], "M1": b64e(secrets.token_bytes(32))})
+    assert answer.status_code == 401 and answer.json()["code"] == "bad_credentials"
+
+
+def test_a_new_account_replaces_the_fake_salt(server_url, signup):
+    credentials = new_credentials("soon taken")
+    _, before = challenge(server_url, credentials.username)
+    signup(credentials)
+    _, after = challenge(server_url, credentials.username)
+    assert b64d(after["salt"]) == credentials.salt != b64d(before["salt"])

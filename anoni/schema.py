@@ -1,0 +1,45 @@
+"""The error answers every API operation can give, added to the OpenAPI schema in one place
+(a drf-spectacular postprocessing hook) rather than repeated on every view: malformed input and
+headers (400), a refused signature (401, signed operations), bodies over the limit or of the wrong
+type (413, 415), rate limits (429, the unsigned operations) and a backing service that is down
+(503). What a view documents itself is kept."""
+
+ERROR_COMPONENT = "ApiError"
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["code", "detail"],
+    "description": "{code, detail}, plus extra fields for some codes (docs/api.md).",
+}
+DESCRIPTIONS = {
+    "400": "Malformed request (`malformed` or a more precise code)",
+    "401": "Signature refused: `not_authenticated`, `session_expired`, `replayed`, `stale_timestamp`, "
+           "`bad_signature`",
+    "413": "`body_too_large`",
+    "415": "`unsupported_media_type`",
+    "429": "`rate_limited`, with Retry-After",
+    "503": "`database_unavailable` or `storage_unavailable`, with Retry-After",
+}
+
+
+def _common_errors(operation: dict) -> list[str]:
+    codes = ["400", "503"]
+    unsigned = operation.get("security") == [{}]
+    codes.append("429" if unsigned else "401")
+    if "requestBody" in operation:
+        codes += ["413", "415"]
+    return codes
+
+
+def add_common_errors(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/") or path.endswith("/schema/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code in _common_errors(operation):
+                responses.setdefault(code, {"description": DESCRIPTIONS[code],
+                                            "content": {"application/json": {"schema": reference}}})
+    return result

@@ -1,0 +1,68 @@
+"""Navigation and the language switcher for the site's base template."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.conf import settings
+from django.urls import Resolver404, resolve, reverse, translate_url
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+NAVIGATION = [
+    ("why", _("Why")),
+    ("philosophy", _("Philosophy")),
+    ("download", _("Download")),
+    ("faq", _("FAQ")),
+    ("blog:list", _("Blog")),
+    ("support", _("Support us")),
+    ("feedback:contact", _("Contact")),
+]
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context):
+    """[{url, label, current}] for the main menu; `current` marks the section being read."""
+    match = context["request"].resolver_match
+    here = match.view_name if match else ""
+    section = here.split(":")[0] if ":" in here else here
+    return [
+        {"url": reverse(name), "label": label, "current": name == here or name.split(":")[0] == section}
+        for name, label in NAVIGATION
+    ]
+
+
+def _same_page_in(request, language, switch_view):
+    """The path of the page being read, in another language. A page that has no counterpart
+    there (a blog post, an unknown address) names the closest page that does."""
+    if switch_view is None:
+        try:
+            resolve(request.path)
+        except Resolver404:
+            switch_view = "home"
+    if switch_view is None:
+        return translate_url(request.path, language)
+    with translation.override(language):
+        return reverse(switch_view)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """[{code, name, page, choose, current}]: `page` is this page in that language (for
+    hreflang), `choose` the link that also remembers the choice in the language cookie."""
+    request = context["request"]
+    switch_view = context.get("language_switch_view")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        page = _same_page_in(request, code, switch_view)
+        with translation.override(code):
+            choose = reverse("choose-language")
+        links.append({
+            "code": code,
+            "name": translation.get_language_info(code)["name_local"],
+            "page": page,
+            "choose": f"{choose}?{urlencode({'next': page})}",
+            "current": code == translation.get_language(),
+        })
+    return links

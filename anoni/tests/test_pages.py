@@ -1,0 +1,44 @@
+"""Every page answers in every language, with its translated title and no English left over."""
+
+import pytest
+from django.conf import settings
+
+from anoni.tests.support import LANGUAGES, PAGES, Page, expected_title, path_of
+
+# Values the operator sets; they read the same in every language by nature.
+OPERATOR_VALUES = {settings.ANONI_OPERATOR_NAME, settings.ANONI_OPERATOR_CONTACT, settings.ANONI_DATA_LOCATION}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("name", "title"), PAGES)
+def test_page_answers_in_its_language(http, name, title, language):
+    response = http.get(path_of(name, language))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = Page(response.text)
+    assert page.language == language
+    assert page.title.strip() == expected_title(title, language)
+
+
+def _sentences(page):
+    """Text nodes of at least two words: single words (names, "FAQ") may rightly stay as they are."""
+    return {text for text in page.texts if len(text.split()) >= 2 and text not in OPERATOR_VALUES}
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_no_english_text_is_left_on_a_translated_page(http, language):
+    leftovers = {}
+    for name, _ in PAGES:
+        english = _sentences(Page(http.get(path_of(name, "en")).text))
+        translated = _sentences(Page(http.get(path_of(name, language)).text))
+        if english & translated:
+            leftovers[name] = sorted(english & translated)
+    assert leftovers == {}
+
+
+def test_unknown_page_answers_404_with_the_site_layout(http):
+    response = http.get("/it/no-such-page/")
+    assert response.status_code == 404
+    page = Page(response.text)
+    assert page.language == "it"
+    assert page.title.strip() == expected_title("Page not found", "it")

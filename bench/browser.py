@@ -1,0 +1,187 @@
+"""The browser vault's benchmark: `python bench/browser.py [--mib 256] [--big-mib 1024]`.
+
+Not a test: it measures and reports, and never fails on slowness. It serves the app as `make run`
+does (gunicorn with gunicorn.conf.py, on a free port, with a temporary ANONI_VAR_DIR) with
+ANONI_BENCH=1, which adds webclient/static/webclient/js/bench.js to the vault page. Then it starts
+Debian's Chromium headless with a fresh profile, directly, without Playwright: a page under the
+DevTools protocol's network tracking has its uploads throttled to a few MiB/s.
+
+The page measures itself (see bench.js) and posts its figures to the bench-only endpoint, which
+appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. Meanwhile this script samples the memory
+(proportional set size) of every Chromium process, to report its growth during a 1 GiB upload
+and a 1 GiB download streamed to disk.
+
+Targets: >= 100 MiB/s up and down, >= 0.7 of the same-page crypto baseline, login form usable
+within 1 s, vault ready within 2.5 s warm.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PYTHON = REPOSITORY / ".venv" / "bin" / "python"
+GUNICORN = REPOSITORY / ".venv" / "bin" / "gunicorn"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--no-default-browser-check", "--enable-logging=stderr"]
+TIMEOUT = 30 * 60
+SAMPLE_EVERY = 0.2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_server(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(children.get(current, []))
+    return found
+
+
+def memory_mib(pid: int) -> float:
+    """The proportional set size of a process tree, in MiB (shared pages counted once overall)."""
+    total = 0
+    for process in descendants(pid):
+        try:
+            for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def read_results(path: Path) -> list[dict]:
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mib", type=int, default=256, help="size of the throughput run")
+    parser.add_argument("--big-mib", type=int, default=1024, help="size of the memory run")
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="anoni-bench-browser-"))
+    var_dir, profile, downloads = work / "var", work / "profile", work / "downloads"
+    for directory in (var_dir, profile / "Default", downloads):
+        directory.mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(json.dumps(
+        {"download": {"default_directory": str(downloads), "prompt_for_download": False}}))
+    port = free_port()
+    env = {**os.environ, "ANONI_VAR_DIR": str(var_dir), "ANONI_BENCH": "1",
+           "ANONI_BIND": f"127.0.0.1:{port}", "ANONI_QUOTA_BYTES": str(64 * 1024**3)}
+    subprocess.run([str(PYTHON), "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPOSITORY,
+                   env=env, check=True)
+    subprocess.run([str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                   cwd=REPOSITORY, env=env, check=True)
+    server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "anoni.wsgi"],
+                              cwd=REPOSITORY, env=env)
+    browser = None
+    samples: list[tuple[float, float]] = []
+    results_path = var_dir / "bench-browser.jsonl"
+    try:
+        origin = f"http://127.0.0.1:{port}"
+        wait_for_server(origin + "/en/app/")
+        url = f"{origin}/en/app/?bench=cold&mib={options.mib}&big_mib={options.big_mib}"
+        with open(work / "chromium.log", "w") as chromium_log:
+            browser = subprocess.Popen([CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={profile}", url],
+                                       stdout=chromium_log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + TIMEOUT
+            while time.monotonic() < deadline:
+                samples.append((time.time() * 1000, memory_mib(browser.pid)))
+                phases = {result["phase"] for result in read_results(results_path)}
+                if phases & {"done", "failed"} or browser.poll() is not None:
+                    break
+                time.sleep(SAMPLE_EVERY)
+    finally:
+        if browser is not None and browser.poll() is None:
+            browser.send_signal(signal.SIGTERM)
+            browser.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print([r for r in read_results(results_path) if r["phase"] == "stats"])
+    finished = report(read_results(results_path), samples, work, options.big_mib)
+    if finished:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def growth(samples, start, end) -> tuple[float, float]:
+    """(memory just before `start`, peak growth above it until `end`), in MiB."""
+    before = [mib for at, mib in samples if at <= start] or [samples[0][1]]
+    during = [mib for at, mib in samples if start <= at <= end] or [before[-1]]
+    return before[-1], max(during) - before[-1]
+
+
+def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
+    """Prints the figures; False if the run did not finish (its files are kept for a look)."""
+    by_phase = {result["phase"]: result for result in results}
+    print("Anoni browser benchmark (headless Chromium, no DevTools protocol attached)")
+    for phase in ("boot-cold", "boot-warm"):
+        if phase in by_phase:
+            figures = by_phase[phase]
+            print(f"  {phase}: login form usable {figures['login_usable_ms']} ms after navigation, "
+                  f"vault ready {figures['vault_ready_ms']} ms")
+    if "throughput" in by_phase:
+        figures = by_phase["throughput"]
+        baseline = figures["baseline_mib_s"]
+        print(f"  {figures['mib']} MiB: same-page WebCrypto baseline (read + AES-256-CBC + HMAC) "
+              f"{baseline:.0f} MiB/s")
+        for name, key in (("upload", "upload_mib_s"), ("download (fetch, decrypt, check)", "download_mib_s")):
+            print(f"    {name}: {figures[key]:.0f} MiB/s ({figures[key] / baseline:.2f} of the baseline)")
+    for kind in ("upload", "download"):
+        start, end = by_phase.get(f"memory-{kind}-start"), by_phase.get(f"memory-{kind}-end")
+        if start and end and samples:
+            before, peak = growth(samples, start["at"], end["at"])
+            what = "upload" if kind == "upload" else "download streamed to disk"
+            print(f"  {big_mib} MiB {what}: {end['mib_s']:.0f} MiB/s; browser memory {before:.0f} MiB "
+                  f"before, peak growth {peak:.0f} MiB")
+    if "failed" in by_phase:
+        print(f"  FAILED: {by_phase['failed']['error']} (Chromium's log: {work / 'chromium.log'})")
+    elif "done" not in by_phase:
+        print(f"  did not finish (Chromium's log: {work / 'chromium.log'})")
+    return "done" in by_phase
+
+
+if __name__ == "__main__":
+    sys.exit(main())

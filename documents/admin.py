@@ -1,0 +1,53 @@
+"""The operator sees documents and folders as opaque records: ids, owner, sizes, state, dates.
+Sealed metadata and wrapped keys are never shown. Read-only: erasure goes through the API."""
+
+from django.contrib import admin
+
+from documents.models import Chunk, Document, Folder
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Folder)
+class FolderAdmin(ReadOnlyAdmin):
+    list_display = ["id", "account", "parent_id", "created"]
+    fields = ["id", "account", "parent", "created"]
+    list_select_related = ["account"]
+    search_fields = ["=id", "=account__id"]
+    date_hierarchy = "created"
+
+
+class ChunkInline(admin.TabularInline):
+    model = Chunk
+    fields = ["index", "size", "etag", "stored"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="SHA-256")
+    def etag(self, chunk):
+        return bytes(chunk.sha256).hex()
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "account", "state", "chunks", "size", "created", "committed"]
+    list_filter = ["state"]
+    fields = ["id", "account", "folder", "state", "chunks", "size", "created", "committed"]
+    list_select_related = ["account"]
+    search_fields = ["=id", "=account__id"]
+    date_hierarchy = "created"
+    inlines = [ChunkInline]

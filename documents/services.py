@@ -1,0 +1,334 @@
+"""Business logic for folders, documents and chunks; the views only parse and render.
+
+Every lookup is scoped to the requesting account, so another account's id and an absent id take
+the same path and get the same 404. Mutations that must not interleave (chunk writes, commit,
+delete, folder moves) lock the row they change; the commit additionally flips the state with a
+conditional UPDATE so that of two concurrent commits exactly one wins even without row locks.
+Storage is written before the row that records it and deleted before the rows that record it,
+so a failure leaves either nothing or an object the next delete/sweep removes, never a row that
+points at nothing."""
+
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.models import Account
+from anoni.api import ApiError, not_found
+from documents import storage
+from documents.models import Chunk, Document, Folder
+
+logger = logging.getLogger(__name__)
+
+# A sealed box is 49 bytes of overhead plus whole AES blocks (DESIGN §4).
+BOX_OVERHEAD = 49
+MIN_BOX = 65
+BLOCK = 16
+
+# Marks a field that a PATCH body left out (None is a real value: "top level").
+UNSET = object()
+
+
+def is_box_length(length):
+    return length >= MIN_BOX and (length - BOX_OVERHEAD) % BLOCK == 0
+
+
+def conflict(code, detail, **extra):
+    return ApiError(status.HTTP_409_CONFLICT, code, detail, **extra)
+
+
+def bad_chunk(detail):
+    return ApiError(status.HTTP_400_BAD_REQUEST, "bad_chunk", detail)
+
+
+def quota_exceeded():
+    return ApiError(status.HTTP_507_INSUFFICIENT_STORAGE, "quota_exceeded",
+                    "This would exceed the account's storage quota.")
+
+
+# --- Quota ----------------------------------------------------------------------------------------
+
+def quota_bytes(account) -> int:
+    return settings.ANONI_QUOTA_BYTES
+
+
+def used_bytes(account) -> int:
+    """Declared box bytes of every document of the account, pending or committed: a pending
+    upload reserves its whole size when it is created."""
+    total = Document.objects.filter(account=account).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)
+
+
+def _lock_account(account):
+    """Serialises the account's quota checks and folder tree changes (row lock on PostgreSQL;
+    SQLite's IMMEDIATE transactions already serialise writers)."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+
+
+# --- Folders --------------------------------------------------------------------------------------
+
+def list_folders(account):
+    return list(Folder.objects.filter(account=account))
+
+
+def _own_folder(account, folder_id, *, lock=False):
+    queryset = Folder.objects.select_for_update() if lock else Folder.objects
+    folder = queryset.filter(account=account, pk=folder_id).first()
+    if folder is None:
+        raise not_found()
+    return folder
+
+
+def _check_no_cycle(folder, new_parent):
+    """Walks up from the new parent; meeting the folder itself means the move closes a loop."""
+    node = new_parent
+    while node is not None:
+        if node.pk == folder.pk:
+            raise conflict("folder_cycle", "A folder cannot be moved under itself or its descendants.")
+        node = node.parent
+
+
+@transaction.atomic
+def create_folder(account, *, folder_id, parent_id, meta):
+    _lock_account(account)
+    parent = _own_folder(account, parent_id, lock=True) if parent_id is not None else None
+    if Folder.objects.filter(pk=folder_id).exists():
+        raise conflict("id_taken", "A folder with this id already exists.")
+    try:
+        with transaction.atomic():
+            return Folder.objects.create(id=folder_id, account=account, parent=parent, meta=meta)
+    except IntegrityError as exc:  # the same id created concurrently
+        raise conflict("id_taken", "A folder with this id already exists.") from exc
+
+
+@transaction.atomic
+def update_folder(account, folder_id, *, meta=UNSET, parent_id=UNSET):
+    _lock_account(account)
+    folder = _own_folder(account, folder_id, lock=True)
+    if parent_id is not UNSET:
+        parent = _own_folder(account, parent_id) if parent_id is not None else None
+        _check_no_cycle(folder, parent)
+        folder.parent = parent
+    if meta is not UNSET:
+        folder.meta = meta
+    folder.save()
+    return folder
+
+
+@transaction.atomic
+def delete_folder(account, folder_id):
+    _lock_account(account)
+    folder = _own_folder(account, folder_id, lock=True)
+    if folder.children.exists() or folder.documents.exists():
+        raise conflict("folder_not_empty", "The folder still holds folders or documents.")
+    folder.delete()
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+def _own_document(account, document_id, *, lock=False, committed_only=False):
+    queryset = Document.objects.select_for_update() if lock else Document.objects
+    document = queryset.filter(account=account, pk=document_id).first()
+    if document is None or (committed_only and document.state != Document.State.COMMITTED):
+        raise not_found()
+    return document
+
+
+def list_documents(account, *, folder=UNSET, state=Document.State.COMMITTED):
+    """`folder` is UNSET (all folders), None (top level) or a folder id of the account."""
+    documents = Document.objects.filter(account=account, state=state)
+    if folder is not UNSET:
+        if folder is not None:
+            _own_folder(account, folder)
+        documents = documents.filter(folder_id=folder)
+    return list(documents)
+
+
+def get_document(account, document_id):
+    return _own_document(account, document_id, committed_only=True)
+
+
+@transaction.atomic
+def create_document(account, *, document_id, folder_id, wrapped_key, meta, chunks, size):
+    _lock_account(account)
+    folder = _own_folder(account, folder_id, lock=True) if folder_id is not None else None
+    if Document.objects.filter(pk=document_id).exists():
+        raise conflict("id_taken", "A document with this id already exists.")
+    if used_bytes(account) + size > quota_bytes(account):
+        raise quota_exceeded()
+    try:
+        with transaction.atomic():
+            return Document.objects.create(
+                id=document_id, account=account, folder=folder, wrapped_key=wrapped_key,
+                meta=meta, chunks=chunks, size=size)
+    except IntegrityError as exc:  # the same id created concurrently
+        raise conflict("id_taken", "A document with this id already exists.") from exc
+
+
+@transaction.atomic
+def update_document(account, document_id, *, meta=UNSET, folder_id=UNSET):
+    """Rename (new sealed metadata) and/or move; allowed while pending too."""
+    document = _own_document(account, document_id, lock=True)
+    if folder_id is not UNSET:
+        document.folder = _own_folder(account, folder_id, lock=True) if folder_id is not None else None
+    if meta is not UNSET:
+        document.meta = meta
+    document.save(update_fields=["folder", "meta"])
+    return document
+
+
+def _erase_document(document):
+    """Objects first, then rows; the caller holds the document's lock."""
+    indexes = list(document.stored_chunks.values_list("index", flat=True))
+    storage.delete_document_objects(document.pk, indexes)
+    document.delete()
+
+
+@transaction.atomic
+def delete_document(account, document_id):
+    _erase_document(_own_document(account, document_id, lock=True))
+
+
+# --- Chunks ---------------------------------------------------------------------------------------
+
+def parse_chunk_index(text):
+    """Canonical decimal only: '7', not '07', '+7', '-1' or '7.0'."""
+    if not (text.isascii() and text.isdigit()) or (len(text) > 1 and text[0] == "0") or len(text) > 10:
+        raise bad_chunk("The chunk index is not a non-negative integer.")
+    return int(text)
+
+
+def _check_index(document, index):
+    if index >= document.chunks:
+        raise bad_chunk(f"The chunk index must be below {document.chunks}.")
+
+
+def store_chunk(account, document_id, index, box):
+    """Stores one box (replacing a previous box of the same index while pending)."""
+    if not is_box_length(len(box)):
+        raise bad_chunk("The body cannot be a sealed box (length < 65 or not 49 + a multiple of 16).")
+    name = storage.chunk_name(document_id, index)
+    replaced = False
+    written = False
+    try:
+        with transaction.atomic():
+            document = _own_document(account, document_id, lock=True)
+            if document.state == Document.State.COMMITTED:
+                raise conflict("already_committed", "The document is committed and cannot change.")
+            _check_index(document, index)
+            others = (Chunk.objects.filter(document=document).exclude(index=index)
+                      .aggregate(total=Sum("size"))["total"] or 0)
+            if others + len(box) > document.size:
+                raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                               "This chunk would take the document past its declared size.")
+            if used_bytes(account) > quota_bytes(account):
+                raise quota_exceeded()
+            digest = hashlib.sha256(box).digest()
+            replaced = Chunk.objects.filter(document=document, index=index).delete()[0] > 0
+            written = True
+            storage.write_object(name, box)
+            chunk = Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)
+    except BaseException:
+        if written:
+            storage.delete_object_quietly(name)
+            if replaced:
+                _forget_chunk_quietly(document_id, index)
+        raise
+    return chunk
+
+
+def _forget_chunk_quietly(document_id, index):
+    """After a failed replacement the old row would point at a deleted object; drop it if the
+    database still answers (the client sees the chunk missing and uploads it again)."""
+    try:
+        Chunk.objects.filter(document_id=document_id, index=index).delete()
+    except Exception:  # noqa: BLE001 - the original failure is the one being reported
+        logger.error("could not forget chunk %s/%s after a failed write", document_id, index)
+
+
+def document_chunks(account, document_id):
+    """The document (pending or committed) and its stored chunks, for a resuming client."""
+    document = _own_document(account, document_id)
+    return document, list(document.stored_chunks.all())
+
+
+def commit_document(account, document_id, *, meta=UNSET):
+    with transaction.atomic():
+        document = _own_document(account, document_id, lock=True)
+        if document.state == Document.State.COMMITTED:
+            raise conflict("already_committed", "The document is already committed.")
+        stored = dict(document.stored_chunks.values_list("index", "size"))
+        missing = [index for index in range(document.chunks) if index not in stored]
+        if missing:
+            raise conflict("incomplete", "Some chunks have not been uploaded.", missing=missing)
+        if sum(stored.values()) != document.size:
+            raise conflict("size_mismatch", "The stored chunks do not add up to the declared size.")
+        changes = {"state": Document.State.COMMITTED, "committed": timezone.now()}
+        if meta is not UNSET:
+            changes["meta"] = meta
+        won = Document.objects.filter(pk=document.pk, state=Document.State.PENDING).update(**changes)
+        if not won:
+            raise conflict("already_committed", "The document is already committed.")
+    document.refresh_from_db()
+    return document
+
+
+def read_chunk(account, document_id, index):
+    """The stored box and its hex SHA-256, from a committed document."""
+    document = _own_document(account, document_id, committed_only=True)
+    _check_index(document, index)
+    chunk = document.stored_chunks.filter(index=index).first()
+    if chunk is None:
+        raise not_found()
+    return storage.read_object(storage.chunk_name(document.pk, index)), bytes(chunk.sha256).hex()
+
+
+# --- Housekeeping ---------------------------------------------------------------------------------
+
+def sweep_pending(now=None) -> int:
+    """Erases pending documents older than ANONI_PENDING_MAX_AGE; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.ANONI_PENDING_MAX_AGE)
+    swept = 0
+    stale = Document.objects.filter(state=Document.State.PENDING, created__lt=cutoff)
+    for document_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Re-read under the lock: it may have been committed or deleted meanwhile.
+            document = (Document.objects.select_for_update()
+                        .filter(pk=document_id, state=Document.State.PENDING, created__lt=cutoff).first())
+            if document is not None:
+                _erase_document(document)
+                swept += 1
+    return swept
+
+
+def scrub():
+    """Re-reads every stored object and yields (object name, "missing" | "changed") for each
+    object that is gone or whose SHA-256 no longer matches the one recorded at upload."""
+    for document_id, index, expected in Chunk.objects.order_by("document_id", "index").values_list(
+            "document_id", "index", "sha256").iterator():
+        name = storage.chunk_name(document_id, index)
+        actual = storage.object_sha256(name)
+        if actual is None:
+            yield name, "missing"
+        elif not hmac.compare_digest(actual, bytes(expected)):
+            yield name, "changed"
+
+
+def erase_account(account) -> None:
+    """Erases every stored object of the account, then its documents and folders. The caller
+    deletes the account row (and its sessions) afterwards."""
+    documents = Document.objects.filter(account=account)
+    # Until none is left, so that a document created meanwhile is not missed.
+    while document_ids := list(documents.values_list("pk", flat=True)[:500]):
+        for document_id in document_ids:
+            with transaction.atomic():
+                document = Document.objects.select_for_update().filter(pk=document_id).first()
+                if document is not None:
+                    _erase_document(document)
+    Folder.objects.filter(account=account).delete()

@@ -1,0 +1,114 @@
+"""Where chunk boxes live. Object names are opaque: `<document id>/<chunk index>`, nothing the
+client sealed and nothing that names a file.
+
+Every call into the storage backend goes through `storage_errors()`, which turns a backend
+failure into a clear API error: 503 `storage_unavailable` (S3 unreachable, I/O error) or
+507 `storage_full` (the disk or the bucket is full)."""
+
+import errno
+import hashlib
+import logging
+from contextlib import contextmanager
+
+from boto3.exceptions import Boto3Error
+from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, storages
+from rest_framework import status
+
+from anoni.api import ApiError
+
+logger = logging.getLogger(__name__)
+
+READ_PIECE = 1024 * 1024
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def chunk_storage():
+    # Looked up on every call so that a settings change (tests switching to S3) takes effect.
+    return storages["chunks"]
+
+
+def chunk_name(document_id, index):
+    return f"{document_id}/{index}"
+
+
+def storage_unavailable():
+    return ApiError(status.HTTP_503_SERVICE_UNAVAILABLE, "storage_unavailable",
+                    "The storage service is unavailable; try again later.", headers={"Retry-After": "30"})
+
+
+def storage_full():
+    return ApiError(status.HTTP_507_INSUFFICIENT_STORAGE, "storage_full",
+                    "The server's storage is full; try again later.")
+
+
+@contextmanager
+def storage_errors(action, name):
+    try:
+        yield
+    except OSError as exc:
+        logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
+        raise (storage_full() if exc.errno in _FULL_ERRNOS else storage_unavailable()) from exc
+    except (BotoCoreError, ClientError, Boto3Error) as exc:
+        logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
+        raise storage_unavailable() from exc
+
+
+def write_object(name, box):
+    """Stores one box under `name`, replacing any previous one. On failure nothing is left."""
+    storage = chunk_storage()
+    try:
+        with storage_errors("write", name):
+            stored_as = storage.save(name, ContentFile(box))
+        if stored_as != name:  # a misconfigured backend that renames instead of overwriting
+            storage.delete(stored_as)
+            raise storage_unavailable()
+    except BaseException:
+        delete_object_quietly(name)
+        raise
+
+
+def read_object(name):
+    with storage_errors("read", name), chunk_storage().open(name, "rb") as handle:
+        return handle.read()
+
+
+def object_sha256(name):
+    """SHA-256 of a stored object, read piece by piece; None if the object is missing."""
+    storage = chunk_storage()
+    digest = hashlib.sha256()
+    with storage_errors("read", name):
+        if not storage.exists(name):
+            return None
+        with storage.open(name, "rb") as handle:
+            while piece := handle.read(READ_PIECE):
+                digest.update(piece)
+    return digest.digest()
+
+
+def delete_object_quietly(name):
+    """Best effort, for cleaning up after a failure that is already being reported."""
+    try:
+        chunk_storage().delete(name)
+    except Exception:  # noqa: BLE001 - the original failure is the one that matters
+        logger.error("chunk storage cleanup of %s failed", name)
+
+
+def delete_document_objects(document_id, indexes):
+    """Deletes the known objects of a document and anything else stored under its name (an
+    object whose row was never written), then the document's directory on a file system."""
+    storage = chunk_storage()
+    prefix = str(document_id)
+    with storage_errors("delete", prefix):
+        names = {chunk_name(document_id, index) for index in indexes}
+        for name in names:
+            storage.delete(name)
+        try:
+            _, leftovers = storage.listdir(prefix)
+        except FileNotFoundError:
+            leftovers = []
+        for leftover in leftovers:
+            storage.delete(f"{prefix}/{leftover}")
+        if isinstance(storage, FileSystemStorage):
+            storage.delete(prefix)  # removes the now empty directory

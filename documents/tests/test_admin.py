@@ -1,0 +1,51 @@
+"""The operator's admin shows documents and folders as opaque records: ids, owner, sizes, state,
+dates; never the sealed metadata or wrapped keys, and nothing can be changed there."""
+
+import re
+
+import httpx
+import pytest
+from django.contrib.auth.models import User
+
+from documents.tests.conftest import box
+
+# The admin does not depend on the storage kind; one kind is enough.
+pytestmark = pytest.mark.parametrize("chunk_backend", ["files"], indirect=True)
+
+
+@pytest.fixture
+def operator(server_url):
+    User.objects.create_superuser("operator", password="operator-password-1")
+    client = httpx.Client(base_url=server_url, timeout=30)
+    login = client.get("/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+    answer = client.post("/admin/login/?next=/admin/", data={
+        "csrfmiddlewaretoken": token, "username": "operator", "password": "operator-password-1"},
+        headers={"Referer": server_url + "/admin/login/"})
+    assert answer.status_code == 302
+    yield client
+    client.close()
+
+
+def test_documents_and_folders_are_opaque_and_read_only(vault, operator, chunk_backend):
+    folder = vault.create_folder()
+    document = vault.upload([box(65), box(81)], folder=folder["id"])
+    secrets = [document["meta"], document["wrapped_key"], folder["meta"]]
+
+    pages = {
+        "document list": operator.get("/admin/documents/document/"),
+        "document": operator.get(f"/admin/documents/document/{document['id']}/change/"),
+        "folder list": operator.get("/admin/documents/folder/"),
+        "folder": operator.get(f"/admin/documents/folder/{folder['id']}/change/"),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        for secret in secrets:
+            assert secret[:32] not in page.text, name
+    assert document["id"] in pages["document list"].text
+    assert '<td class="field-size">146</td>' in pages["document list"].text
+    assert '<td class="field-state">Committed</td>' in pages["document list"].text
+    assert folder["id"] in pages["folder list"].text
+    assert 'name="_save"' not in pages["document"].text  # no form to change it
+    assert operator.get("/admin/documents/document/add/").status_code == 403
+    assert operator.get(f"/admin/documents/document/{document['id']}/delete/").status_code == 403

@@ -1,0 +1,93 @@
+"""When the chunk storage fails, the API says so (503 `storage_unavailable`, 507 `storage_full`)
+and records nothing it did not store; a failed delete keeps the document so it can be retried."""
+
+import resource
+import signal
+from contextlib import contextmanager
+
+import pytest
+from botocore.config import Config
+from django.core.files.storage import FileSystemStorage
+
+from documents.models import Chunk, Document
+from documents.tests.conftest import FULL_BOX, box, files_storage_settings, free_port, s3_storage_settings
+
+
+def broken_storage(kind, tmp_path):
+    if kind == "files":
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_bytes(b"")
+        return files_storage_settings(blocker / "chunks")  # every path under it fails: ENOTDIR
+    unreachable = s3_storage_settings(f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    unreachable["OPTIONS"]["client_config"] = Config(connect_timeout=2, read_timeout=2,
+                                                     retries={"max_attempts": 1})
+    return unreachable
+
+
+@pytest.fixture
+def storage_breaks(chunk_backend, settings, tmp_path):
+    """Switches the live server to a storage that fails, the same kind as the working one."""
+    kind = "files" if isinstance(chunk_backend, FileSystemStorage) else "s3"
+
+    def break_it():
+        settings.STORAGES = {**settings.STORAGES, "chunks": broken_storage(kind, tmp_path)}
+
+    return break_it
+
+
+def test_an_upload_to_a_failing_storage_is_unavailable(vault, chunk_backend, storage_breaks):
+    data = box(81)
+    document = vault.create_document([data])
+    storage_breaks()
+    error = vault.refused("PUT", f"documents/{document['id']}/chunks/0", body=data,
+                          content_type="application/octet-stream")
+    assert (error.status, error.code) == (503, "storage_unavailable")
+    assert not Chunk.objects.filter(document_id=document["id"]).exists()
+
+
+def test_a_download_from_a_failing_storage_is_unavailable(vault, chunk_backend, storage_breaks):
+    document = vault.upload([box(81)])
+    storage_breaks()
+    error = vault.refused("GET", f"documents/{document['id']}/chunks/0")
+    assert (error.status, error.code) == (503, "storage_unavailable")
+
+
+def test_a_delete_that_cannot_reach_the_storage_keeps_the_document(vault, chunk_backend, storage_breaks, settings):
+    data = box(81)
+    document = vault.upload([data])
+    working = settings.STORAGES
+    storage_breaks()
+    error = vault.refused("DELETE", f"documents/{document['id']}")
+    assert (error.status, error.code) == (503, "storage_unavailable")
+    assert Document.objects.filter(pk=document["id"]).exists()
+    settings.STORAGES = working
+    assert bytes(vault.call("GET", f"documents/{document['id']}/chunks/0").body) == data
+    assert vault.call("DELETE", f"documents/{document['id']}").status == 204
+
+
+@contextmanager
+def file_size_limit(limit):
+    """Writes past `limit` bytes fail with EFBIG in this process (the live server's too), as
+    they would on a full disk; SIGXFSZ ignored so that the write fails instead of the process."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+@pytest.mark.parametrize("chunk_backend", ["files"], indirect=True)
+def test_a_full_disk_is_storage_full_and_leaves_nothing(vault, chunk_backend):
+    data = box(FULL_BOX)
+    document = vault.create_document([data])
+    with file_size_limit(FULL_BOX // 2):
+        error = vault.refused("PUT", f"documents/{document['id']}/chunks/0", body=data,
+                              content_type="application/octet-stream")
+    assert (error.status, error.code) == (507, "storage_full")
+    assert not Chunk.objects.filter(document_id=document["id"]).exists()
+    assert not chunk_backend.exists(f"{document['id']}/0")
+    vault.put_chunk(document["id"], 0, data)  # room again: the same upload goes through
+    assert vault.call("POST", f"documents/{document['id']}/commit", json={}).status == 200

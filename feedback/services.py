@@ -1,0 +1,49 @@
+"""Feedback from the contact page: the form token, the rate limit and storage.
+
+The contact form works without any cookie, so Django's cookie-based CSRF protection is not used
+for it. In its place: the page sends `Referrer-Policy: same-origin`, so browsers put our origin
+in the `Origin` header of the form's POST and the view refuses any other origin; each form
+carries a signed, time-limited token (no cookie, no server state until use) that works once; a
+honeypot field catches bots that fill every input; and posts are rate limited per address.
+"""
+
+import secrets
+
+from django.core import signing
+from django.core.cache import cache
+
+from accounts import ratelimit
+from accounts.keys import keyed_digest
+from feedback.models import Message
+
+FEEDBACK_PER_ADDRESS = ratelimit.Limit("feedback-address", "ANONI_FEEDBACK_PER_ADDRESS")
+TOKEN_SALT = "feedback.contact-form"
+TOKEN_MAX_AGE = 2 * 3600  # seconds a visitor has to write their message
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def issue_form_token():
+    return signing.dumps(secrets.token_urlsafe(16), salt=TOKEN_SALT)
+
+
+def use_form_token(token):
+    """Accepts a token this server signed less than TOKEN_MAX_AGE ago and never accepted before."""
+    try:
+        nonce = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature as error:
+        raise InvalidToken from error
+    if not cache.add(f"feedback:used-token:{keyed_digest('feedback-token', nonce)}", True, timeout=TOKEN_MAX_AGE):
+        raise InvalidToken
+
+
+def count_post(address):
+    """429 ApiError once the address has used up its posts for the window; else counts this one."""
+    ratelimit.check(FEEDBACK_PER_ADDRESS, address)
+    ratelimit.hit(FEEDBACK_PER_ADDRESS, address)
+
+
+def store_message(*, message, reply_to, language):
+    return Message.objects.create(message=message, reply_to=reply_to, language=language)

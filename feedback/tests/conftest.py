@@ -1,0 +1,1 @@
+from anoni.tests.fixtures import http  # noqa: F401  (a fixture)

@@ -1,0 +1,142 @@
+"""The contact form: what it stores, what it refuses, and how it holds off bots and floods."""
+
+import re
+import time
+
+import pytest
+from django.core import signing
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
+from feedback import services
+from feedback.models import Message
+
+
+@pytest.fixture
+def form(http, live_server):
+    """Fetches the contact page like a browser and returns a function that posts it back."""
+
+    def submit(language="en", origin=live_server.url, token=None, **fields):
+        page = http.get(f"/{language}/contact/").text
+        data = {"message": "", "reply_to": "", "website": "",
+                "token": token or re.search(r'name="token" value="([^"]+)"', page).group(1), **fields}
+        headers = {"Origin": origin} if origin else {}
+        return http.post(f"/{language}/contact/", data=data, headers=headers)
+
+    return submit
+
+
+def test_a_valid_message_is_stored_in_clear(http, form):
+    response = form(language="it", message="Il caricamento si ferma al 90%.", reply_to="matrix: @someone:example.org")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/it/contact/thanks/"
+    assert http.get(response.headers["location"]).status_code == 200
+    message = Message.objects.get()
+    assert (message.message, message.reply_to, message.language) == (
+        "Il caricamento si ferma al 90%.", "matrix: @someone:example.org", "it")
+
+
+def test_the_way_to_reach_you_is_optional(form):
+    assert form(message="No reply needed.").status_code == 303
+    assert Message.objects.get().reply_to == ""
+
+
+@pytest.mark.parametrize("fields", [
+    {"message": ""},
+    {"message": "   "},
+    {"message": "x" * 5001},
+    {"message": "fine", "reply_to": "r" * 201},
+    {"message": "nul \x00 byte"},
+])
+def test_empty_oversized_and_malformed_messages_are_refused(form, fields):
+    response = form(**fields)
+    assert response.status_code == 400
+    assert "is-invalid" in response.text
+    assert Message.objects.count() == 0
+
+
+def test_the_longest_allowed_message_is_accepted(form):
+    assert form(message="x" * 5000, reply_to="r" * 200).status_code == 303
+    assert len(Message.objects.get().message) == 5000
+
+
+def test_a_refused_form_keeps_the_text_and_gets_a_fresh_token(form):
+    response = form(message="", reply_to="keep me")
+    assert 'value="keep me"' in response.text
+    token = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+    services.use_form_token(token)  # a fresh, unused token
+
+
+def test_a_filled_honeypot_is_thanked_but_not_stored(form):
+    response = form(message="Buy now", website="https://spam.example")
+    assert response.status_code == 303
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.parametrize("origin", ["https://elsewhere.example", "null", None])
+def test_a_post_from_another_origin_is_refused(form, origin):
+    response = form(message="Forged", origin=origin)
+    assert response.status_code == 403
+    assert Message.objects.count() == 0
+
+
+def test_a_post_with_our_referer_but_no_origin_is_accepted(http, live_server):
+    page = http.get("/en/contact/").text
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = http.post("/en/contact/", data={"message": "Old browser", "token": token},
+                         headers={"Referer": f"{live_server.url}/en/contact/"})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("token", [
+    "garbage",
+    signing.dumps("nonce", salt="another-purpose"),
+    signing.dumps("nonce", salt=services.TOKEN_SALT, key="not-our-secret"),
+])
+def test_forged_tokens_are_refused(form, token):
+    response = form(message="Hello", token=token)
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
+
+
+def test_a_token_works_once(http, form, live_server):
+    page = http.get("/en/contact/").text
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    assert form(message="First", token=token).status_code == 303
+    assert form(message="Replay", token=token).status_code == 400
+    assert list(Message.objects.values_list("message", flat=True)) == ["First"]
+
+
+def test_an_old_token_is_refused(form):
+    class SignedLongAgo(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - services.TOKEN_MAX_AGE - 60)
+
+    assert form(message="Too late", token=SignedLongAgo(salt=services.TOKEN_SALT).sign_object("old")).status_code == 400
+    assert Message.objects.count() == 0
+    # The same kind of token, signed now, is accepted.
+    assert form(message="In time", token=signing.TimestampSigner(salt=services.TOKEN_SALT).sign_object("new")).status_code == 303
+
+
+def test_posts_are_rate_limited_per_address(form, settings):
+    settings.ANONI_FEEDBACK_PER_ADDRESS = (3, 3600)
+    for number in range(3):
+        assert form(message=f"Message {number}").status_code == 303
+    refused = form(message="One too many")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert Message.objects.count() == 3
+
+
+def _cache_keys():
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        return list(backend._cache)
+    return [key.decode() for key in backend._cache.get_client().keys("*")]
+
+
+def test_rate_limit_keys_hold_no_address(form):
+    form(message="Counted")
+    keys = _cache_keys()
+    assert any("feedback" in key for key in keys)
+    assert not any("127.0.0.1" in key for key in keys)

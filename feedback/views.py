@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from accounts.ratelimit import client_address
+from anoni.api import ApiError
+from feedback import services
+from feedback.forms import ContactForm
+
+
+def _from_our_origin(request):
+    """True when the browser says the POST comes from one of our own pages. The contact page is
+    served with `Referrer-Policy: same-origin`, so a browser sends our origin in `Origin`; a
+    browser too old for `Origin` sends `Referer` instead. Neither header: not a form of ours."""
+    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is not None:
+        return origin in ours
+    referer = request.META.get("HTTP_REFERER", "")
+    return any(referer.startswith(f"{trusted}/") for trusted in ours)
+
+
+def _contact_page(request, form, status=200):
+    response = render(request, "feedback/contact.html", {"form": form}, status=status)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _accept(request, form):
+    """Stores a valid submission, unless it is a bot's; None if the token is not acceptable."""
+    try:
+        services.use_form_token(form.cleaned_data["token"])
+    except services.InvalidToken:
+        return None
+    if not form.cleaned_data["website"]:
+        services.store_message(
+            message=form.cleaned_data["message"], reply_to=form.cleaned_data["reply_to"], language=get_language())
+    # A bot that filled the honeypot is thanked like anyone else, so it learns nothing.
+    response = redirect("feedback:thanks")
+    response.status_code = 303
+    return response
+
+
+# Not Django's CSRF middleware: it needs a cookie, and visitors get none (see feedback.services).
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact(request):
+    if request.method != "POST":
+        return _contact_page(request, ContactForm(initial={"token": services.issue_form_token()}))
+    if not _from_our_origin(request):
+        return render(request, "feedback/refused.html", status=403)
+    try:
+        services.count_post(client_address(request))
+    except ApiError as error:
+        response = render(request, "feedback/rate_limited.html", status=429)
+        response["Retry-After"] = error.headers["Retry-After"]
+        return response
+    form = ContactForm(request.POST)
+    token_refused = "token" in form.errors
+    if form.is_valid():
+        accepted = _accept(request, form)
+        if accepted:
+            return accepted
+        token_refused = True
+    # The form again, with what was typed, its errors and a fresh token.
+    data = request.POST.copy()
+    data["token"] = services.issue_form_token()
+    form = ContactForm(data)
+    if token_refused:
+        form.add_error(None, gettext("This form has expired. Your text is still here: please send it again."))
+    return _contact_page(request, form, status=400)
+
+
+def thanks(request):
+    return render(request, "feedback/thanks.html")

@@ -1,0 +1,147 @@
+"""The database becomes unreachable: every API request that needs it is answered 503
+`database_unavailable` (JSON, Retry-After), never a 500, and the service recovers by itself when
+the database is back. The machine's PostgreSQL keeps running: the server reaches it through a TCP
+relay that the test cuts, or is pointed at a port where nothing listens."""
+
+import os
+import socket
+import threading
+
+import httpx
+import pytest
+
+from tests.conftest import POSTGRES, postgres_url
+from tests.kit import PendingDocument, download_bytes, open_vault, random_bytes, run
+from tests.procs import free_port
+from webclient.vault.encoding import b64e
+from webclient.vault.errors import ApiError, TransportError
+
+
+class Relay:
+    """A TCP relay on a loopback port to PostgreSQL. `cut()` closes the listening socket and every
+    relayed connection, as a dead network would; `restore()` listens on the same port again."""
+
+    def __init__(self, upstream_port):
+        self.upstream = ("127.0.0.1", upstream_port)
+        self.port = free_port()
+        self.listener = None
+        self.connections = set()
+        self.lock = threading.Lock()
+
+    def restore(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            upstream = socket.create_connection(self.upstream)
+            with self.lock:
+                self.connections.update((client, upstream))
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, target):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        # shutdown() first: a plain close() would leave the accept() blocked in the relay's
+        # thread listening on (Linux keeps the socket alive while a call uses it).
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        with self.lock:
+            connections, self.connections = self.connections, set()
+        for sock in connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+def signup_body():
+    return {"username": f"db-{os.urandom(6).hex()}", "salt": b64e(os.urandom(16)),
+            "verifier": b64e((2).to_bytes(384, "big")), "kdf": {"name": "pbkdf2-sha256", "iterations": 600_000},
+            "wrapped_account_key": b64e(os.urandom(97))}
+
+
+def assert_database_unavailable(response):
+    assert response.status_code == 503, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["code"] == "database_unavailable"
+    assert int(response.headers["retry-after"]) > 0
+
+
+def unsigned_requests(base):
+    return [
+        ("POST", f"{base}/api/v1/accounts", signup_body()),
+        ("POST", f"{base}/api/v1/auth/challenge", {"username": "someone", "A": b64e((2).to_bytes(384, "big"))}),
+    ]
+
+
+def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, servers, databases):
+    relay = Relay(POSTGRES["port"]).restore()
+    name = databases.postgres_name()
+    server = servers(app_env(DATABASE_URL=postgres_url(name, relay.port)))
+    plaintext = random_bytes(100_000)
+
+    async def before():
+        vault = await open_vault(server.url)
+        doc = PendingDocument(vault, plaintext)
+        await doc.create()
+        await doc.put_all()
+        await doc.commit()
+        return vault, doc
+
+    vault, doc = run(before())
+    relay.cut()
+
+    for method, url, body in unsigned_requests(server.url):
+        assert_database_unavailable(httpx.request(method, url, json=body, timeout=30))
+
+    async def during():
+        # A signed request: the session cannot even be looked up, so the answer cannot be signed;
+        # the client takes an unsigned 503 for a gateway failure and lets its caller retry.
+        with pytest.raises((TransportError, ApiError)) as caught:
+            await vault.list_documents()
+        if isinstance(caught.value, ApiError):
+            assert (caught.value.status, caught.value.code) == (503, "database_unavailable")
+
+    run(during())
+    authorization = "Anoni sid=" + b64e(os.urandom(32)) + ", ts=1, nonce=" + b64e(os.urandom(16)) + ", sig=" + b64e(os.urandom(32))
+    assert_database_unavailable(httpx.get(f"{server.url}/api/v1/account", timeout=30,
+                                          headers={"Authorization": authorization}))
+
+    relay.restore()
+
+    async def after():
+        assert [info.id for info in await vault.list_documents()] == [str(doc.id)]
+        assert await download_bytes(vault, doc.id) == plaintext
+        await vault.close()
+
+    run(after())
+    relay.cut()
+
+
+def test_a_database_that_never_answers_is_a_503(app_env, servers, databases):
+    name = databases.postgres_name()
+    server = servers(app_env(DATABASE_URL=postgres_url(name, free_port())))  # nothing listens there
+    for method, url, body in unsigned_requests(server.url):
+        assert_database_unavailable(httpx.request(method, url, json=body, timeout=30))

@@ -1,0 +1,273 @@
+"""The browser vault's operations: what its Web Worker (webclient/static/webclient/js/worker.js)
+runs on one `Vault` with the Pyodide backends. Imported only inside Pyodide.
+
+The page posts `{op, args}` to the worker, which calls `BrowserVault.call(op, args_json,
+handles)`: `args` is plain JSON, `handles` a JavaScript object with what JSON cannot carry (the
+upload's source, the download's sink). The answer is JSON, `{"ok": true, "result": ...}` or
+`{"ok": false, "error": {"code": ...}}`: errors travel as codes, and the page words them in the
+user's language. Events (progress, retries, the diagnostic log) go to the page through `emit`.
+
+The diagnostic events carry codes, counts, sizes and timings only: never a name, a username or a
+key (the page shows the user the log before anything is sent).
+"""
+
+import asyncio
+import json
+import time
+
+from pyodide.ffi import JsException
+
+from .vault.backends.pyodide import FetchHttp, PyodideCrypto
+from .vault.client import Vault
+from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
+from .vault.transfer import SourceChanged, is_transient
+
+# After the core's own quick retries of each request, a transfer that still cannot reach the
+# server waits this long (seconds) before each new attempt, which resumes where it stopped.
+TRANSFER_RETRY_WAITS = (2, 5, 10, 20, 30, 60, 60, 60)
+# Chunks in flight per transfer: enough to overlap reading, sealing and sending, and bounded
+# (each is at most two 4 MiB buffers).
+CONCURRENCY = 4
+
+
+def error_payload(exc: BaseException) -> dict:
+    """What the page needs to explain a failure (and the log to record it): a code, no text."""
+    if isinstance(exc, ApiError):
+        return {"code": exc.code, "status": exc.status, "retry_after": exc.retry_after}
+    if isinstance(exc, IntegrityError):
+        return {"code": "integrity"}
+    if isinstance(exc, TransportError):
+        return {"code": "network"}
+    if isinstance(exc, SourceChanged):
+        return {"code": "source_changed"}
+    if isinstance(exc, ProtocolError):
+        return {"code": exc.code}
+    if isinstance(exc, asyncio.CancelledError):
+        return {"code": "cancelled"}
+    if isinstance(exc, JsException) and exc.name == "AbortError":
+        return {"code": "cancelled"}  # the person stopped the download in the browser
+    if isinstance(exc, JsException) and exc.name == "TimeoutError":
+        return {"code": "save_failed"}  # the browser never took the download
+    if isinstance(exc, ValueError):
+        return {"code": "invalid"}
+    return {"code": "unexpected", "type": type(exc).__name__}
+
+
+def _folder(folder) -> dict:
+    return {"id": folder.id, "parent": folder.parent, "name": folder.name}
+
+
+def _document(info) -> dict:
+    return {"id": info.id, "folder": info.folder, "name": info.name, "size": info.size,
+            "type": info.type, "mtime": info.mtime, "tree_hash": info.tree_hash,
+            "created": info.created}
+
+
+class BrowserVault:
+    def __init__(self, base_url: str, emit):
+        self.base_url = base_url
+        self._emit = emit
+        self.crypto = PyodideCrypto()
+        self.http = FetchHttp()
+        self.vault: Vault | None = None
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._folders_lock = asyncio.Lock()
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def emit(self, kind: str, **payload) -> None:
+        self._emit(kind, json.dumps(payload))
+
+    def log(self, level: str, event: str, detail: str = "") -> None:
+        self.emit("log", level=level, event=event, detail=detail)
+
+    async def call(self, op: str, args_json: str, handles=None) -> str:
+        operation = getattr(self, "op_" + op, None)
+        if operation is None:
+            return json.dumps({"ok": False, "error": {"code": "unknown_operation"}})
+        started = time.monotonic()
+        try:
+            result = await operation(handles=handles, **json.loads(args_json))
+        except (Exception, asyncio.CancelledError) as exc:
+            error = error_payload(exc)
+            self.log("warning" if error["code"] != "unexpected" else "error", f"call.{op}", "failed " +
+                     " ".join(f"{key}={value}" for key, value in error.items() if value is not None))
+            return json.dumps({"ok": False, "error": error})
+        self.log("debug", f"call.{op}", f"ok ms={round((time.monotonic() - started) * 1000)}")
+        return json.dumps({"ok": True, "result": result})
+
+    def _open(self) -> Vault:
+        if self.vault is None:
+            raise ApiError(401, "not_logged_in")
+        return self.vault
+
+    async def _run_task(self, task_id: str, coroutine):
+        """Runs a transfer as a task that `op_cancel` can stop."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks[task_id] = task
+        try:
+            return await task
+        finally:
+            self._tasks.pop(task_id, None)
+
+    # --- account -------------------------------------------------------------------------------
+
+    async def _opened(self, vault: Vault, started: float) -> dict:
+        if self.vault is not None:
+            await self.vault.close()
+        self.vault = vault
+        self.log("info", "login.ready", f"ms={round((time.monotonic() - started) * 1000)}")
+        return await self.op_account()
+
+    async def op_signup(self, username: str, password: str, handles=None) -> dict:
+        started = time.monotonic()
+        vault = await Vault.signup(self.base_url, username, password, crypto=self.crypto, http=self.http)
+        return await self._opened(vault, started)
+
+    async def op_login(self, username: str, password: str, handles=None) -> dict:
+        started = time.monotonic()
+        vault = await Vault.login(self.base_url, username, password, crypto=self.crypto, http=self.http)
+        return await self._opened(vault, started)
+
+    async def op_account(self, handles=None) -> dict:
+        vault = self._open()
+        account = await vault.account()
+        return {"username": vault.username, "quota_bytes": account["quota_bytes"],
+                "used_bytes": account["used_bytes"]}
+
+    async def op_logout(self, handles=None) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+        vault, self.vault = self.vault, None
+        self.crypto.forget_keys()
+        if vault is not None:
+            await vault.logout()
+
+    async def op_change_password(self, password: str, handles=None) -> None:
+        await self._open().change_password(password)
+
+    async def op_delete_account(self, confirm: str, handles=None) -> None:
+        vault = self._open()
+        if confirm != vault.username:
+            raise ApiError(400, "confirm_mismatch")
+        await vault.delete_account()
+        self.vault = None
+        self.crypto.forget_keys()
+
+    # --- folders and listing -------------------------------------------------------------------
+
+    async def op_listing(self, folder: str | None, handles=None) -> dict:
+        """Every folder (the page builds the tree and the breadcrumbs), the documents directly in
+        `folder` (None: the top level), and the account's storage figures."""
+        vault = self._open()
+        folders, documents, account = await asyncio.gather(
+            vault.list_folders(), vault.list_documents(folder), self.op_account())
+        return {"folders": [_folder(item) for item in folders],
+                "documents": [_document(item) for item in documents], "account": account}
+
+    async def op_create_folder(self, name: str, parent: str | None, handles=None) -> dict:
+        return _folder(await self._open().create_folder(name, parent))
+
+    async def op_rename_folder(self, id: str, name: str, handles=None) -> dict:
+        return _folder(await self._open().rename_folder(id, name))
+
+    async def op_move_folder(self, id: str, parent: str | None, handles=None) -> dict:
+        return _folder(await self._open().move_folder(id, parent))
+
+    async def op_delete_folder(self, id: str, handles=None) -> dict:
+        """Deletes a folder with everything in it (the person confirmed that): the documents of
+        each folder of the subtree, then the folders, deepest first."""
+        vault = self._open()
+        folders = await vault.list_folders()
+        children: dict[str | None, list[str]] = {}
+        for folder in folders:
+            children.setdefault(folder.parent, []).append(folder.id)
+        order, pending = [], [id]
+        while pending:
+            current = pending.pop()
+            order.append(current)
+            pending.extend(children.get(current, []))
+        documents = 0
+        for folder_id in reversed(order):
+            for info in await vault.list_documents(folder_id):
+                await vault.delete_document(info.id)
+                documents += 1
+            await vault.delete_folder(folder_id)
+        return {"folders": len(order), "documents": documents}
+
+    async def _folder_path(self, parent: str | None, names: list[str]) -> str | None:
+        """The id of folder parent/names[0]/names[1]/..., made where missing (a dropped folder)."""
+        vault = self._open()
+        async with self._folders_lock:  # parallel uploads of one dropped tree share its folders
+            folders = await vault.list_folders() if names else []
+            for name in names:
+                existing = next((folder for folder in folders
+                                 if folder.parent == parent and folder.name == name), None)
+                if existing is None:
+                    existing = await vault.create_folder(name, parent)
+                    folders.append(existing)
+                parent = existing.id
+        return parent
+
+    # --- documents -----------------------------------------------------------------------------
+
+    async def op_rename_document(self, id: str, name: str, handles=None) -> dict:
+        return _document(await self._open().rename_document(id, name))
+
+    async def op_move_document(self, id: str, folder: str | None, handles=None) -> dict:
+        return _document(await self._open().move_document(id, folder))
+
+    async def op_delete_document(self, id: str, handles=None) -> None:
+        await self._open().delete_document(id)
+
+    def _progress(self, task: str):
+        return lambda done, total: self.emit("progress", task=task, done=done, total=total)
+
+    async def _transfer(self, kind: str, task: str, coroutine) -> dict:
+        """Runs a transfer as a cancellable task and logs its throughput."""
+        started = time.monotonic()
+        info = await self._run_task(task, coroutine)
+        seconds = max(time.monotonic() - started, 1e-3)
+        mib = info.size / 2**20
+        self.log("info", f"{kind}.done", f"mib={mib:.1f} ms={round(seconds * 1000)} mib_s={mib / seconds:.1f}")
+        return _document(info)
+
+    async def op_upload(self, task: str, name: str, folder: str | None, path: list[str], type: str,
+                        mtime: int, handles) -> dict:
+        """Uploads handles.source into folder/path..., retrying (and so resuming) after network
+        failures until TRANSFER_RETRY_WAITS is exhausted."""
+        vault = self._open()
+        folder = await self._folder_path(folder, list(path))
+
+        async def attempts():
+            for attempt, wait in enumerate((*TRANSFER_RETRY_WAITS, None)):
+                try:
+                    return await vault.upload(handles.source, name=name, folder=folder, type=type,
+                                              mtime=mtime, concurrency=CONCURRENCY,
+                                              progress=self._progress(task))
+                except (TransportError, ApiError) as exc:
+                    if wait is None or not is_transient(exc):
+                        raise
+                    self.log("warning", "upload.retry", f"attempt={attempt + 1} wait={wait} "
+                             f"code={error_payload(exc)['code']}")
+                    self.emit("retrying", task=task, wait=wait)
+                    await asyncio.sleep(wait)
+
+        return await self._transfer("upload", task, attempts())
+
+    async def op_download(self, task: str, id: str, handles) -> dict:
+        """Decrypts a document into handles.sink (the page chose how it reaches the disk); the
+        sink is closed only after the tree hash checked."""
+        return await self._transfer("download", task, self._open().download(
+            id, handles.sink, concurrency=CONCURRENCY, progress=self._progress(task)))
+
+    async def op_verify(self, task: str, id: str, handles=None) -> dict:
+        """Downloads and checks a document (every box, then the tree hash), keeping nothing."""
+        return await self._transfer("verify", task, self._open().verify(
+            id, concurrency=CONCURRENCY, progress=self._progress(task)))
+
+    async def op_cancel(self, task: str, handles=None) -> bool:
+        running = self._tasks.get(task)
+        if running is not None:
+            running.cancel()
+        return running is not None

@@ -1,0 +1,721 @@
+"""The `anoni` command: the vault from a terminal, over the same client core as the browser.
+
+Every run opens the vault afresh (SRP login, keys derived from the password) and ends its session
+when it is done: no key, password or session ever touches the disk. `anoni login` remembers only
+the server and the username, in $XDG_CONFIG_HOME/anoni/config.json.
+
+Vault paths (`/photos/2024/a.jpg`) are resolved here, from the decrypted names: the server knows
+only ids. An id is accepted wherever a path is, and the only way to name one of two documents
+that share a name.
+
+Exit codes: 0 success, 1 failure, 2 usage, 3 credentials, 4 not found, 5 integrity, 6 network.
+"""
+
+import argparse
+import asyncio
+import getpass
+import json
+import mimetypes
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from .vault.client import Folder, Vault
+from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
+from .vault.local import FileSink, FileSource
+from .vault.transfer import SourceChanged
+
+DEFAULT_SERVER = "http://127.0.0.1:8000"
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_CREDENTIALS = 3
+EXIT_NOT_FOUND = 4
+EXIT_INTEGRITY = 5
+EXIT_NETWORK = 6
+
+
+class CliError(Exception):
+    def __init__(self, message, exit_code=EXIT_FAILURE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+# --- remembered login ------------------------------------------------------------------------------
+
+def config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec says to ignore a relative value
+        base = os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "anoni" / "config.json"
+
+
+def load_config() -> dict:
+    try:
+        data = json.loads(config_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read {config_path()}: {exc}") from None
+    return {key: data[key] for key in ("server", "username") if isinstance(data.get(key), str)}
+
+
+def save_config(config: dict) -> None:
+    path = config_path()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(config, handle, indent=2)
+    os.replace(temp, path)
+
+
+# --- what a person sees ---------------------------------------------------------------------------
+
+def human_size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_time(ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class ProgressBar:
+    """One line on stderr, redrawn at most ten times a second:
+    `name   42% [########            ] 12.0/28.6 MiB  95.1 MiB/s  ETA 0:01`."""
+
+    REDRAW = 0.1
+
+    def __init__(self, label: str, stream=None, clock=time.monotonic, width=None):
+        self.label = label
+        self.width = width
+        self.stream = stream or sys.stderr
+        self.clock = clock
+        self.started = clock()
+        self.drawn_at = None
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done < total and self.drawn_at is not None and now - self.drawn_at < self.REDRAW:
+            return
+        self.drawn_at = now
+        self.stream.write("\r" + self.line(done, total, now - self.started))
+        self.stream.flush()
+        self.shown = True
+
+    def line(self, done: int, total: int, elapsed: float) -> str:
+        fraction = done / total if total else 1.0
+        speed = done / elapsed if elapsed > 0 else 0.0
+        if done >= total:
+            eta = f"in {_duration(elapsed)}"
+        elif speed > 0:
+            eta = f"ETA {_duration((total - done) / speed)}"
+        else:
+            eta = "ETA -:--"
+        figures = (f"{fraction:4.0%} {{bar}} {human_size(done)}/{human_size(total)}  "
+                   f"{human_size(int(speed))}/s  {eta}")
+        width = (self.width or shutil.get_terminal_size((80, 24)).columns) - 1
+        bar_width = 20
+        room = width - len(figures.format(bar="")) - bar_width - 4
+        label = self.label
+        if len(label) > room:  # keep the end of a long name, where it differs from its siblings
+            label = "…" + label[len(label) - room + 1:] if room > 1 else ""
+        filled = int(bar_width * fraction)
+        bar = "[" + "#" * filled + " " * (bar_width - filled) + "]"
+        return f"{label:<{max(room, 0)}}  {figures.format(bar=bar)}"
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# --- credentials -----------------------------------------------------------------------------------
+
+def _prompt(text: str) -> str:
+    try:
+        return input(text)
+    except EOFError:
+        raise CliError("no answer (stdin is closed)", EXIT_USAGE) from None
+
+
+def _secret(text: str) -> str:
+    # Without a terminal getpass would read the password from stdin and echo it: refuse instead.
+    try:
+        open("/dev/tty").close()
+    except OSError:
+        raise CliError("no password: set ANONI_PASSWORD or run in a terminal", EXIT_USAGE) from None
+    try:
+        return getpass.getpass(text)
+    except EOFError:
+        raise CliError("no password: set ANONI_PASSWORD or run in a terminal", EXIT_USAGE) from None
+
+
+def password(text="Password: ") -> str:
+    return os.environ.get("ANONI_PASSWORD") or _secret(text)
+
+
+def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
+    """A password being chosen: from the environment, or typed twice."""
+    chosen = os.environ.get(environment)
+    if chosen:
+        return chosen
+    chosen = _secret(text)
+    if _secret("Repeat it: ") != chosen:
+        raise CliError("the two passwords differ", EXIT_USAGE)
+    return chosen
+
+
+class Context:
+    """What every command needs: the server, the remembered login, options."""
+
+    def __init__(self, args):
+        self.args = args
+        self.config = load_config()
+        self.server = (args.server or os.environ.get("ANONI_SERVER") or self.config.get("server")
+                       or DEFAULT_SERVER).rstrip("/")
+        self.jobs = args.jobs
+        self.show_progress = args.progress or sys.stderr.isatty()
+
+    def username(self, *, remembered=True) -> str:
+        return (self.args.user or os.environ.get("ANONI_USER")
+                or (self.config.get("username") if remembered else None)
+                or _prompt("Username: "))
+
+    def remember(self, username: str) -> None:
+        save_config({"server": self.server, "username": username})
+
+    async def open(self) -> Vault:
+        return await Vault.login(self.server, self.username(), password())
+
+    def progress(self, label: str) -> ProgressBar | None:
+        return ProgressBar(label) if self.show_progress else None
+
+
+# --- the vault's tree, by name ---------------------------------------------------------------------
+
+ROOT = Folder(id=None, parent=None, name="")
+
+
+class Tree:
+    """Every folder and committed document, decrypted, to resolve paths and list contents."""
+
+    def __init__(self, folders, documents):
+        self.folders = {folder.id: folder for folder in folders}
+        self.documents = {doc.id: doc for doc in documents}
+
+    @classmethod
+    async def load(cls, vault: Vault) -> "Tree":
+        folders, documents = await asyncio.gather(vault.list_folders(), vault.list_documents())
+        return cls(folders, documents)
+
+    def subfolders(self, folder_id):
+        return sorted((f for f in self.folders.values() if f.parent == folder_id), key=lambda f: f.name)
+
+    def documents_in(self, folder_id):
+        return sorted((d for d in self.documents.values() if d.folder == folder_id), key=lambda d: d.name)
+
+    def path(self, item) -> str:
+        names = [item.name]
+        parent = item.parent if isinstance(item, Folder) else item.folder
+        while parent is not None:
+            folder = self.folders[parent]
+            names.append(folder.name)
+            parent = folder.parent
+        return "/" + "/".join(reversed(names)) + ("/" if isinstance(item, Folder) and item.id else "")
+
+    def named(self, folder_id, name, *, documents=True):
+        found = [f for f in self.subfolders(folder_id) if f.name == name]
+        if documents:
+            found += [d for d in self.documents_in(folder_id) if d.name == name]
+        return found
+
+    def resolve(self, text: str):
+        """The folder (ROOT for "/") or document that a path or an id names."""
+        try:
+            as_id = str(uuid.UUID(text))
+        except ValueError:
+            as_id = None
+        if as_id is not None and (as_id in self.folders or as_id in self.documents):
+            return self.folders.get(as_id) or self.documents[as_id]
+        parts = _parts(text)
+        current = ROOT
+        for position, part in enumerate(parts):
+            found = self.named(current.id, part, documents=position == len(parts) - 1)
+            if not found:
+                raise CliError(f"not found: {text}", EXIT_NOT_FOUND)
+            if len(found) > 1:
+                choices = ", ".join(f"{item.id} ({_kind(item)})" for item in found)
+                raise CliError(f"{text} is ambiguous; name one by its id: {choices}")
+            current = found[0]
+        return current
+
+    def exists(self, text: str) -> bool:
+        try:
+            self.resolve(text)
+        except CliError as exc:
+            if exc.exit_code == EXIT_NOT_FOUND:
+                return False
+            raise
+        return True
+
+    def folder(self, text: str) -> Folder:
+        item = self.resolve(text)
+        if not isinstance(item, Folder):
+            raise CliError(f"not a folder: {text}")
+        return item
+
+    def document(self, text: str):
+        item = self.resolve(text)
+        if isinstance(item, Folder):
+            raise CliError(f"is a folder, not a document: {text}")
+        return item
+
+
+def _kind(item) -> str:
+    return "folder" if isinstance(item, Folder) else f"document, {human_size(item.size)}"
+
+
+async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str) -> Folder:
+    """The folder `name` under `parent`, made if it is missing."""
+    found = tree.named(parent.id, name, documents=False)
+    if len(found) > 1:
+        raise CliError(f"{tree.path(parent)}{name} is ambiguous: there are {len(found)} such folders")
+    if found:
+        return found[0]
+    folder = await vault.create_folder(name, parent.id)
+    tree.folders[folder.id] = folder
+    return folder
+
+
+async def folder_path(vault: Vault, tree: Tree, text: str) -> Folder:
+    """The folder a path or id names, making every missing folder on the way (like `mkdir -p`)."""
+    if tree.exists(text):
+        return tree.folder(text)
+    current = ROOT
+    for part in _parts(text):
+        current = await ensure_folder(vault, tree, current, part)
+    return current
+
+
+def _parts(path: str) -> list[str]:
+    return [part for part in path.split("/") if part not in ("", ".")]
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+async def cmd_signup(ctx: Context):
+    username = ctx.username(remembered=False)
+    vault = await Vault.signup(ctx.server, username, new_password(text="Choose a password: "))
+    try:
+        ctx.remember(username)
+        print(f"Created account {username} on {ctx.server}.")
+    finally:
+        await vault.close()
+
+
+async def cmd_login(ctx: Context):
+    vault = await ctx.open()
+    try:
+        ctx.remember(vault.username)
+        print(f"Logged in as {vault.username} on {ctx.server}; the server and username are "
+              f"remembered (never the password).")
+    finally:
+        await vault.close()
+
+
+async def cmd_whoami(ctx: Context):
+    vault = await ctx.open()
+    try:
+        account = await vault.account()
+    finally:
+        await vault.close()
+    print(f"username: {account['username']}")
+    print(f"account:  {account['id']}")
+    print(f"server:   {ctx.server}")
+    print(f"storage:  {human_size(account['used_bytes'])} of {human_size(account['quota_bytes'])} used")
+
+
+async def cmd_passwd(ctx: Context):
+    vault = await ctx.open()
+    try:
+        await vault.change_password(new_password("ANONI_NEW_PASSWORD"))
+    finally:
+        await vault.close()
+    print("Password changed. Every other session has been ended.")
+
+
+async def cmd_delete_account(ctx: Context):
+    vault = await ctx.open()
+    try:
+        if not ctx.args.yes:
+            typed = _prompt(f"This erases the account {vault.username} and every document in it, "
+                            f"for good. Type the username to confirm: ")
+            if typed != vault.username:
+                raise CliError("the username does not match; nothing was deleted", EXIT_USAGE)
+        await vault.delete_account()
+    finally:
+        await vault.close()
+    if ctx.config.get("username") == vault.username and ctx.config.get("server") == ctx.server:
+        save_config({})
+    print(f"Account {vault.username} and everything in it have been erased.")
+
+
+async def cmd_logout(ctx: Context):
+    if ctx.config:
+        save_config({})
+        print("Forgot the remembered server and username.")
+    else:
+        print("Nothing was remembered.")
+
+
+def _line(item) -> str:
+    if isinstance(item, Folder):
+        return f"{item.id}  {'folder':>10}  {'':16}  {item.name}/"
+    return f"{item.id}  {human_size(item.size):>10}  {human_time(item.mtime)}  {item.name}"
+
+
+async def cmd_ls(ctx: Context):
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+    finally:
+        await vault.close()
+    item = tree.resolve(ctx.args.path)
+    if isinstance(item, Folder):
+        for entry in [*tree.subfolders(item.id), *tree.documents_in(item.id)]:
+            print(_line(entry))
+    else:
+        print(_line(item))
+
+
+def _local_files(paths):
+    """Checks the local paths before anything is sent."""
+    for path in paths:
+        if not os.path.exists(path):
+            raise CliError(f"no such file or directory: {path}", EXIT_NOT_FOUND)
+        if not (os.path.isfile(path) or os.path.isdir(path)):
+            raise CliError(f"not a regular file or directory: {path}")
+
+
+async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
+    name = path.name
+    with FileSource(path) as source:
+        same_name = [d for d in tree.documents_in(folder.id) if d.name == name]
+        if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):
+            print(f"unchanged, skipped: {tree.path(folder)}{name}")
+            return
+        if same_name and not ctx.args.replace:
+            raise CliError(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
+        bar = ctx.progress(name)
+        try:
+            info = await vault.upload(source, name=name, folder=folder.id,
+                                      type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                                      mtime=source.mtime_ms, concurrency=ctx.jobs, progress=bar)
+        finally:
+            if bar:
+                bar.finish()
+    for old in same_name:
+        await vault.delete_document(old.id)
+        del tree.documents[old.id]
+    tree.documents[info.id] = info
+    print(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id})")
+
+
+async def _put_tree(ctx, vault, tree, path: Path, parent: Folder):
+    folder = await ensure_folder(vault, tree, parent, path.name)
+    for entry in sorted(os.scandir(path), key=lambda entry: entry.name):
+        if entry.is_dir(follow_symlinks=False):
+            await _put_tree(ctx, vault, tree, Path(entry.path), folder)
+        elif entry.is_file():
+            await _put_file(ctx, vault, tree, Path(entry.path), folder)
+        else:
+            print(f"skipped (not a regular file): {entry.path}", file=sys.stderr)
+
+
+async def cmd_put(ctx: Context):
+    _local_files(ctx.args.files)
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+        destination = await folder_path(vault, tree, ctx.args.to)
+        for name in ctx.args.files:
+            path = Path(os.path.abspath(name))
+            if path.is_dir():
+                await _put_tree(ctx, vault, tree, path, destination)
+            else:
+                await _put_file(ctx, vault, tree, path, destination)
+    finally:
+        await vault.close()
+
+
+async def cmd_get(ctx: Context):
+    vault = await ctx.open()
+    try:
+        doc = (await Tree.load(vault)).document(ctx.args.path)
+        out = Path(ctx.args.output or doc.name)
+        if out.is_dir():
+            out = out / doc.name
+        if out.exists() and not ctx.args.force:
+            raise CliError(f"{out} already exists (--force to replace it)")
+        bar = ctx.progress(doc.name)
+        try:
+            await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar)
+        finally:
+            if bar:
+                bar.finish()
+    finally:
+        await vault.close()
+    os.utime(out, ns=(doc.mtime * 1_000_000,) * 2)
+    print(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
+
+
+async def _remove_folder(vault, tree, folder):
+    for doc in tree.documents_in(folder.id):
+        await vault.delete_document(doc.id)
+    for sub in tree.subfolders(folder.id):
+        await _remove_folder(vault, tree, sub)
+    await vault.delete_folder(folder.id)
+
+
+async def cmd_rm(ctx: Context):
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+        items = [tree.resolve(path) for path in ctx.args.paths]
+        for path, item in zip(ctx.args.paths, items):
+            if item is ROOT:
+                raise CliError("refusing to remove the top level", EXIT_USAGE)
+            if isinstance(item, Folder) and not ctx.args.recursive:
+                raise CliError(f"{path} is a folder (-r removes it with everything in it)")
+        for item in items:
+            if isinstance(item, Folder):
+                await _remove_folder(vault, tree, item)
+            else:
+                await vault.delete_document(item.id)
+            print(f"removed {tree.path(item)}")
+    finally:
+        await vault.close()
+
+
+async def cmd_mkdir(ctx: Context):
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+        if tree.exists(ctx.args.path):
+            raise CliError(f"already exists: {ctx.args.path}")
+        folder = await folder_path(vault, tree, ctx.args.path)
+    finally:
+        await vault.close()
+    print(f"created {tree.path(folder)}  ({folder.id})")
+
+
+async def cmd_mv(ctx: Context):
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+        item = tree.resolve(ctx.args.path)
+        destination = tree.folder(ctx.args.destination)
+        if item is ROOT:
+            raise CliError("the top level cannot move", EXIT_USAGE)
+        if isinstance(item, Folder):
+            item = await vault.move_folder(item.id, destination.id)
+            tree.folders[item.id] = item
+        else:
+            item = await vault.move_document(item.id, destination.id)
+            tree.documents[item.id] = item
+    finally:
+        await vault.close()
+    print(f"moved to {tree.path(item)}")
+
+
+async def cmd_rename(ctx: Context):
+    name = ctx.args.new_name
+    if "/" in name or name in (".", ".."):
+        raise CliError("a name cannot contain '/' or be '.' or '..'", EXIT_USAGE)
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+        item = tree.resolve(ctx.args.path)
+        if item is ROOT:
+            raise CliError("the top level has no name", EXIT_USAGE)
+        if isinstance(item, Folder):
+            item = await vault.rename_folder(item.id, name)
+            tree.folders[item.id] = item
+        else:
+            item = await vault.rename_document(item.id, name)
+            tree.documents[item.id] = item
+    finally:
+        await vault.close()
+    print(f"renamed to {tree.path(item)}")
+
+
+def _all_documents(tree: Tree, folder: Folder):
+    yield from tree.documents_in(folder.id)
+    for sub in tree.subfolders(folder.id):
+        yield from _all_documents(tree, sub)
+
+
+async def cmd_verify(ctx: Context):
+    vault = await ctx.open()
+    failed = []
+    try:
+        tree = await Tree.load(vault)
+        item = tree.resolve(ctx.args.path)
+        documents = list(_all_documents(tree, item)) if isinstance(item, Folder) else [item]
+        for doc in documents:
+            bar = ctx.progress(doc.name)
+            try:
+                await vault.verify(doc.id, concurrency=ctx.jobs, progress=bar)
+            except IntegrityError:
+                failed.append(doc)
+                print(f"FAILED {tree.path(doc)}  ({doc.id})")
+                continue
+            finally:
+                if bar:
+                    bar.finish()
+            print(f"ok     {tree.path(doc)}  ({human_size(doc.size)}, tree hash {doc.tree_hash})")
+    finally:
+        await vault.close()
+    if failed:
+        raise IntegrityError()
+
+
+COMMANDS = {
+    "signup": (cmd_signup, "create an account"),
+    "login": (cmd_login, "check the credentials and remember the server and username"),
+    "whoami": (cmd_whoami, "show the account and its storage use"),
+    "passwd": (cmd_passwd, "change the password (ANONI_NEW_PASSWORD, or asked twice)"),
+    "delete-account": (cmd_delete_account, "erase the account and everything in it"),
+    "logout": (cmd_logout, "forget the remembered server and username"),
+    "ls": (cmd_ls, "list a folder (default: the top level) or show a document"),
+    "put": (cmd_put, "upload files and directories"),
+    "get": (cmd_get, "download and verify a document"),
+    "rm": (cmd_rm, "delete documents (and folders with -r)"),
+    "mkdir": (cmd_mkdir, "create a folder (and any missing parent)"),
+    "mv": (cmd_mv, "move a document or folder into another folder"),
+    "rename": (cmd_rename, "rename a document or folder"),
+    "verify": (cmd_verify, "download and check documents without saving them"),
+}
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return value
+
+
+def _common_options(parser, defaults: bool):
+    """The global options, accepted before and after the command name."""
+    keep = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--server", help=f"server URL (ANONI_SERVER; default {DEFAULT_SERVER})",
+                        **({"default": None} if defaults else keep))
+    parser.add_argument("--user", help="username (ANONI_USER, else the remembered one, else asked)",
+                        **({"default": None} if defaults else keep))
+    parser.add_argument("--jobs", "-j", type=_positive, help="chunks in flight (default 4)",
+                        **({"default": 4} if defaults else keep))
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress bars even when stderr is not a terminal",
+                        **({"default": False} if defaults else keep))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anoni", description="Anoni, the zero-knowledge vault, from the command line. "
+        "The password comes from ANONI_PASSWORD or is asked for; it never leaves this device.")
+    _common_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = {}
+    for name, (_, help_text) in COMMANDS.items():
+        sub[name] = commands.add_parser(name, help=help_text, description=help_text)
+        _common_options(sub[name], defaults=False)
+    sub["delete-account"].add_argument("--yes", action="store_true",
+                                       help="do not ask for the username (for scripts)")
+    sub["ls"].add_argument("path", nargs="?", default="/")
+    sub["put"].add_argument("files", nargs="+", metavar="FILE|DIR")
+    sub["put"].add_argument("--to", default="/", metavar="PATH", help="destination folder (made if missing)")
+    sub["put"].add_argument("--replace", action="store_true",
+                            help="replace documents of the same name that differ")
+    sub["get"].add_argument("path", metavar="PATH|ID")
+    sub["get"].add_argument("-o", "--output", metavar="OUT", help="file or directory to write to")
+    sub["get"].add_argument("-f", "--force", action="store_true", help="replace an existing file")
+    sub["rm"].add_argument("paths", nargs="+", metavar="PATH|ID")
+    sub["rm"].add_argument("-r", "--recursive", action="store_true", help="remove folders and their contents")
+    sub["mkdir"].add_argument("path", metavar="PATH")
+    sub["mv"].add_argument("path", metavar="PATH|ID")
+    sub["mv"].add_argument("destination", metavar="DEST_FOLDER")
+    sub["rename"].add_argument("path", metavar="PATH|ID")
+    sub["rename"].add_argument("new_name", metavar="NEW_NAME")
+    sub["verify"].add_argument("path", metavar="PATH|ID", help="a document, or a folder: all it holds")
+    return parser
+
+
+def describe(exc: BaseException, server: str) -> tuple[str, int]:
+    """A one-line message and the exit code for an expected failure."""
+    if isinstance(exc, CliError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, IntegrityError):
+        return (f"integrity check failed: the document was altered or does not belong here; "
+                f"nothing was written"), EXIT_INTEGRITY
+    if isinstance(exc, TransportError):
+        return f"cannot reach the server at {server} ({exc})", EXIT_NETWORK
+    if isinstance(exc, ApiError):
+        if exc.code == "bad_credentials":
+            return "wrong username or password", EXIT_CREDENTIALS
+        if exc.status == 401:
+            return f"the server ended the session ({exc.code}); try again", EXIT_CREDENTIALS
+        if exc.status == 404:
+            return "not found on the server (deleted meanwhile?)", EXIT_NOT_FOUND
+        if exc.status == 429:
+            wait = exc.retry_after
+            return f"too many attempts; try again {f'in {wait} s' if wait else 'later'}", EXIT_FAILURE
+        if exc.code == "quota_exceeded":
+            return "quota exceeded: this does not fit in the account's storage", EXIT_FAILURE
+        return f"the server refused: {exc.detail or exc.code} ({exc.status} {exc.code})", EXIT_FAILURE
+    if isinstance(exc, ProtocolError):
+        return f"the server's answer failed a protocol check ({exc.code})", EXIT_FAILURE
+    if isinstance(exc, SourceChanged):
+        return str(exc), EXIT_FAILURE
+    if isinstance(exc, ValueError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file or directory: {exc.filename}", EXIT_NOT_FOUND
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_FAILURE
+    raise exc
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    server = args.server or DEFAULT_SERVER
+    try:
+        ctx = Context(args)
+        server = ctx.server
+        asyncio.run(COMMANDS[args.command][0](ctx))
+    except KeyboardInterrupt:
+        print("\nanoni: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - `describe` re-raises anything unexpected
+        message, code = describe(exc, server)
+        print(f"anoni: {message}", file=sys.stderr)
+        return code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+// The browser benchmark (bench/browser.py), loaded by vault.js only while ANONI_BENCH is on. It
+// measures the real vault page and worker: how soon the login form works and the vault is ready
+// (a cold load, then a warm reload), upload and download throughput beside a same-page baseline
+// of WebCrypto AES-256-CBC + HMAC-SHA-256 over the same data, and 1 GiB transfers during which
+// bench/browser.py samples the browser's memory. Figures are posted to the bench-only endpoint.
+
+const MIB = 1024 * 1024;
+const CHUNK = 4 * MIB;
+const CONCURRENCY = 4; // as the vault (webclient/browser.py)
+
+function post(config, figures) {
+  return fetch(config.benchResults, { method: "POST", body: JSON.stringify({ at: Date.now(), ...figures }) });
+}
+
+function mark(name) {
+  return Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
+}
+
+// A file of `size` bytes, random in every 4 MiB block (a copy of one random block with its
+// first bytes changed), so that nothing about it compresses or repeats exactly.
+function syntheticFile(size, name) {
+  const block = new Uint8Array(CHUNK);
+  for (let offset = 0; offset < CHUNK; offset += 65536) crypto.getRandomValues(block.subarray(offset, offset + 65536));
+  const parts = [];
+  for (let offset = 0, index = 0; offset < size; offset += CHUNK, index += 1) {
+    const part = block.slice(0, Math.min(CHUNK, size - offset));
+    new DataView(part.buffer).setUint32(0, index);
+    parts.push(part);
+  }
+  return new File(parts, name, { type: "application/octet-stream", lastModified: Date.now() });
+}
+
+// What encrypting the file costs with nothing else around it: read each chunk, AES-256-CBC it,
+// HMAC-SHA-256 the ciphertext, with as many chunks in flight as the vault.
+async function cryptoBaseline(file) {
+  const raw = crypto.getRandomValues(new Uint8Array(32));
+  const aes = await crypto.subtle.importKey("raw", raw, "AES-CBC", false, ["encrypt"]);
+  const mac = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (let offset = next; offset < file.size; offset = next) {
+      next += CHUNK;
+      const plaintext = await file.slice(offset, offset + CHUNK).arrayBuffer();
+      const iv = crypto.getRandomValues(new Uint8Array(16));
+      const ciphertext = await crypto.subtle.encrypt({ name: "AES-CBC", iv }, aes, plaintext);
+      await crypto.subtle.sign("HMAC", mac, ciphertext);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return file.size / MIB / ((performance.now() - started) / 1000);
+}
+
+async function timed(run) {
+  const started = performance.now();
+  const result = await run();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+async function upload(vault, call, file) {
+  const task = crypto.randomUUID();
+  return timed(() => vault.task(task, {}, () => call("upload", {
+    task, name: file.name, folder: null, path: [], type: file.type, mtime: file.lastModified,
+  }, { file })));
+}
+
+async function verify(vault, call, doc) {
+  const task = crypto.randomUUID();
+  return timed(() => vault.task(task, {}, () => call("verify", { task, id: doc.id })));
+}
+
+async function save(saver, doc) {
+  return timed(() => saver.save(doc, crypto.randomUUID(), {}));
+}
+
+export async function run({ vault, saver, config, call, log }) {
+  const phase = new URLSearchParams(location.search).get("bench");
+  if (!phase) return;
+  await vault.ready;
+  const load = { login_usable_ms: mark("anoni:login-usable"), vault_ready_ms: mark("anoni:vault-ready") };
+  if (phase === "cold") {
+    await post(config, { phase: "boot-cold", ...load });
+    const next = new URLSearchParams(location.search);
+    next.set("bench", "warm");
+    location.replace(`?${next}`);
+    return;
+  }
+  await post(config, { phase: "boot-warm", ...load });
+  try {
+    const size = Number(new URLSearchParams(location.search).get("mib") || 256) * MIB;
+    const bigSize = Number(new URLSearchParams(location.search).get("big_mib") || 1024) * MIB;
+    await call("signup", { username: `bench-${crypto.randomUUID()}`, password: "bench password, not a secret" });
+
+    const file = syntheticFile(size, "bench.bin");
+    const baseline = await cryptoBaseline(file);
+    const up = await upload(vault, call, file);
+    const down = await verify(vault, call, up.result);
+    await post(config, {
+      phase: "throughput",
+      mib: size / MIB,
+      baseline_mib_s: baseline,
+      upload_mib_s: size / MIB / up.seconds,
+      download_mib_s: size / MIB / down.seconds,
+    });
+    await post(config, { phase: "stats", entries: log.entries.filter((e) => e.event === "stats" || e.event.endsWith(".done")).map((e) => e.detail) });
+    await call("delete_document", { id: up.result.id });
+
+    // Streamed to disk through the service worker. Only one download here: without a click
+    // before each, the browser lets a page start a single download on its own.
+    const big = syntheticFile(bigSize, "bench-big.bin");
+    await post(config, { phase: "memory-upload-start" });
+    const bigUp = await upload(vault, call, big);
+    await post(config, { phase: "memory-upload-end", mib_s: bigSize / MIB / bigUp.seconds });
+    await post(config, { phase: "memory-download-start" });
+    const bigSaved = await save(saver, bigUp.result);
+    await post(config, { phase: "memory-download-end", mib_s: bigSize / MIB / bigSaved.seconds });
+    await call("delete_account", { confirm: (await call("account")).username });
+    await post(config, { phase: "done" });
+  } catch (error) {
+    await post(config, { phase: "failed", error: error.code || String(error) });
+  }
+}

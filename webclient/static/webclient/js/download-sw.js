@@ -1,0 +1,82 @@
+// The vault's download service worker: it turns a decrypted document, which the vault's worker
+// sends chunk by chunk over a MessagePort, into an ordinary browser download, so that a large
+// file streams to disk instead of being assembled in memory (docs/browser.md).
+//
+// Its scope is its own static directory; it answers only <scope>download/<token>, a URL that
+// exists nowhere else, and lets every other request pass untouched. The page registers a
+// download ({type: "register", token, name, size, mediaType} with the port) and then follows a
+// hidden link to that URL: a navigation, which a service worker sees by its scope (a page's own
+// fetches it would see only if it controlled the page). The answer is an attachment, so the page
+// stays; its body pulls one chunk at a time from the port.
+
+const downloads = new Map(); // token -> {port, name, size, mediaType, queue}
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("message", (event) => {
+  const message = event.data;
+  if (message.type !== "register" || !event.ports[0]) return; // pings only keep this worker alive
+  const port = event.ports[0];
+  const entry = { ...message, port, stream: null, early: [] };
+  // Until the browser asks for the URL: an abort forgets the download; anything else waits.
+  port.onmessage = ({ data }) => {
+    if (entry.stream) entry.stream(data);
+    else if (data.abort) downloads.delete(message.token);
+    else entry.early.push(data);
+  };
+  downloads.set(message.token, entry);
+});
+
+function contentDisposition(name) {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+function bodyFrom(entry) {
+  let arrived = null;
+  return new ReadableStream({
+    start(controller) {
+      entry.stream = (data) => {
+        if (data.chunk) controller.enqueue(data.chunk);
+        else if (data.done) controller.close();
+        else if (data.abort) controller.error(new Error("The download failed its checks."));
+        if (arrived) arrived();
+      };
+      for (const data of entry.early.splice(0)) entry.stream(data);
+    },
+    pull() {
+      // One chunk per request, and no new request before it arrived: bounded memory.
+      return new Promise((resolve) => {
+        arrived = resolve;
+        entry.port.postMessage({ pull: true });
+      });
+    },
+    cancel() {
+      entry.port.postMessage({ cancel: true });
+      entry.port.close();
+    },
+  });
+}
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  const prefix = new URL("download/", self.registration.scope).pathname;
+  if (!url.pathname.startsWith(prefix)) return;
+  const token = url.pathname.slice(prefix.length);
+  const entry = downloads.get(token);
+  downloads.delete(token);
+  if (!entry) {
+    // Unknown (this worker was restarted and forgot it): 204 leaves the page where it is.
+    event.respondWith(new Response(null, { status: 204 }));
+    return;
+  }
+  const headers = {
+    "Content-Type": "application/octet-stream",
+    "Content-Disposition": contentDisposition(entry.name),
+    "Content-Security-Policy": "default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (Number.isSafeInteger(entry.size)) headers["Content-Length"] = String(entry.size);
+  event.respondWith(new Response(bodyFrom(entry), { headers }));
+});

@@ -1,0 +1,792 @@
+// The vault page: log in or sign up, then folders, documents and transfers. The cryptography and
+// the protocol all run in the worker, in the Python client core; this module shows and asks.
+// Every sentence goes through Django's JavaScript catalogue (gettext), like the templates.
+/* global gettext, ngettext, interpolate, bootstrap */
+
+const root = document.getElementById("vault-app");
+const config = JSON.parse(root.dataset.config);
+const { CHUNK_SIZE, DiagnosticLog, Saver, VaultError, VaultWorker } = await import(config.client);
+
+const $ = (id) => document.getElementById(id);
+const lang = document.documentElement.lang || "en";
+const log = new DiagnosticLog();
+log.add("info", "page.load", `ms_since_navigation=${Math.round(performance.now())}`);
+document.addEventListener("securitypolicyviolation", (event) => {
+  log.add("error", "csp.violation", `${event.effectiveDirective} ${event.blockedURI}`);
+});
+const vault = new VaultWorker(config, log);
+const saver = new Saver(vault, config, log);
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]{1,255}$/;
+const MIN_NEW_PASSWORD = 8;
+const PARALLEL_UPLOADS = 2;
+
+// --- words -------------------------------------------------------------------------------------------
+
+const MESSAGES = {
+  bad_credentials: gettext("Wrong username or password."),
+  username_taken: gettext("This username is taken. Please choose another one."),
+  invalid_username: gettext("The username must be 1 to 255 printable ASCII characters."),
+  confirm_mismatch: gettext("The username you typed does not match."),
+  network: gettext("The server cannot be reached. Check your connection and try again."),
+  integrity: gettext("Integrity check failed: this document was altered or damaged on the server, so it was refused. Nothing was saved."),
+  quota_exceeded: gettext("Your storage is full. Delete something to make room."),
+  folder_cycle: gettext("A folder cannot be moved into itself or into one of its own folders."),
+  folder_not_empty: gettext("This folder is not empty."),
+  id_taken: gettext("Something with the same identifier already exists. Please try again."),
+  cancelled: gettext("Cancelled."),
+  save_failed: gettext("The browser did not accept the download. Please try again."),
+  source_changed: gettext("The file changed while it was being uploaded. Upload it again."),
+  body_too_large: gettext("The server refused the request as too large."),
+  boot_failed: gettext("The encryption engine could not start in this browser. Reload the page to try again."),
+  weak_kdf: gettext("The server asked for a weaker password protection than this vault accepts. Nothing was sent."),
+  bad_server_proof: gettext("The server could not prove that it knows your account. Nothing was sent."),
+  bad_response_signature: gettext("An answer from the server failed its signature check and was refused."),
+  bad_response: gettext("The server sent an answer this vault does not understand."),
+  storage_unavailable: gettext("The server is temporarily unavailable. Please try again in a moment."),
+  database_unavailable: gettext("The server is temporarily unavailable. Please try again in a moment."),
+  not_logged_in: gettext("Your session has ended. Please log in again."),
+  session_expired: gettext("Your session has ended. Please log in again."),
+};
+
+function message(error) {
+  const info = error instanceof VaultError ? error.info : { code: error?.name === "AbortError" ? "cancelled" : "unexpected" };
+  if (info.code === "rate_limited") {
+    const seconds = info.retry_after || 60;
+    return interpolate(ngettext("Too many attempts. Please wait %(seconds)s second and try again.",
+      "Too many attempts. Please wait %(seconds)s seconds and try again.", seconds), { seconds }, true);
+  }
+  return MESSAGES[info.code] || interpolate(gettext("Something went wrong (%(code)s). Please try again."), { code: info.code }, true);
+}
+
+function formatBytes(bytes) {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
+  let unit = 0;
+  while (bytes >= 1000 && unit < units.length - 1) {
+    bytes /= 1000;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(lang, { style: "unit", unit: units[unit], unitDisplay: unit ? "short" : "long",
+    maximumFractionDigits: unit ? 1 : 0 }).format(bytes);
+}
+
+function formatSpeed(bytesPerSecond) {
+  const units = ["kilobyte-per-second", "megabyte-per-second", "gigabyte-per-second"];
+  let value = bytesPerSecond / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(lang, { style: "unit", unit: units[unit], maximumFractionDigits: 1 }).format(value);
+}
+
+function formatDuration(seconds) {
+  const [value, unit] = seconds < 90 ? [Math.max(1, Math.round(seconds)), "second"]
+    : seconds < 5400 ? [Math.round(seconds / 60), "minute"] : [Math.round(seconds / 3600), "hour"];
+  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(value);
+}
+
+const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+
+// --- small helpers -------------------------------------------------------------------------------------
+
+async function call(op, args = {}, extra = {}, transfer = []) {
+  await vault.ready;
+  return vault.call(op, args, extra, transfer);
+}
+
+function showAlert(text, kind = "danger") {
+  const alert = document.createElement("div");
+  alert.className = `alert alert-${kind} alert-dismissible fade show`;
+  alert.setAttribute("role", kind === "danger" ? "alert" : "status");
+  alert.textContent = text;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "btn-close";
+  close.dataset.bsDismiss = "alert";
+  close.setAttribute("aria-label", gettext("Close"));
+  alert.append(close);
+  $("page-alerts").append(alert);
+}
+
+function clearAlerts() {
+  $("page-alerts").replaceChildren();
+}
+
+function formError(form, text) {
+  const box = form.querySelector(".form-error");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+function setBusy(form, busy) {
+  const button = form.querySelector("[type=submit]");
+  button.disabled = busy;
+  const indicator = button.querySelector(".busy-indicator");
+  if (indicator) indicator.hidden = !busy;
+}
+
+function checkCredential(value, what) {
+  if (PRINTABLE_ASCII.test(value)) return null;
+  return what === "username"
+    ? gettext("The username must be 1 to 255 characters: letters, digits, spaces and punctuation without accents.")
+    : gettext("The password must be 1 to 255 characters: letters, digits, spaces and punctuation without accents.");
+}
+
+// A rough estimate, for guidance only: length times the variety of characters used.
+function passwordStrength(password) {
+  if (!password) return null;
+  let pool = 0;
+  if (/[a-z]/.test(password)) pool += 26;
+  if (/[A-Z]/.test(password)) pool += 26;
+  if (/[0-9]/.test(password)) pool += 10;
+  if (/[^a-zA-Z0-9]/.test(password)) pool += 33;
+  const variety = Math.min(1, new Set(password).size / Math.max(4, password.length * 0.6));
+  const bits = password.length * Math.log2(Math.max(pool, 2)) * variety;
+  if (bits < 40) return { level: 1, text: gettext("Very weak: easy to guess. Make it much longer."), color: "bg-danger" };
+  if (bits < 60) return { level: 2, text: gettext("Weak: make it longer."), color: "bg-danger" };
+  if (bits < 80) return { level: 3, text: gettext("Fair: a few more words or characters would help."), color: "bg-warning" };
+  if (bits < 100) return { level: 4, text: gettext("Good."), color: "bg-info" };
+  return { level: 5, text: gettext("Strong."), color: "bg-success" };
+}
+
+function watchStrength(input) {
+  const container = input.parentElement;
+  const bar = container.querySelector(".strength-meter .progress-bar");
+  const text = container.querySelector(".strength-text");
+  input.addEventListener("input", () => {
+    const strength = passwordStrength(input.value);
+    bar.className = `progress-bar ${strength?.color || ""}`;
+    bar.style.width = `${(strength?.level || 0) * 20}%`;
+    text.textContent = strength ? strength.text : "";
+  });
+}
+
+function checkNewPassword(password, confirm) {
+  const problem = checkCredential(password, "password");
+  if (problem) return problem;
+  if (password.length < MIN_NEW_PASSWORD) {
+    return interpolate(gettext("Please use at least %(count)s characters."), { count: MIN_NEW_PASSWORD }, true);
+  }
+  if (password !== confirm) return gettext("The two passwords differ.");
+  return null;
+}
+
+// --- the encryption engine's status -------------------------------------------------------------------
+
+const engineText = $("engine-status").querySelector(".engine-text");
+vault.ready.then(() => {
+  engineText.textContent = gettext("Encryption engine ready.");
+  $("engine-status").classList.add("ready");
+  performance.mark("anoni:vault-ready");
+}, () => {
+  engineText.textContent = MESSAGES.boot_failed;
+  $("engine-status").classList.add("ready", "text-danger");
+});
+
+// --- logging in and signing up ----------------------------------------------------------------------------
+
+const state = { account: null, current: null, folders: [], documents: [] };
+
+async function openVault(form, op, args) {
+  formError(form, null);
+  clearAlerts();
+  setBusy(form, true);
+  const label = form.querySelector(".button-label");
+  const original = label.textContent;
+  if (!$("engine-status").classList.contains("ready")) label.textContent = gettext("Starting the encryption engine…");
+  try {
+    await vault.ready;
+    label.textContent = gettext("Deriving your keys…");
+    const account = await call(op, args);
+    form.reset();
+    form.querySelectorAll(".strength-text").forEach((element) => { element.textContent = ""; });
+    showVault(account);
+  } catch (error) {
+    formError(form, message(error));
+  } finally {
+    label.textContent = original;
+    setBusy(form, false);
+  }
+}
+
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const username = form.elements.username.value;
+  const password = form.elements.password.value;
+  const problem = checkCredential(username, "username") || checkCredential(password, "password");
+  if (problem) return formError(form, problem);
+  openVault(form, "login", { username, password });
+});
+
+$("signup-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const username = form.elements.username.value;
+  const password = form.elements.password.value;
+  const problem = checkCredential(username, "username")
+    || checkNewPassword(password, form.elements.confirm.value)
+    || (!form.elements.understood.checked && gettext("Please confirm that you understand that nobody can recover your password."));
+  if (problem) return formError(form, problem);
+  openVault(form, "signup", { username, password });
+});
+
+document.querySelectorAll(".password-new").forEach(watchStrength);
+for (const form of [$("login-form"), $("signup-form")]) form.querySelector("[type=submit]").disabled = false;
+performance.mark("anoni:login-usable");
+
+function showVault(account) {
+  state.account = account;
+  state.current = null;
+  $("vault-username").textContent = account.username;
+  $("auth-view").hidden = true;
+  $("vault-view").hidden = false;
+  $("vault-title").focus();
+  refresh();
+}
+
+function leaveVault(text) {
+  state.account = null;
+  state.folders = [];
+  state.documents = [];
+  $("listing").replaceChildren();
+  $("transfer-list").replaceChildren();
+  $("transfers").hidden = true;
+  $("vault-view").hidden = true;
+  $("auth-view").hidden = false;
+  clearAlerts();
+  if (text) showAlert(text, "info");
+  $("login-username").focus();
+}
+
+// --- listing, breadcrumbs, storage -----------------------------------------------------------------------
+
+const byName = (a, b) => a.name.localeCompare(b.name, lang, { numeric: true, sensitivity: "base" });
+
+function folderById(id) {
+  return state.folders.find((folder) => folder.id === id);
+}
+
+function ancestry(id) {
+  const chain = [];
+  for (let folder = folderById(id); folder; folder = folderById(folder.parent)) chain.unshift(folder);
+  return chain;
+}
+
+async function refresh() {
+  try {
+    const data = await call("listing", { folder: state.current });
+    Object.assign(state, { folders: data.folders, documents: data.documents, account: { ...state.account, ...data.account } });
+    if (state.current && !folderById(state.current)) {
+      state.current = null;
+      return refresh();
+    }
+    render();
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+function handleError(error) {
+  if (error instanceof VaultError && ["not_logged_in", "session_expired", "bad_credentials"].includes(error.code)) {
+    leaveVault(MESSAGES.not_logged_in);
+  } else {
+    showAlert(message(error));
+  }
+}
+
+let refreshTimer = null;
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, 300);
+}
+
+function navigate(folderId) {
+  state.current = folderId;
+  refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
+}
+
+function render() {
+  renderBreadcrumbs();
+  renderListing();
+  renderStorage();
+}
+
+function renderBreadcrumbs() {
+  const crumbs = [{ id: null, name: gettext("Vault") }, ...ancestry(state.current)];
+  $("breadcrumbs").replaceChildren(...crumbs.map((crumb, index) => {
+    const item = document.createElement("li");
+    item.className = "breadcrumb-item";
+    if (index === crumbs.length - 1) {
+      item.classList.add("active");
+      item.setAttribute("aria-current", "page");
+      item.tabIndex = -1;
+      item.textContent = crumb.name;
+    } else {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-link p-0 align-baseline";
+      button.textContent = crumb.name;
+      button.addEventListener("click", () => navigate(crumb.id));
+      item.append(button);
+    }
+    return item;
+  }));
+}
+
+function row(templateId, item) {
+  const element = $(templateId).content.firstElementChild.cloneNode(true);
+  element.dataset.id = item.id;
+  element.querySelector(".item-name").textContent = item.name;
+  element.querySelector(".action-label").textContent = interpolate(gettext("Actions for %(name)s"), { name: item.name }, true);
+  return element;
+}
+
+function renderListing() {
+  const folders = state.folders.filter((folder) => folder.parent === state.current).sort(byName);
+  const documents = state.documents.slice().sort(byName);
+  const rows = folders.map((folder) => row("folder-row", folder));
+  for (const doc of documents) {
+    const element = row("document-row", doc);
+    element.querySelector(".item-size").textContent = formatBytes(doc.size);
+    element.querySelector(".item-mtime").textContent = dateFormat.format(new Date(doc.mtime));
+    rows.push(element);
+  }
+  $("listing").replaceChildren(...rows);
+  $("listing-empty").hidden = rows.length > 0;
+}
+
+function renderStorage() {
+  const { used_bytes: used, quota_bytes: quota } = state.account;
+  const percent = quota ? Math.min(100, (100 * used) / quota) : 0;
+  $("storage-text").textContent = interpolate(gettext("%(used)s of %(quota)s used"),
+    { used: formatBytes(used), quota: formatBytes(quota) }, true);
+  const meter = document.querySelector(".storage-meter");
+  meter.setAttribute("aria-valuenow", String(Math.round(percent)));
+  const bar = meter.querySelector(".progress-bar");
+  bar.style.width = `${percent}%`;
+  bar.classList.toggle("bg-danger", percent > 90);
+}
+
+$("listing").addEventListener("click", (event) => {
+  const element = event.target.closest("tr");
+  if (!element) return;
+  const id = element.dataset.id;
+  if (event.target.closest(".open-folder")) return navigate(id);
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (!action) return;
+  const isFolder = element.classList.contains("folder-row");
+  const item = isFolder ? folderById(id) : state.documents.find((doc) => doc.id === id);
+  ({ download, verify, rename: renameItem, move: moveItem, delete: deleteItem })[action](item, isFolder);
+});
+
+// --- dialogs --------------------------------------------------------------------------------------------------
+
+// Shows dialog `id`; `submit(form)` runs on submission, and the dialog closes when it succeeds.
+function openDialog(id, { prepare, submit }) {
+  const element = $(id);
+  const form = element.querySelector("form");
+  form.reset();
+  formError(form, null);
+  prepare?.(form);
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    formError(form, null);
+    setBusy(form, true);
+    try {
+      const problem = await submit(form);
+      if (problem) formError(form, problem);
+      else bootstrap.Modal.getOrCreateInstance(element).hide();
+    } catch (error) {
+      if (error instanceof VaultError && error.code === "not_logged_in") {
+        bootstrap.Modal.getOrCreateInstance(element).hide();
+        leaveVault(MESSAGES.not_logged_in);
+      } else {
+        formError(form, message(error));
+      }
+    } finally {
+      setBusy(form, false);
+      prepare?.(form, true);
+    }
+  };
+  bootstrap.Modal.getOrCreateInstance(element).show();
+}
+
+document.querySelectorAll(".modal").forEach((element) => {
+  element.addEventListener("shown.bs.modal", () => {
+    element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre")?.focus();
+  });
+});
+
+function checkName(name) {
+  if (!name || name.length > 1024 || name.includes("/") || name === "." || name === "..") {
+    return gettext("A name is 1 to 1024 characters long, without “/”, and not “.” or “..”.");
+  }
+  return null;
+}
+
+$("new-folder-button").addEventListener("click", () => {
+  openDialog("name-dialog", {
+    prepare: (form) => { $("name-dialog-title").textContent = gettext("New folder"); },
+    submit: async () => {
+      const name = $("name-dialog-input").value.trim();
+      const problem = checkName(name);
+      if (problem) return problem;
+      await call("create_folder", { name, parent: state.current });
+      refresh();
+    },
+  });
+});
+
+function renameItem(item, isFolder) {
+  openDialog("name-dialog", {
+    prepare: () => {
+      $("name-dialog-title").textContent = interpolate(gettext("Rename “%(name)s”"), { name: item.name }, true);
+      $("name-dialog-input").value = item.name;
+    },
+    submit: async () => {
+      const name = $("name-dialog-input").value.trim();
+      const problem = checkName(name);
+      if (problem) return problem;
+      await call(isFolder ? "rename_folder" : "rename_document", { id: item.id, name });
+      refresh();
+    },
+  });
+}
+
+function moveItem(item, isFolder) {
+  openDialog("move-dialog", {
+    prepare: (form, again) => {
+      if (again) return;
+      $("move-dialog-title").textContent = interpolate(gettext("Move “%(name)s”"), { name: item.name }, true);
+      const select = $("move-dialog-select");
+      const options = [new Option(gettext("Vault (top level)"), "")];
+      const excluded = (folder) => isFolder && ancestry(folder.id).some((ancestor) => ancestor.id === item.id);
+      const walk = (parent, depth) => {
+        for (const folder of state.folders.filter((f) => f.parent === parent).sort(byName)) {
+          if (excluded(folder)) continue;
+          options.push(new Option(`${"\u00a0\u00a0".repeat(depth)}${folder.name}`, folder.id));
+          walk(folder.id, depth + 1);
+        }
+      };
+      walk(null, 1);
+      select.replaceChildren(...options);
+      select.value = (isFolder ? item.parent : item.folder) || "";
+    },
+    submit: async () => {
+      const target = $("move-dialog-select").value || null;
+      if (isFolder) await call("move_folder", { id: item.id, parent: target });
+      else await call("move_document", { id: item.id, folder: target });
+      refresh();
+    },
+  });
+}
+
+function deleteItem(item, isFolder) {
+  openDialog("delete-dialog", {
+    prepare: (form) => {
+      form.querySelector(".delete-dialog-text").textContent = isFolder
+        ? interpolate(gettext("Delete the folder “%(name)s” and everything in it?"), { name: item.name }, true)
+        : interpolate(gettext("Delete “%(name)s”?"), { name: item.name }, true);
+    },
+    submit: async () => {
+      if (isFolder) await call("delete_folder", { id: item.id });
+      else await call("delete_document", { id: item.id });
+      refresh();
+    },
+  });
+}
+
+$("change-password-button").addEventListener("click", () => {
+  openDialog("password-dialog", {
+    prepare: (form) => { form.elements.username.value = state.account.username; },
+    submit: async () => {
+      const password = $("new-password").value;
+      const problem = checkNewPassword(password, $("new-password-confirm").value);
+      if (problem) return problem;
+      await call("change_password", { password });
+      showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
+    },
+  });
+});
+
+$("delete-account-button").addEventListener("click", () => {
+  const input = $("delete-account-confirm");
+  openDialog("delete-account-dialog", {
+    prepare: (form) => {
+      form.querySelector(".delete-account-label").textContent = interpolate(
+        gettext("To confirm, type your username: %(username)s"), { username: state.account.username }, true);
+      const button = form.querySelector("[type=submit]");
+      button.disabled = input.value !== state.account.username;
+      input.oninput = () => { button.disabled = input.value !== state.account.username; };
+    },
+    submit: async () => {
+      if (input.value !== state.account.username) return MESSAGES.confirm_mismatch;
+      await call("delete_account", { confirm: input.value });
+      log.add("info", "account.deleted");
+      setTimeout(() => leaveVault(gettext("Your account and everything in it have been erased.")), 0);
+    },
+  });
+});
+
+$("logout-button").addEventListener("click", async () => {
+  try {
+    await call("logout");
+  } catch (error) {
+    log.add("warning", "logout.failed", error.code || error.name);
+  }
+  leaveVault(gettext("You are logged out. Your keys have been erased from this page's memory."));
+});
+
+$("diagnostics-button").addEventListener("click", () => {
+  let report = null;
+  openDialog("diagnostics-dialog", {
+    prepare: (form, again) => {
+      if (again) return;
+      report = log.report(config.version);
+      form.querySelector(".diagnostics-json").textContent = JSON.stringify(report, null, 2);
+    },
+    submit: async () => {
+      let response;
+      try {
+        response = await fetch(config.diagnostics, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(report),
+          credentials: "omit",
+        });
+      } catch {
+        return MESSAGES.network;
+      }
+      if (response.status === 429) {
+        return message(new VaultError({ code: "rate_limited", retry_after: Number(response.headers.get("Retry-After")) }));
+      }
+      if (!response.ok) return interpolate(gettext("The server refused the log (%(status)s)."), { status: response.status }, true);
+      log.add("info", "diagnostics.sent", `entries=${report.entries.length}`);
+      showAlert(gettext("Thank you: the diagnostic log has been sent."), "success");
+    },
+  });
+});
+
+// --- transfers --------------------------------------------------------------------------------------------------
+
+const SPEED_WINDOW_MS = 5000;
+let activeTransfers = 0;
+
+class TransferRow {
+  constructor(kind, name) {
+    this.element = $("transfer-item").content.firstElementChild.cloneNode(true);
+    this.element.querySelector(".transfer-kind").textContent = kind;
+    this.element.querySelector(".transfer-name").textContent = name;
+    this.bar = this.element.querySelector(".progress-bar");
+    this.progressElement = this.element.querySelector(".transfer-progress");
+    this.progressElement.setAttribute("aria-label", name);
+    this.samples = [];
+    this.finished = false;
+    this.element.querySelector(".transfer-cancel").addEventListener("click", () => this.onCancel?.());
+    this.status(gettext("Waiting…"));
+    $("transfer-list").prepend(this.element);
+    $("transfers").hidden = false;
+    activeTransfers += 1;
+  }
+
+  status(text) {
+    this.element.querySelector(".transfer-status").textContent = text;
+  }
+
+  progress(done, total) {
+    const now = performance.now();
+    this.samples.push([now, done]);
+    while (this.samples.length > 2 && now - this.samples[0][0] > SPEED_WINDOW_MS) this.samples.shift();
+    const percent = total ? (100 * done) / total : 100;
+    this.bar.style.width = `${percent}%`;
+    this.progressElement.setAttribute("aria-valuenow", String(Math.round(percent)));
+    this.status(interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true));
+    const [start, startDone] = this.samples[0];
+    const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
+    this.element.querySelector(".transfer-speed").textContent = speed > 0 ? formatSpeed(speed) : "";
+    this.element.querySelector(".transfer-eta").textContent = speed > 0 && done < total
+      ? interpolate(gettext("%(time)s left"), { time: formatDuration((total - done) / speed) }, true) : "";
+  }
+
+  retrying(wait) {
+    this.status(interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true));
+    this.element.querySelector(".transfer-speed").textContent = "";
+    this.element.querySelector(".transfer-eta").textContent = "";
+  }
+
+  finish(text, outcome) {
+    if (this.finished) return;
+    this.finished = true;
+    activeTransfers -= 1;
+    this.element.classList.add("finished", `transfer-${outcome}`);
+    this.bar.classList.add(outcome === "success" ? "bg-success" : outcome === "danger" ? "bg-danger" : "bg-secondary");
+    if (outcome === "success") this.bar.style.width = "100%";
+    this.element.querySelector(".transfer-speed").textContent = "";
+    this.element.querySelector(".transfer-eta").textContent = "";
+    this.status(text);
+  }
+
+  handlers() {
+    return {
+      progress: ({ done, total }) => this.progress(done, total),
+      retrying: ({ wait }) => this.retrying(wait),
+    };
+  }
+}
+
+function finishWithError(transferRow, error) {
+  const cancelled = error instanceof VaultError ? error.code === "cancelled" : error?.name === "AbortError";
+  transferRow.finish(cancelled ? MESSAGES.cancelled : message(error), cancelled ? "cancelled" : "danger");
+}
+
+$("clear-transfers").addEventListener("click", () => {
+  document.querySelectorAll("#transfer-list .finished").forEach((element) => element.remove());
+  $("transfers").hidden = !$("transfer-list").children.length;
+});
+
+window.addEventListener("beforeunload", (event) => {
+  if (activeTransfers > 0 && !saver.followingDownload) event.preventDefault();
+});
+
+// Uploads: a queue, a few files at a time; each file is read chunk by chunk by the worker.
+const uploads = [];
+let runningUploads = 0;
+
+function enqueueUploads(items) {
+  const folder = state.current;
+  for (const { file, path } of items) {
+    const job = { file, path, folder, task: crypto.randomUUID(), row: new TransferRow(gettext("Upload"), file.name) };
+    job.row.onCancel = () => {
+      const queued = uploads.indexOf(job);
+      if (queued >= 0) {
+        uploads.splice(queued, 1);
+        job.row.finish(MESSAGES.cancelled, "cancelled");
+      } else {
+        vault.call("cancel", { task: job.task });
+      }
+    };
+    uploads.push(job);
+  }
+  log.add("info", "upload.queued", `files=${items.length}`);
+  pumpUploads();
+}
+
+function pumpUploads() {
+  while (runningUploads < PARALLEL_UPLOADS && uploads.length) runUpload(uploads.shift());
+}
+
+async function runUpload({ file, path, folder, task, row: transferRow }) {
+  runningUploads += 1;
+  transferRow.status(gettext("Encrypting and uploading…"));
+  try {
+    await vault.task(task, transferRow.handlers(), () => call("upload", {
+      task, name: file.name, folder, path, type: file.type || "application/octet-stream", mtime: Math.round(file.lastModified),
+    }, { file }));
+    transferRow.finish(gettext("Encrypted and stored."), "success");
+    refreshSoon();
+  } catch (error) {
+    finishWithError(transferRow, error);
+    if (error instanceof VaultError && error.code === "quota_exceeded") refreshSoon();
+  } finally {
+    runningUploads -= 1;
+    pumpUploads();
+  }
+}
+
+async function download(doc) {
+  const task = crypto.randomUUID();
+  const transferRow = new TransferRow(gettext("Download"), doc.name);
+  transferRow.onCancel = () => vault.call("cancel", { task });
+  transferRow.status(gettext("Downloading and decrypting…"));
+  try {
+    await vault.ready;
+    const checked = await saver.save(doc, task, transferRow.handlers());
+    transferRow.finish(interpolate(gettext("Saved. Integrity verified (SHA-256 tree hash %(hash)s…)."),
+      { hash: checked.tree_hash.slice(0, 16) }, true), "success");
+  } catch (error) {
+    finishWithError(transferRow, error);
+  }
+}
+
+async function verify(doc) {
+  const task = crypto.randomUUID();
+  const transferRow = new TransferRow(gettext("Check"), doc.name);
+  transferRow.onCancel = () => vault.call("cancel", { task });
+  transferRow.status(gettext("Checking…"));
+  try {
+    const checked = await vault.task(task, transferRow.handlers(), () => call("verify", { task, id: doc.id }));
+    transferRow.finish(interpolate(gettext("Intact. Every chunk and the SHA-256 tree hash (%(hash)s…) check out."),
+      { hash: checked.tree_hash.slice(0, 16) }, true), "success");
+  } catch (error) {
+    finishWithError(transferRow, error);
+  }
+}
+
+// --- choosing and dropping files -------------------------------------------------------------------------------
+
+$("upload-files-button").addEventListener("click", () => $("file-input").click());
+$("upload-folder-button").addEventListener("click", () => $("folder-input").click());
+
+for (const input of [$("file-input"), $("folder-input")]) {
+  input.addEventListener("change", () => {
+    const items = [...input.files].map((file) => ({
+      file, path: (file.webkitRelativePath || file.name).split("/").slice(0, -1),
+    }));
+    input.value = "";
+    if (items.length) enqueueUploads(items);
+  });
+}
+
+function readEntries(reader) {
+  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+}
+
+async function collect(entry, path, out) {
+  if (entry.isFile) {
+    out.push({ file: await new Promise((resolve, reject) => entry.file(resolve, reject)), path });
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (let batch = await readEntries(reader); batch.length; batch = await readEntries(reader)) {
+      for (const child of batch) await collect(child, [...path, entry.name], out);
+    }
+  }
+}
+
+const dropZone = $("drop-zone");
+const carriesFiles = (event) => [...event.dataTransfer.types].includes("Files");
+
+dropZone.addEventListener("dragover", (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "copy";
+  dropZone.classList.add("drag-over");
+});
+dropZone.addEventListener("dragleave", (event) => {
+  if (!dropZone.contains(event.relatedTarget)) dropZone.classList.remove("drag-over");
+});
+dropZone.addEventListener("drop", async (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  dropZone.classList.remove("drag-over");
+  // The entries must be taken now: the drop's data is gone once this handler yields.
+  const entries = [...event.dataTransfer.items].filter((item) => item.kind === "file")
+    .map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  const files = [...event.dataTransfer.files];
+  const items = [];
+  try {
+    if (entries.length) for (const entry of entries) await collect(entry, [], items);
+    else items.push(...files.map((file) => ({ file, path: [] })));
+  } catch (error) {
+    log.add("warning", "drop.unreadable", error.name);
+    showAlert(gettext("Some of the dropped items could not be read."));
+  }
+  if (items.length) enqueueUploads(items);
+});
+// A file dropped beside the zone must not make the browser open it in place of the vault.
+window.addEventListener("dragover", (event) => { if (carriesFiles(event)) event.preventDefault(); });
+window.addEventListener("drop", (event) => { if (carriesFiles(event)) event.preventDefault(); });
+
+if (config.bench) import(config.bench).then((bench) => bench.run({ vault, saver, config, log, call }));

@@ -1,0 +1,50 @@
+"""Every expected failure of `anoni` is one clear line on stderr and its own exit code, never a
+traceback: 1 failure, 2 usage, 3 credentials, 4 not found, 6 network (5, integrity, is in
+test_cli_tampering.py)."""
+
+import os
+import socket
+
+from documents.models import Document
+from webclient.tests.client_support import CHUNK, cli, new_username, signup, stored_objects
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def check(result, exit_code, message):
+    assert result.returncode == exit_code, (result.returncode, result.stderr)
+    assert result.stderr.startswith("anoni: ") and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_failures(server_url, tmp_path, settings):
+    settings.ANONI_QUOTA_BYTES = 6 * 1024 * 1024
+    vault = signup(server_url)
+    home = tmp_path / "config"
+
+    def anoni(*args, server=server_url, **kwargs):
+        return cli(server, "--user", vault.username, *args, config_home=home, **kwargs)
+
+    check(anoni("ls", password="wrong password"), 3, "wrong username or password")
+    check(cli(server_url, "--user", new_username("nobody"), "ls", config_home=home), 3,
+          "wrong username or password")
+    check(anoni("ls", password=None, input=""), 2, "no password")
+    check(anoni("get", "/no/such/file.bin"), 4, "not found: /no/such/file.bin")
+    check(anoni("rm", "00000000-0000-4000-8000-000000000000"), 4, "not found")
+    check(anoni("put", str(tmp_path / "missing.bin")), 4, "no such file or directory")
+    check(anoni("ls", server=closed_port_url()), 6, "cannot reach the server")
+    usage = anoni("--jobs", "0", "ls")
+    assert usage.returncode == 2 and "anoni: error: argument --jobs/-j" in usage.stderr
+    check(anoni("rename", "/x", "a/b"), 2, "cannot contain '/'")
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(2 * CHUNK))
+    objects_before = set(stored_objects())
+    check(anoni("put", str(big)), 1, "quota exceeded")
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+    assert set(stored_objects()) == objects_before

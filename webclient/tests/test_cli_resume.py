@@ -1,0 +1,69 @@
+"""`anoni put` killed midway (SIGKILL: no chance to clean up) continues where it stopped when run
+again: same document, the chunks already stored are not sent again, identical result."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.files.storage import storages
+
+from documents.models import Chunk, Document
+from webclient.tests.client_support import CHUNK, PASSWORD, cli, signup
+
+CHUNKS = 24
+
+
+def stored_chunk_count(document_ids_before) -> int:
+    storage = storages["chunks"]
+    try:
+        folders, _ = storage.listdir("")
+    except FileNotFoundError:
+        return 0
+    return sum(len(storage.listdir(folder)[1]) for folder in folders if folder not in document_ids_before)
+
+
+def test_killed_put_resumes(server_url, tmp_path):
+    vault = signup(server_url)
+    home = tmp_path / "config"
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(CHUNKS * CHUNK - 12345))
+    try:
+        existing = set(storages["chunks"].listdir("")[0])
+    except FileNotFoundError:
+        existing = set()
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANONI_")}
+    env.update(XDG_CONFIG_HOME=str(home), ANONI_PASSWORD=PASSWORD, PYTHONPATH=os.getcwd())
+    # One chunk in flight, so that the run is killed between chunks rather than after them all.
+    first = subprocess.Popen([sys.executable, "-m", "webclient.cli", "--server", server_url,
+                              "--user", vault.username, "put", "--jobs", "1", str(source)],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while stored_chunk_count(existing) < 3:
+        assert first.poll() is None, "the upload finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    time.sleep(0.5)  # let the server finish the request it was serving
+
+    pending = Document.objects.get(account_id=vault.account_id)
+    assert pending.state == Document.State.PENDING
+    before = {chunk.index: (bytes(chunk.sha256), chunk.stored) for chunk in pending.stored_chunks.all()}
+    assert 3 <= len(before) < CHUNKS
+
+    second = cli(server_url, "--user", vault.username, "put", str(source), config_home=home)
+    assert second.returncode == 0, second.stderr
+
+    document = Document.objects.get(account_id=vault.account_id)
+    assert document.id == pending.id and document.state == Document.State.COMMITTED
+    after = {chunk.index: (bytes(chunk.sha256), chunk.stored) for chunk in
+             Chunk.objects.filter(document=document)}
+    assert sorted(after) == list(range(CHUNKS))
+    assert all(after[index] == before[index] for index in before)  # stored once, never again
+    got = cli(server_url, "--user", vault.username, "get", "/big.bin", "-o", str(tmp_path / "back.bin"),
+              config_home=home)
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()

@@ -1,0 +1,86 @@
+"""Files and directories go through `anoni put` and come back through `anoni get` byte for byte,
+with folders, renames, moves, removal, and paths resolved from the decrypted names."""
+
+import os
+
+from webclient.tests.client_support import CHUNK, cli, run, signup
+from webclient.vault.local import BytesSource
+
+SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 13 * 1024 * 1024]
+
+
+def test_cli_round_trip(server_url, tmp_path):
+    vault = signup(server_url)  # the CLI logs in to this account
+    home = tmp_path / "config"
+
+    def anoni(*args, expect=0, **kwargs):
+        result = cli(server_url, "--user", vault.username, *args, config_home=home, **kwargs)
+        assert result.returncode == expect, result.stderr
+        assert "Traceback" not in result.stderr
+        return result
+
+    source = tmp_path / "photos"
+    (source / "2024").mkdir(parents=True)
+    files = {}
+    for number, size in enumerate(SIZES):
+        path = source / ("2024" if number % 2 else "") / f"file-{size}.bin"
+        path.write_bytes(os.urandom(size))
+        files[path] = size
+    single = tmp_path / "notes.txt"
+    single.write_text("a few words\n")
+
+    put = anoni("put", str(source), str(single), "--to", "/backup/new")
+    assert "uploaded" in put.stdout
+    listing = anoni("ls", "/backup/new").stdout
+    assert "photos/" in listing and "notes.txt" in listing
+    assert "file-1.bin" in anoni("ls", "/backup/new/photos/2024").stdout
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for path in files:
+        vault_path = "/backup/new/photos/" + str(path.relative_to(source))
+        anoni("get", vault_path, "-o", str(out))
+        fetched = out / path.name
+        assert fetched.read_bytes() == path.read_bytes()
+        assert fetched.stat().st_mtime_ns // 1_000_000 == path.stat().st_mtime_ns // 1_000_000
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
+
+    # Running the same put again skips what is already there; a changed file needs --replace.
+    again = anoni("put", str(source), "--to", "/backup/new")
+    assert again.stdout.count("unchanged, skipped") == len(files)
+    single.write_text("different words now\n")
+    refused = anoni("put", str(single), "--to", "/backup/new", expect=1)
+    assert "already exists" in refused.stderr
+    anoni("put", str(single), "--to", "/backup/new", "--replace")
+    anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"))
+    assert (out / "notes.txt").read_text() == "different words now\n"
+    refused = anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), expect=1)
+    assert "--force" in refused.stderr
+    anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), "--force")
+
+    # Folders, renames and moves.
+    anoni("mkdir", "/archive/2023")
+    assert "already exists" in anoni("mkdir", "/archive/2023", expect=1).stderr
+    anoni("rename", "/backup/new/photos/2024/file-1.bin", "one byte.bin")
+    anoni("mv", "/backup/new/photos/2024/one byte.bin", "/archive/2023")
+    anoni("mv", "/backup/new/photos", "/archive")
+    anoni("rename", "/archive/photos", "pictures")
+    anoni("get", "/archive/2023/one byte.bin", "-o", str(tmp_path / "one.bin"))
+    assert (tmp_path / "one.bin").read_bytes() == (source / "2024" / "file-1.bin").read_bytes()
+    moved = anoni("ls", "/archive/pictures/2024").stdout
+    assert "file-4194304.bin" in moved and "one byte.bin" not in moved
+
+    # Ids work wherever paths do, and are the way to tell same-named documents apart.
+    twins = [run(vault.upload(BytesSource(content), name="twin.bin")) for content in (b"1", b"22")]
+    ambiguous = anoni("get", "/twin.bin", "-o", str(tmp_path), expect=1)
+    assert "ambiguous" in ambiguous.stderr and all(t.id in ambiguous.stderr for t in twins)
+    anoni("get", twins[1].id, "-o", str(tmp_path / "twin.bin"))
+    assert (tmp_path / "twin.bin").read_bytes() == b"22"
+
+    assert "ok" in anoni("verify", "/archive").stdout
+    assert "is a folder" in anoni("rm", "/archive", expect=1).stderr
+    anoni("rm", "-r", "/archive", twins[0].id)
+    remaining = {doc.name for doc in run(vault.list_documents())}
+    assert remaining == {"twin.bin", "notes.txt"}
+    assert {folder.name for folder in run(vault.list_folders())} == {"backup", "new"}
+    run(vault.close())

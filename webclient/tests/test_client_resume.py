@@ -1,0 +1,102 @@
+"""An interrupted upload is finished by the next upload of the same source, without sending the
+chunks the server already holds again; an upload that fails for good leaves nothing behind."""
+
+import asyncio
+import os
+
+import pytest
+
+from documents.models import Chunk, Document
+from webclient.tests.client_support import CHUNK, run, signup, stored_objects
+from webclient.vault.local import BytesSink, BytesSource
+from webclient.vault.transfer import SourceChanged
+
+MTIME = 1_700_000_000_000
+
+
+class StallingSource(BytesSource):
+    """Hands out chunks until it reaches `stall_at`, then waits for ever (a dying connection, a
+    closed laptop lid): the upload is then cancelled from outside."""
+
+    def __init__(self, data, stall_at):
+        super().__init__(data)
+        self.stall_at = stall_at
+        self.stalled = asyncio.Event()
+
+    async def read(self, offset, length):
+        if offset >= self.stall_at * CHUNK:
+            self.stalled.set()
+            await asyncio.Event().wait()
+        return await super().read(offset, length)
+
+
+class ShrinkingSource(BytesSource):
+    """A file truncated while it is being read."""
+
+    async def read(self, offset, length):
+        return await super().read(offset, length // 2 if offset else length)
+
+
+def interrupted_upload(vault, data, stall_at):
+    async def upload_until_stalled():
+        source = StallingSource(data, stall_at)
+        task = asyncio.ensure_future(vault.upload(source, name="big.bin", mtime=MTIME, concurrency=1))
+        await source.stalled.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(upload_until_stalled())
+
+
+def test_interrupted_upload_resumes_without_resending(server_url):
+    vault = signup(server_url)
+    data = os.urandom(4 * CHUNK + 4321)
+    interrupted_upload(vault, data, stall_at=3)
+
+    pending = Document.objects.get(account_id=vault.account_id)
+    assert pending.state == Document.State.PENDING
+    before = {chunk.index: (bytes(chunk.sha256), chunk.stored) for chunk in pending.stored_chunks.all()}
+    assert sorted(before) == [0, 1, 2]
+
+    progress = []
+    info = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME,
+                            progress=lambda done, total: progress.append((done, total))))
+
+    assert info.id == str(pending.id)
+    assert Document.objects.filter(account_id=vault.account_id).count() == 1
+    after = {chunk.index: (bytes(chunk.sha256), chunk.stored) for chunk in
+             Chunk.objects.filter(document_id=pending.id)}
+    assert sorted(after) == [0, 1, 2, 3, 4]
+    assert all(after[index] == before[index] for index in before)  # not sent again
+    assert progress[-1] == (len(data), len(data))
+    sink = BytesSink()
+    run(vault.download(info.id, sink))
+    assert sink.data == data
+    run(vault.close())
+
+
+def test_only_the_same_source_resumes(server_url):
+    vault = signup(server_url)
+    data = os.urandom(3 * CHUNK)
+    interrupted_upload(vault, data, stall_at=1)
+    pending_id = str(Document.objects.get(account_id=vault.account_id).id)
+
+    other_mtime = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME + 1))
+    not_resumed = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME, resume=False))
+    assert pending_id not in (other_mtime.id, not_resumed.id)
+    assert Document.objects.get(pk=pending_id).state == Document.State.PENDING
+    resumed = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME))
+    assert resumed.id == pending_id
+    run(vault.close())
+
+
+def test_failed_upload_leaves_nothing(server_url):
+    vault = signup(server_url)
+    objects_before = set(stored_objects())
+    with pytest.raises(SourceChanged):
+        run(vault.upload(ShrinkingSource(os.urandom(3 * CHUNK)), name="shrinks.bin", mtime=MTIME))
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+    assert set(stored_objects()) == objects_before
+    assert run(vault.account())["used_bytes"] == 0
+    run(vault.close())

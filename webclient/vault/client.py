@@ -1,0 +1,276 @@
+"""The vault as a person uses it: account, folders, documents. The one high-level API that both
+the `anoni` command and the browser vault drive.
+
+A `Vault` is an open, logged-in vault. It keeps in memory only what DESIGN §3 allows: the SRP
+password (inside the signed session, for renegotiations) and the account key. The password itself
+is forgotten as soon as the keys are derived. Names, sizes and hashes exist only here, in the
+clear; the server sees sealed boxes and ids.
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from . import box, document, keys, srp, transfer
+from .encoding import b64d, b64e
+from .errors import ProtocolError
+from .session import API, SignedSession, unsigned_request
+
+ANY = object()  # list_documents(folder=ANY): every folder
+
+
+@dataclass(frozen=True)
+class Folder:
+    id: str
+    parent: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    folder: str | None
+    name: str
+    size: int  # plaintext bytes
+    type: str
+    mtime: int  # ms since the epoch
+    chunks: int
+    tree_hash: str
+    stored_size: int  # bytes of the boxes on the server
+    created: str
+
+
+def _document_info(doc: dict, meta: dict) -> DocumentInfo:
+    return DocumentInfo(id=doc["id"], folder=doc["folder"], name=meta["name"], size=meta["size"],
+                        type=meta["type"], mtime=meta["mtime"], chunks=meta["chunks"],
+                        tree_hash=meta["tree_hash"], stored_size=doc["size"], created=doc["created"])
+
+
+def _uuid(value) -> uuid.UUID:
+    """An id as the AAD needs it; ValueError for anything that is not a UUID."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _folder_ref(folder) -> str | None:
+    return None if folder is None else str(_uuid(folder))
+
+
+def _backends(crypto, http):
+    if crypto is None or http is None:
+        from .backends.cpython import CpythonCrypto, HttpxHttp  # not importable in the browser
+
+        crypto = crypto or CpythonCrypto()
+        http = http or HttpxHttp()
+    return crypto, http
+
+
+async def _registration(crypto, username: str, password: str, iterations: int, account_key: bytes):
+    """What the server stores for a password: salt, verifier, KDF, wrapped account key. Returns
+    the JSON body and the SRP password derived on the way."""
+    salt = keys.new_salt(crypto)
+    password_keys = await keys.derive_password_keys(crypto, password, salt, iterations)
+    body = {"salt": b64e(salt),
+            "verifier": b64e(srp.verifier_for(username, password_keys.srp_pass, salt)),
+            "kdf": {"name": keys.KDF_NAME, "iterations": iterations},
+            "wrapped_account_key": b64e(await keys.wrap_account_key(crypto, password_keys.kek,
+                                                                    account_key))}
+    return body, password_keys.srp_pass
+
+
+class Vault:
+    """An open vault. Make one with `Vault.signup` or `Vault.login`; end it with `logout()` (or
+    `close()`, which also closes the HTTP backend)."""
+
+    def __init__(self, session: SignedSession, *, account_id: str, account_key: bytes, crypto,
+                 retry_delays=transfer.RETRY_DELAYS):
+        self._session = session
+        self._crypto = crypto
+        self._account_key = account_key
+        self.account_id = account_id
+        self.username = session.username
+        self.retry_delays = retry_delays
+
+    def __repr__(self):
+        return f"Vault(account_id={self.account_id!r})"
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    async def signup(cls, base_url, username, password, *, iterations=keys.DEFAULT_ITERATIONS,
+                     crypto=None, http=None) -> "Vault":
+        """Creates an account and returns it open (logged in)."""
+        keys.check_credential(username, "username")
+        keys.check_credential(password, "password")
+        keys.check_iterations(iterations)
+        crypto, http = _backends(crypto, http)
+        account_key = keys.new_key(crypto)
+        body, srp_pass = await _registration(crypto, username, password, iterations, account_key)
+        await unsigned_request(http, base_url, "POST", API + "accounts", dict(body, username=username))
+        session = SignedSession(base_url, username, srp_pass, crypto=crypto, http=http)
+        verify = await session.login()
+        return cls(session, account_id=_account_id(verify), account_key=account_key, crypto=crypto)
+
+    @classmethod
+    async def login(cls, base_url, username, password, *, crypto=None, http=None) -> "Vault":
+        """Opens an existing account. A wrong password or an unknown username raises the same
+        ApiError(401, "bad_credentials")."""
+        keys.check_credential(username, "username")
+        keys.check_credential(password, "password")
+        crypto, http = _backends(crypto, http)
+        session = SignedSession(base_url, username, crypto=crypto, http=http)
+        verify = await session.login(password)
+        try:
+            wrapped = b64d(verify["account"]["wrapped_account_key"])
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("bad_response", "The login answer is malformed.") from None
+        # The server proved it knows the verifier, yet gives a key that does not open: refuse.
+        account_key = await keys.unwrap_account_key(crypto, verify["password_keys"].kek, wrapped)
+        return cls(session, account_id=_account_id(verify), account_key=account_key, crypto=crypto)
+
+    # --- account ---------------------------------------------------------------------------------
+
+    async def _request(self, method, path, **kwargs):
+        return await self._session.request(method, API + path, **kwargs)
+
+    async def account(self) -> dict:
+        """{id, username, created, quota_bytes, used_bytes}."""
+        return (await self._request("GET", "account")).data
+
+    async def change_password(self, new_password: str, *, iterations=keys.DEFAULT_ITERATIONS):
+        """Re-wraps the same account key under the new password; no document changes. Every
+        other session of the account ends; this one goes on."""
+        keys.check_credential(new_password, "password")
+        keys.check_iterations(iterations)
+        body, srp_pass = await _registration(self._crypto, self.username, new_password, iterations,
+                                             self._account_key)
+        await self._request("PUT", "account/credentials", json=body)
+        self._session.srp_pass = srp_pass
+
+    async def delete_account(self):
+        """Erases the account and everything in it, then closes the vault."""
+        await self._request("DELETE", "account", json={"confirm": self.username})
+        await self.close()
+
+    async def logout(self):
+        """Ends the session on the server and forgets every key."""
+        try:
+            await self._session.logout()
+        finally:
+            self._forget()
+
+    async def close(self):
+        """Logs out (best effort) and closes the HTTP backend."""
+        try:
+            await self._session.close()
+        finally:
+            self._forget()
+
+    def _forget(self):
+        self._account_key = None
+        box.forget_keys()
+
+    # --- folders ---------------------------------------------------------------------------------
+
+    async def _folder(self, data: dict) -> Folder:
+        try:
+            folder_id = _uuid(data["id"])
+            sealed = b64d(data["meta"])
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("bad_response", "The server sent a malformed folder.") from None
+        meta = await document.open_folder_meta(self._crypto, self._account_key, folder_id, sealed)
+        return Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"])
+
+    async def list_folders(self) -> list[Folder]:
+        data = (await self._request("GET", "folders")).data
+        return [await self._folder(item) for item in data["folders"]]
+
+    async def create_folder(self, name: str, parent=None) -> Folder:
+        folder_id = uuid.uuid4()
+        meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
+        body = {"id": str(folder_id), "parent": _folder_ref(parent), "meta": b64e(meta)}
+        return await self._folder((await self._request("POST", "folders", json=body)).data)
+
+    async def rename_folder(self, folder_id, name: str) -> Folder:
+        folder_id = _uuid(folder_id)
+        meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
+        reply = await self._request("PATCH", f"folders/{folder_id}", json={"meta": b64e(meta)})
+        return await self._folder(reply.data)
+
+    async def move_folder(self, folder_id, parent) -> Folder:
+        """Moves a folder under `parent` (None: the top level)."""
+        reply = await self._request("PATCH", f"folders/{_uuid(folder_id)}",
+                                    json={"parent": _folder_ref(parent)})
+        return await self._folder(reply.data)
+
+    async def delete_folder(self, folder_id):
+        """Deletes an empty folder (ApiError 409 folder_not_empty otherwise)."""
+        await self._request("DELETE", f"folders/{_uuid(folder_id)}")
+
+    # --- documents -------------------------------------------------------------------------------
+
+    async def _document(self, doc: dict) -> DocumentInfo:
+        _, _, meta = await transfer.open_document(self._crypto, self._account_key, doc)
+        return _document_info(doc, meta)
+
+    async def list_documents(self, folder=ANY) -> list[DocumentInfo]:
+        """Committed documents: all of them, or those directly in `folder` (None: top level)."""
+        query = "" if folder is ANY else f"?folder={_folder_ref(folder) or 'root'}"
+        data = (await self._request("GET", "documents" + query)).data
+        return [await self._document(doc) for doc in data["documents"]]
+
+    async def get_document(self, doc_id) -> DocumentInfo:
+        return await self._document((await self._request("GET", f"documents/{_uuid(doc_id)}")).data)
+
+    async def upload(self, source: transfer.Source, *, name: str, folder=None,
+                     type: str = "application/octet-stream", mtime: int | None = None,
+                     concurrency: int = 4, progress=None, resume: bool = True) -> DocumentInfo:
+        """Encrypts and stores `source`. With `resume`, an interrupted upload of the same source
+        (same name, size, mtime and folder) is finished instead of started again. Without an
+        `mtime` (ms since the epoch) the current time is used, so nothing can be resumed."""
+        if mtime is None:
+            mtime = int(time.time() * 1000)
+        doc, meta = await transfer.upload(
+            self._session, self._crypto, self._account_key, source, name=name,
+            folder=_folder_ref(folder), type=type, mtime=mtime, concurrency=concurrency,
+            progress=progress, resume=resume, delays=self.retry_delays)
+        return _document_info(doc, meta)
+
+    async def download(self, doc_id, sink: transfer.Sink, *, concurrency: int = 4,
+                       progress=None) -> DocumentInfo:
+        """Decrypts a document into `sink`, which is closed only once everything checked out
+        (IntegrityError otherwise, and the sink is aborted)."""
+        doc, meta = await transfer.download(
+            self._session, self._crypto, self._account_key, _uuid(doc_id), sink,
+            concurrency=concurrency, progress=progress, delays=self.retry_delays)
+        return _document_info(doc, meta)
+
+    async def verify(self, doc_id, *, concurrency: int = 4, progress=None) -> DocumentInfo:
+        """Downloads and checks a document without keeping anything."""
+        return await self.download(doc_id, transfer.NullSink(), concurrency=concurrency,
+                                   progress=progress)
+
+    async def rename_document(self, doc_id, name: str) -> DocumentInfo:
+        doc_id = _uuid(doc_id)
+        current = (await self._request("GET", f"documents/{doc_id}")).data
+        _, dk, meta = await transfer.open_document(self._crypto, self._account_key, current)
+        meta = dict(meta, name=name)
+        sealed = await document.seal_document_meta(self._crypto, dk, doc_id, meta)
+        reply = await self._request("PATCH", f"documents/{doc_id}", json={"meta": b64e(sealed)})
+        return _document_info(reply.data, meta)
+
+    async def move_document(self, doc_id, folder) -> DocumentInfo:
+        """Moves a document into `folder` (None: the top level)."""
+        reply = await self._request("PATCH", f"documents/{_uuid(doc_id)}",
+                                    json={"folder": _folder_ref(folder)})
+        return await self._document(reply.data)
+
+    async def delete_document(self, doc_id):
+        """Deletes a document; its chunks are gone from storage when this returns."""
+        await self._request("DELETE", f"documents/{_uuid(doc_id)}")
+
+
+def _account_id(verify: dict) -> str:
+    try:
+        return str(uuid.UUID(verify["account"]["id"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ProtocolError("bad_response", "The login answer is malformed.") from None

@@ -1,0 +1,133 @@
+"""Sources and sinks for CPython (the CLI, tests, benchmarks): files on disk and bytes in memory.
+The browser vault has its own, on top of `File` and the download machinery of the page.
+
+POSIX only (os.pread). File I/O runs in a worker thread so that reading the next chunk overlaps sealing and sending the
+previous ones. A `FileSink` writes to a hidden temporary file beside its target and renames it
+into place only once the whole document has been checked: a failed or tampered download never
+leaves a partial file behind.
+"""
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+
+class FileSource:
+    """A regular file, read chunk by chunk at any offset (several reads may be in flight)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._fd = os.open(self.path, os.O_RDONLY)
+        try:
+            stat = os.fstat(self._fd)
+        except OSError:
+            os.close(self._fd)
+            raise
+        self.size = stat.st_size
+        self.mtime_ms = stat.st_mtime_ns // 1_000_000
+
+    async def read(self, offset: int, length: int) -> bytes:
+        return await asyncio.to_thread(self._read, offset, length)
+
+    def _read(self, offset: int, length: int) -> bytes:
+        pieces = []
+        while length:
+            piece = os.pread(self._fd, length, offset)
+            if not piece:
+                break  # the file shrank; the caller notices the short read
+            pieces.append(piece)
+            offset += len(piece)
+            length -= len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class BytesSource:
+    def __init__(self, data: bytes):
+        self._data = memoryview(data)
+        self.size = len(data)
+
+    async def read(self, offset: int, length: int) -> bytes:
+        return bytes(self._data[offset:offset + length])
+
+
+class FileSink:
+    """Writes to `<dir>/.<name>.<random>.part` and renames it to `path` on `close()`; `abort()`
+    deletes it. An existing file at `path` is replaced only by a complete, verified document."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._fd = None
+        self._temp = None
+
+    def _open(self):
+        self._fd, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
+                                                dir=self.path.parent or ".")
+
+    async def write(self, data: bytes) -> None:
+        await asyncio.to_thread(self._write, data)
+
+    def _write(self, data: bytes) -> None:
+        if self._fd is None:
+            self._open()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._close)
+
+    def _close(self) -> None:
+        if self._fd is None:
+            self._open()  # an empty document
+        try:
+            os.fsync(self._fd)
+            # mkstemp makes the file private (0600); give it the mode any new file would get.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(self._fd, 0o666 & ~umask)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+        os.replace(self._temp, self.path)
+        self._temp = None
+
+    async def abort(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._temp is not None:
+            try:
+                os.unlink(self._temp)
+            except FileNotFoundError:
+                pass
+            self._temp = None
+
+
+class BytesSink:
+    """Collects a document in memory; `data` holds it after a successful `close()`."""
+
+    def __init__(self):
+        self._parts = []
+        self.data = None
+
+    async def write(self, data: bytes) -> None:
+        self._parts.append(data)
+
+    async def close(self) -> None:
+        self.data = b"".join(self._parts)
+        self._parts = []
+
+    async def abort(self) -> None:
+        self._parts = []

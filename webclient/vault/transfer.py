@@ -1,0 +1,335 @@
+"""Moving documents in and out of the vault, chunk by chunk, several chunks in flight.
+
+Upload: create the document (pending, with its declared stored size and a provisional sealed
+metadata whose tree hash is not known yet), then read, hash, seal and PUT chunks with at most
+`concurrency` of them in memory at a time, then commit with the final metadata. An interrupted
+upload of the same source (same name, size, mtime and folder) is resumed: the chunks the server
+already holds are read again only to hash them, and the rest are sent.
+
+Download: fetch up to `concurrency` chunks ahead, open each in its place (index and final flag
+are in its associated data), hand them to the sink strictly in order, and check the total size
+and the tree hash at the end. Any failure aborts the sink, and every integrity failure is the one
+`IntegrityError`.
+
+Sources and sinks are small protocols so that the same code serves files in CPython
+(webclient.vault.local) and `File`s in the browser. Bulk data stays in backend buffers.
+"""
+
+import asyncio
+import hmac
+import uuid
+from typing import Callable, Protocol
+
+from . import document, keys
+from .backends import Buffer
+from .encoding import b64d, b64e
+from .errors import ApiError, IntegrityError, ProtocolError, TransportError, VaultError
+from .session import API
+from .treehash import LEAF_SIZE, TreeHasher, tree_hash_from_leaves
+
+OCTET_STREAM = "application/octet-stream"
+# Waits between attempts of an idempotent step that met a network failure or a 5xx answer.
+RETRY_DELAYS = (0.5, 1, 2, 4, 8)
+MAX_RETRY_WAIT = 30
+
+Progress = Callable[[int, int], None]  # (done bytes, total bytes) of plaintext
+
+
+class Source(Protocol):
+    size: int
+
+    async def read(self, offset: int, length: int) -> Buffer:
+        """`length` bytes from `offset` (fewer only if the source shrank)."""
+
+
+class Sink(Protocol):
+    async def write(self, data: Buffer) -> None: ...
+
+    async def close(self) -> None:
+        """The whole document was written and checked."""
+
+    async def abort(self) -> None:
+        """Something failed: keep nothing of what was written."""
+
+
+class NullSink:
+    """Discards everything: a download that only checks (verify)."""
+
+    async def write(self, data: Buffer) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def abort(self) -> None:
+        pass
+
+
+class SourceChanged(VaultError):
+    """The source returned fewer bytes than its size promised: it changed during the upload."""
+
+    def __init__(self):
+        super().__init__("the file changed while it was being uploaded")
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+def is_transient(exc: BaseException) -> bool:
+    """No answer, or a server-side failure that may pass (507: full, not passing soon)."""
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, ApiError) and exc.status >= 500 and exc.status != 507
+
+
+async def retrying(call, delays=RETRY_DELAYS):
+    """Runs an idempotent `call()`, retrying transient failures after each of `delays` seconds
+    (longer if the server asked for it with Retry-After)."""
+    for delay in delays:
+        try:
+            return await call()
+        except (TransportError, ApiError) as exc:
+            if not is_transient(exc):
+                raise
+            asked = exc.retry_after if isinstance(exc, ApiError) and exc.retry_after else 0
+            await asyncio.sleep(min(max(delay, asked), MAX_RETRY_WAIT))
+    return await call()
+
+
+async def _run_workers(count: int, worker) -> None:
+    """Runs `count` copies of `worker()`; the first failure cancels the others and is raised."""
+    tasks = [asyncio.ensure_future(worker()) for _ in range(count)]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+# --- documents as the server lists them --------------------------------------------------------------
+
+def _document_path(doc_id, suffix="") -> str:
+    return f"{API}documents/{doc_id}{suffix}"
+
+
+async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool = False):
+    """(doc_id, document key, metadata) of a document JSON from the server. IntegrityError if the
+    key or the metadata does not open, or if the server's chunk count or stored size disagrees
+    with the sealed metadata."""
+    try:
+        doc_id = uuid.UUID(doc["id"])
+        wrapped = b64d(doc["wrapped_key"])
+        sealed = b64d(doc["meta"])
+        chunks, size = doc["chunks"], doc["size"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ProtocolError("bad_response", "The server sent a malformed document.") from None
+    dk = await keys.unwrap_document_key(crypto, account_key, doc_id, wrapped)
+    meta = await document.open_document_meta(crypto, dk, doc_id, sealed, pending=pending)
+    if meta["chunks"] != chunks or document.stored_size(meta["size"]) != size:
+        raise IntegrityError()
+    return doc_id, dk, meta
+
+
+# --- upload ----------------------------------------------------------------------------------------
+
+async def upload(session, crypto, account_key: bytes, source: Source, *, name: str, folder,
+                 type: str, mtime: int, concurrency: int = 4, progress: Progress | None = None,
+                 resume: bool = True, delays=RETRY_DELAYS):
+    """Uploads `source` as a new document (or finishes an interrupted upload of it). Returns the
+    committed document JSON and its metadata."""
+    size = source.size
+    folder = None if folder is None else str(folder)
+    meta = document.document_meta(name, size, type, mtime, None)
+    problem = document.document_meta_problem(meta, pending=True)
+    if problem:
+        raise ValueError(problem)
+    found = (await _find_interrupted(session, crypto, account_key, meta, folder, delays)
+             if resume else None)
+    if found:
+        doc_id, dk, present = found
+    else:
+        doc_id, dk, present = uuid.uuid4(), keys.new_key(crypto), set()
+        await _create(session, crypto, account_key, doc_id, dk, meta, folder, delays)
+    try:
+        leaves = await _send_chunks(session, crypto, dk, doc_id, source, present, concurrency,
+                                    progress, delays)
+        meta["tree_hash"] = tree_hash_from_leaves(leaves).hex()
+        sealed = await document.seal_document_meta(crypto, dk, doc_id, meta)
+        committed = await _commit(session, doc_id, sealed, delays)
+    except Exception as exc:
+        # A failure that retrying cannot mend leaves nothing behind; an interrupted upload
+        # (network down, cancelled) stays pending so that the next attempt resumes it.
+        if not is_transient(exc):
+            await _delete_quietly(session, doc_id)
+        raise
+    return committed, meta
+
+
+async def _find_interrupted(session, crypto, account_key, meta, folder, delays):
+    """(doc_id, key, present indexes) of a pending upload of the same source, or None."""
+    reply = await retrying(lambda: session.request("GET", API + "documents?state=pending"), delays)
+    candidates = sorted(reply.data["documents"], key=lambda doc: doc.get("created") or "", reverse=True)
+    for doc in candidates:
+        if doc.get("folder") != folder:
+            continue
+        try:
+            doc_id, dk, old = await open_document(crypto, account_key, doc, pending=True)
+        except (IntegrityError, ProtocolError):
+            continue  # not something this client made; never resume into it
+        if (old["name"], old["size"], old["mtime"]) != (meta["name"], meta["size"], meta["mtime"]):
+            continue
+        listing = await retrying(lambda: session.request("GET", _document_path(doc_id, "/chunks")),
+                                 delays)
+        if listing.data.get("state") != "pending":
+            continue
+        present = set()
+        for chunk in listing.data["present"]:
+            index = chunk["index"]
+            if 0 <= index < old["chunks"] and chunk["size"] == document.box_size(
+                    document.chunk_plaintext_size(old["size"], index)):
+                present.add(index)
+        return doc_id, dk, present
+    return None
+
+
+async def _create(session, crypto, account_key, doc_id, dk, meta, folder, delays):
+    body = {"id": str(doc_id), "folder": folder,
+            "wrapped_key": b64e(await keys.wrap_document_key(crypto, account_key, doc_id, dk)),
+            "meta": b64e(await document.seal_document_meta(crypto, dk, doc_id, meta, pending=True)),
+            "chunks": meta["chunks"], "size": document.stored_size(meta["size"])}
+    attempts = 0
+
+    async def create():
+        nonlocal attempts
+        attempts += 1
+        try:
+            await session.request("POST", API + "documents", json=body)
+        except ApiError as exc:
+            # The id is fresh: if it is taken, an earlier attempt whose answer was lost made it.
+            if not (attempts > 1 and exc.code == "id_taken"):
+                raise
+
+    await retrying(create, delays)
+
+
+async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency, progress, delays):
+    """Reads every chunk once (to hash it), seals and sends those not yet `present`. Returns the
+    leaf hashes of the whole plaintext, in order."""
+    size = source.size
+    count = document.chunk_count(size)
+    leaves = [None] * count
+    indexes = iter(range(count))  # shared by the workers: each takes the next chunk to do
+    done = 0
+
+    async def sealed_chunk(index):
+        """Reads chunk `index` and records its leaf hashes; returns its box, or None when the
+        server already holds it."""
+        length = document.chunk_plaintext_size(size, index)
+        plaintext = await source.read(index * document.CHUNK_SIZE, length)
+        if crypto.length(plaintext) != length:
+            raise SourceChanged()
+        leaves[index] = await crypto.leaf_hashes(plaintext, LEAF_SIZE)
+        if index in present:
+            return None
+        return await document.seal_chunk(crypto, dk, doc_id, index, index == count - 1, plaintext)
+
+    async def worker():
+        # Each worker holds one chunk at a time: its plaintext until it is sealed, then its box
+        # until the server has it.
+        nonlocal done
+        for index in indexes:
+            sealed = await sealed_chunk(index)
+            if sealed is not None:
+                path = _document_path(doc_id, f"/chunks/{index}")
+                await retrying(lambda: session.request("PUT", path, body=sealed,
+                                                       content_type=OCTET_STREAM), delays)
+                sealed = None
+            done += document.chunk_plaintext_size(size, index)
+            if progress:
+                progress(done, size)
+
+    if progress:
+        progress(0, size)
+    await _run_workers(max(1, min(concurrency, count)), worker)
+    return [leaf for chunk_leaves in leaves for leaf in chunk_leaves]
+
+
+async def _commit(session, doc_id, sealed_meta, delays):
+    attempts = 0
+
+    async def commit():
+        nonlocal attempts
+        attempts += 1
+        try:
+            return (await session.request("POST", _document_path(doc_id, "/commit"),
+                                          json={"meta": b64e(sealed_meta)})).data
+        except ApiError as exc:
+            # An earlier attempt whose answer was lost committed it (only this client commits).
+            if not (attempts > 1 and exc.code == "already_committed"):
+                raise
+        return (await session.request("GET", _document_path(doc_id))).data
+
+    return await retrying(commit, delays)
+
+
+async def _delete_quietly(session, doc_id):
+    try:
+        await session.request("DELETE", _document_path(doc_id))
+    except VaultError:
+        pass  # the server sweeps pending documents after a day anyway
+
+
+# --- download --------------------------------------------------------------------------------------
+
+async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, concurrency: int = 4,
+                   progress: Progress | None = None, delays=RETRY_DELAYS):
+    """Fetches, opens and checks a committed document into `sink`. Returns its JSON and metadata.
+    The sink is closed only after the last check passed, and aborted on any failure."""
+    fetches = {}
+    try:
+        doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), delays)).data
+        doc_id, dk, meta = await open_document(crypto, account_key, doc)
+        size, count = meta["size"], meta["chunks"]
+
+        async def fetch(index):
+            path = _document_path(doc_id, f"/chunks/{index}")
+            try:
+                sealed = (await retrying(lambda: session.request("GET", path), delays)).body
+            except ApiError as exc:
+                if exc.status == 404:
+                    raise IntegrityError() from None  # listed as stored, yet not there
+                raise
+            plaintext = await document.open_chunk(crypto, dk, doc_id, index, index == count - 1, sealed)
+            if crypto.length(plaintext) != document.chunk_plaintext_size(size, index):
+                raise IntegrityError()
+            return plaintext, await crypto.leaf_hashes(plaintext, LEAF_SIZE)
+
+        window = max(1, concurrency)
+        for index in range(min(window, count)):
+            fetches[index] = asyncio.ensure_future(fetch(index))
+        hasher = TreeHasher()
+        done = 0
+        if progress:
+            progress(0, size)
+        for index in range(count):
+            plaintext, leaves = await fetches.pop(index)
+            if index + window < count:
+                fetches[index + window] = asyncio.ensure_future(fetch(index + window))
+            length = crypto.length(plaintext)
+            hasher.add_leaf_hashes(leaves, length)
+            await sink.write(plaintext)
+            del plaintext
+            done += length
+            if progress:
+                progress(done, size)
+        if done != size or not hmac.compare_digest(hasher.digest(), bytes.fromhex(meta["tree_hash"])):
+            raise IntegrityError()
+    except BaseException:
+        for task in fetches.values():
+            task.cancel()
+        await asyncio.gather(*fetches.values(), return_exceptions=True)
+        await sink.abort()
+        raise
+    await sink.close()
+    return doc, meta
