@@ -12,7 +12,10 @@ workers = int(os.environ.get("ANONI_WORKERS", "0") or 0) or (
 threads = int(os.environ.get("ANONI_THREADS", "16"))
 timeout = int(os.environ.get("ANONI_TIMEOUT", "120"))
 graceful_timeout = 30
-keepalive = 5
+# Longer than clients keep idle connections (httpx: 5 s), so that the client always drops an idle
+# connection first: otherwise a request sent just as the server closes it dies with a reset.
+# Idle connections wait in the worker's poller, not on a thread.
+keepalive = 75
 # No access log: it would record client addresses. Errors go to stderr without request details.
 accesslog = None
 errorlog = "-"

@@ -139,7 +139,6 @@ def main() -> int:
             browser.wait(timeout=30)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    print([r for r in read_results(results_path) if r["phase"] == "stats"])
     finished = report(read_results(results_path), samples, work, options.big_mib)
     if finished:
         shutil.rmtree(work, ignore_errors=True)

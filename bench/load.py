@@ -38,7 +38,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 from tests.procs import Gunicorn, RcloneS3, child_env, manage, s3_env  # noqa: E402
@@ -78,24 +77,11 @@ class Stats:
 
 
 class MeasuredHttp(HttpxHttp):
-    """HttpxHttp that records every exchange's latency, status and body sizes.
-
-    Its idle connections expire after 2 s, before gunicorn's keep-alive of 5 s closes them:
-    with both at 5 s (httpx's default), a request sent on a connection the server is closing
-    that very moment dies with a ReadError. Behind a proxy (docs/deploy.md) clients never talk
-    to gunicorn's keep-alive directly."""
+    """HttpxHttp that records every exchange's latency, status and body sizes."""
 
     def __init__(self, stats: Stats):
         super().__init__(timeout=120, max_connections=4)
         self.stats = stats
-
-    def _client_for_this_loop(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, follow_redirects=False,
-                limits=httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=2))
-            self._loop = asyncio.get_running_loop()
-        return self._client
 
     async def request(self, method, url, headers, body):
         started = time.perf_counter()

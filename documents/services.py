@@ -310,14 +310,18 @@ def sweep_pending(now=None) -> int:
 def scrub():
     """Re-reads every stored object and yields (object name, "missing" | "changed") for each
     object that is gone or whose SHA-256 no longer matches the one recorded at upload."""
-    for document_id, index, expected in Chunk.objects.order_by("document_id", "index").values_list(
-            "document_id", "index", "sha256").iterator():
-        name = storage.chunk_name(document_id, index)
-        actual = storage.object_sha256(name)
-        if actual is None:
-            yield name, "missing"
-        elif not hmac.compare_digest(actual, bytes(expected)):
-            yield name, "changed"
+    last_pk = 0
+    # In pages, so that no database read stays open while objects are being read (on SQLite an
+    # open read would hold up every writer for the whole scrub).
+    while page := list(Chunk.objects.filter(pk__gt=last_pk).order_by("pk")
+                       .values_list("pk", "document_id", "index", "sha256")[:500]):
+        for last_pk, document_id, index, expected in page:
+            name = storage.chunk_name(document_id, index)
+            actual = storage.object_sha256(name)
+            if actual is None:
+                yield name, "missing"
+            elif not hmac.compare_digest(actual, bytes(expected)):
+                yield name, "changed"
 
 
 def erase_account(account) -> None:

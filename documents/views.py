@@ -10,7 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anoni.api import ApiError, not_found
+from anoni.api import ApiError, malformed, not_found
 from documents import serializers as s
 from documents import services
 from documents.models import Document
@@ -82,7 +82,7 @@ class FolderDetailView(APIView):
 def _listing_filters(query):
     unknown = sorted(set(query) - {"folder", "state"})
     if unknown:
-        raise ApiError(400, "malformed", f"Unknown query parameter: {unknown[0]}.")
+        raise malformed(f"Unknown query parameter: {unknown[0]}.")
     filters = {}
     if "folder" in query:
         value = query["folder"]
@@ -91,11 +91,11 @@ def _listing_filters(query):
         else:
             folder_id = s.parse_uuid(value)
             if folder_id is None:
-                raise ApiError(400, "malformed", "folder: must be a folder id or 'root'.")
+                raise malformed("folder: must be a folder id or 'root'.")
             filters["folder"] = folder_id
     if "state" in query:
         if query["state"] not in Document.State.values:
-            raise ApiError(400, "malformed", "state: must be 'pending' or 'committed'.")
+            raise malformed("state: must be 'pending' or 'committed'.")
         filters["state"] = query["state"]
     return filters
 
@@ -196,8 +196,7 @@ class ChunkView(APIView):
         # The signed-request check has already read (and bounded) the body; this is that copy.
         body = request.body
         if len(body) != int(request.META.get("CONTENT_LENGTH") or 0):
-            raise ApiError(status.HTTP_400_BAD_REQUEST, "malformed",
-                           "The body ended before its Content-Length.")
+            raise malformed("The body ended before its Content-Length.")
         chunk = services.store_chunk(request.user, document_id, index, body)
         return Response(s.ChunkSerializer(chunk).data)
 

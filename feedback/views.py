@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -44,7 +45,9 @@ def _accept(request, form):
 
 
 # Not Django's CSRF middleware: it needs a cookie, and visitors get none (see feedback.services).
+# Never cached: each page carries its own single-use token.
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
     if request.method != "POST":

@@ -184,8 +184,10 @@ class Gunicorn:
         self._close_log()
 
     def stop(self):
+        """A quick shutdown (SIGINT): nothing here needs the graceful one's wait for idle
+        keep-alive connections."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:

@@ -16,7 +16,9 @@ CRYPTO = CpythonCrypto()
 keys = st.binary(min_size=32, max_size=32)
 plaintexts = st.binary(max_size=300)
 aads = st.binary(max_size=80)
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database: nothing is written into the work tree.
+PROPERTY = settings(max_examples=60, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def run(coroutine):
@@ -39,7 +41,7 @@ def test_every_seal_opens_to_its_plaintext(key, plaintext, aad):
     assert bytes(run(box.open_box(CRYPTO, key, sealed, aad))) == plaintext
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(key=keys, plaintext=st.binary(max_size=100), aad=aads)
 def test_every_single_bit_flip_of_a_box_is_refused(key, plaintext, aad):
     sealed = bytes(run(box.seal(CRYPTO, key, plaintext, aad)))

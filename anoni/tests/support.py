@@ -1,7 +1,9 @@
 """What the site's tests share: the public pages, their titles, and an HTML reader."""
 
+import re
 from html.parser import HTMLParser
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -27,6 +29,17 @@ PAGES = [
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "data", "cite", "background"}
 SKIPPED_TEXT = {"script", "style", "code", "pre", "kbd", "samp"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def form_token(html):
+    """The signed token of the contact form in a page."""
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def everything_stored():
+    """Every value of every row of every table, as one lowercase text to search."""
+    return "\n".join(" ".join(str(value) for value in row)
+                     for model in apps.get_models() for row in model.objects.values_list()).lower()
 
 
 def path_of(name, language, *args):

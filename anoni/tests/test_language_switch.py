@@ -20,10 +20,10 @@ def _switch_links(page):
     return links
 
 
-@pytest.mark.parametrize(("name", "title"), PAGES)
-def test_switcher_leads_to_the_same_page_in_each_language(http, name, title):
-    page = Page(http.get(path_of(name, "de")).text)
-    assert _switch_links(page) == {language: path_of(name, language) for language in LANGUAGES}
+def test_switcher_leads_to_the_same_page_in_each_language(http):
+    for name, _ in PAGES:
+        page = Page(http.get(path_of(name, "de")).text)
+        assert _switch_links(page) == {language: path_of(name, language) for language in LANGUAGES}, name
 
 
 def test_picking_a_language_sets_only_the_language_cookie_and_goes_to_the_page(http):

@@ -1,6 +1,5 @@
 """The contact form: what it stores, what it refuses, and how it holds off bots and floods."""
 
-import re
 import time
 
 import pytest
@@ -8,6 +7,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
+from anoni.tests.support import form_token
 from feedback import services
 from feedback.models import Message
 
@@ -19,7 +19,7 @@ def form(http, live_server):
     def submit(language="en", origin=live_server.url, token=None, **fields):
         page = http.get(f"/{language}/contact/").text
         data = {"message": "", "reply_to": "", "website": "",
-                "token": token or re.search(r'name="token" value="([^"]+)"', page).group(1), **fields}
+                "token": token or form_token(page), **fields}
         headers = {"Origin": origin} if origin else {}
         return http.post(f"/{language}/contact/", data=data, headers=headers)
 
@@ -63,7 +63,7 @@ def test_the_longest_allowed_message_is_accepted(form):
 def test_a_refused_form_keeps_the_text_and_gets_a_fresh_token(form):
     response = form(message="", reply_to="keep me")
     assert 'value="keep me"' in response.text
-    token = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+    token = form_token(response.text)
     services.use_form_token(token)  # a fresh, unused token
 
 
@@ -82,7 +82,7 @@ def test_a_post_from_another_origin_is_refused(form, origin):
 
 def test_a_post_with_our_referer_but_no_origin_is_accepted(http, live_server):
     page = http.get("/en/contact/").text
-    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    token = form_token(page)
     response = http.post("/en/contact/", data={"message": "Old browser", "token": token},
                          headers={"Referer": f"{live_server.url}/en/contact/"})
     assert response.status_code == 303
@@ -101,7 +101,7 @@ def test_forged_tokens_are_refused(form, token):
 
 def test_a_token_works_once(http, form, live_server):
     page = http.get("/en/contact/").text
-    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    token = form_token(page)
     assert form(message="First", token=token).status_code == 303
     assert form(message="Replay", token=token).status_code == 400
     assert list(Message.objects.values_list("message", flat=True)) == ["First"]
@@ -140,3 +140,9 @@ def test_rate_limit_keys_hold_no_address(form):
     keys = _cache_keys()
     assert any("feedback" in key for key in keys)
     assert not any("127.0.0.1" in key for key in keys)
+
+
+def test_the_form_page_is_never_cached_and_each_visit_gets_its_own_token(http):
+    first, second = http.get("/en/contact/"), http.get("/en/contact/")
+    assert "no-store" in first.headers["cache-control"]
+    assert form_token(first.text) != form_token(second.text)

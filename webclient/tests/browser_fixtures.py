@@ -168,11 +168,10 @@ class VaultPage:
         self.page.locator("#breadcrumbs button").first.click()
         self.page.wait_for_selector("#breadcrumbs li:only-child[aria-current=page]")
 
-    def upload(self, *paths: Path, folder_input=False):
-        """Uploads through the file chooser and waits until every new transfer has finished."""
+    def upload(self, *paths: Path):
+        """Uploads files through the file chooser and waits until every new transfer finished."""
         before = self.page.locator("#transfer-list .transfer").count()
-        self.page.set_input_files("#folder-input" if folder_input else "#file-input",
-                                  [str(path) for path in paths])
+        self.page.set_input_files("#file-input", [str(path) for path in paths])
         return self.wait_for_transfers(before + len(paths))
 
     def wait_for_transfers(self, count):

@@ -1,6 +1,7 @@
 """A chunk altered at rest on the server: the download is refused with a plain integrity message
 and the browser saves nothing, whether the document would have been handed over in one piece
-(one chunk) or streamed to disk (several)."""
+(one chunk) or streamed to disk (several). When the altered chunk comes late in a streamed
+download, the browser's download fails and keeps no file."""
 
 import os
 
@@ -56,3 +57,24 @@ def test_tampered_chunk_is_refused_and_nothing_saved(vault_page, tmp_path):
     assert downloads == []
     assert [entry["detail"] for entry in vault.diagnostic_log()
             if entry["event"] == "call.download"] == ["failed code=integrity"] * 2
+
+
+def test_chunk_tampered_late_in_a_stream_fails_the_browser_download(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    large = tmp_path / "three-chunks.bin"
+    large.write_bytes(os.urandom(3 * CHUNK - 5))
+
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(large)
+    account = Account.objects.get(username=page.inner_text("#vault-username"))
+    flip_a_byte(Document.objects.get(account=account), index=2)
+
+    with page.expect_download(timeout=60_000) as event:
+        vault.action(large.name, "download")
+    download = event.value
+    latest = page.locator("#transfer-list .transfer").first
+    expect(latest).to_have_class("list-group-item transfer finished transfer-danger", timeout=60_000)
+    assert "Integrity check failed" in latest.inner_text()
+    assert download.failure() is not None

@@ -5,9 +5,11 @@ import os
 
 import pytest
 
-from webclient.tests.client_support import (CHUNK, cut_short, flip_byte, other_document_key,
-                                            other_metadata, remove_last_chunk, run, signup,
-                                            swap_between_documents, swap_chunks)
+from accounts.models import Account, Session
+from webclient.tests.client_support import (CHUNK, PASSWORD, cli, cut_short, flip_byte,
+                                            other_document_key, other_metadata, remove_last_chunk,
+                                            run, signup, swap_between_documents, swap_chunks)
+from webclient.vault.client import Vault
 from webclient.vault.errors import IntegrityError
 from webclient.vault.local import BytesSink, BytesSource, FileSink
 
@@ -43,3 +45,19 @@ def test_untouched_document_passes(server_url):
     run(vault.download(a.id, sink))
     assert sink.data == data
     run(vault.close())
+
+
+def test_tampered_account_key_is_refused_at_login(server_url, tmp_path):
+    """The server answers the login with another account's wrapped key: the client refuses to
+    open the vault (and the CLI says so with exit code 5)."""
+    vault, other = signup(server_url), signup(server_url)
+    Account.objects.filter(pk=vault.account_id).update(
+        wrapped_account_key=Account.objects.get(pk=other.account_id).wrapped_account_key)
+    sessions = Session.objects.filter(account_id=vault.account_id).count()
+    with pytest.raises(IntegrityError):
+        run(Vault.login(server_url, vault.username, PASSWORD))
+    assert Session.objects.filter(account_id=vault.account_id).count() == sessions  # ended again
+    refused = cli(server_url, "--user", vault.username, "ls", config_home=tmp_path)
+    assert refused.returncode == 5 and "integrity check failed" in refused.stderr
+    run(vault.close())
+    run(other.close())

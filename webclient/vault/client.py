@@ -9,6 +9,7 @@ clear; the server sees sealed boxes and ids.
 
 import time
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from . import box, document, keys, srp, transfer
@@ -55,13 +56,22 @@ def _folder_ref(folder) -> str | None:
     return None if folder is None else str(_uuid(folder))
 
 
-def _backends(crypto, http):
+@asynccontextmanager
+async def _backends(crypto, http):
+    """The given backends, or CPython's. An HTTP backend made here is closed again if the vault
+    cannot be opened."""
+    owned = http is None
     if crypto is None or http is None:
         from .backends.cpython import CpythonCrypto, HttpxHttp  # not importable in the browser
 
         crypto = crypto or CpythonCrypto()
         http = http or HttpxHttp()
-    return crypto, http
+    try:
+        yield crypto, http
+    except BaseException:
+        if owned:
+            await http.close()
+        raise
 
 
 async def _registration(crypto, username: str, password: str, iterations: int, account_key: bytes):
@@ -102,13 +112,15 @@ class Vault:
         keys.check_credential(username, "username")
         keys.check_credential(password, "password")
         keys.check_iterations(iterations)
-        crypto, http = _backends(crypto, http)
-        account_key = keys.new_key(crypto)
-        body, srp_pass = await _registration(crypto, username, password, iterations, account_key)
-        await unsigned_request(http, base_url, "POST", API + "accounts", dict(body, username=username))
-        session = SignedSession(base_url, username, srp_pass, crypto=crypto, http=http)
-        verify = await session.login()
-        return cls(session, account_id=_account_id(verify), account_key=account_key, crypto=crypto)
+        async with _backends(crypto, http) as (crypto, http):
+            account_key = keys.new_key(crypto)
+            body, srp_pass = await _registration(crypto, username, password, iterations, account_key)
+            await unsigned_request(http, base_url, "POST", API + "accounts",
+                                   dict(body, username=username))
+            session = SignedSession(base_url, username, srp_pass, crypto=crypto, http=http)
+            verify = await session.login()
+            return cls(session, account_id=_account_id(verify), account_key=account_key,
+                       crypto=crypto)
 
     @classmethod
     async def login(cls, base_url, username, password, *, crypto=None, http=None) -> "Vault":
@@ -116,16 +128,16 @@ class Vault:
         ApiError(401, "bad_credentials")."""
         keys.check_credential(username, "username")
         keys.check_credential(password, "password")
-        crypto, http = _backends(crypto, http)
-        session = SignedSession(base_url, username, crypto=crypto, http=http)
-        verify = await session.login(password)
-        try:
-            wrapped = b64d(verify["account"]["wrapped_account_key"])
-        except (KeyError, TypeError, ValueError):
-            raise ProtocolError("bad_response", "The login answer is malformed.") from None
-        # The server proved it knows the verifier, yet gives a key that does not open: refuse.
-        account_key = await keys.unwrap_account_key(crypto, verify["password_keys"].kek, wrapped)
-        return cls(session, account_id=_account_id(verify), account_key=account_key, crypto=crypto)
+        async with _backends(crypto, http) as (crypto, http):
+            session = SignedSession(base_url, username, crypto=crypto, http=http)
+            verify = await session.login(password)
+            try:
+                account_key = await _account_key(crypto, verify)
+            except BaseException:
+                await session.logout()
+                raise
+            return cls(session, account_id=_account_id(verify), account_key=account_key,
+                       crypto=crypto)
 
     # --- account ---------------------------------------------------------------------------------
 
@@ -267,6 +279,16 @@ class Vault:
     async def delete_document(self, doc_id):
         """Deletes a document; its chunks are gone from storage when this returns."""
         await self._request("DELETE", f"documents/{_uuid(doc_id)}")
+
+
+async def _account_key(crypto, verify: dict) -> bytes:
+    """The account key from a login answer. The server proved it knows the verifier; a key that
+    then does not open is refused all the same (IntegrityError)."""
+    try:
+        wrapped = b64d(verify["account"]["wrapped_account_key"])
+    except (KeyError, TypeError, ValueError):
+        raise ProtocolError("bad_response", "The login answer is malformed.") from None
+    return await keys.unwrap_account_key(crypto, verify["password_keys"].kek, wrapped)
 
 
 def _account_id(verify: dict) -> str:

@@ -73,7 +73,7 @@ async function save(saver, doc) {
   return timed(() => saver.save(doc, crypto.randomUUID(), {}));
 }
 
-export async function run({ vault, saver, config, call, log }) {
+export async function run({ vault, saver, config, call }) {
   const phase = new URLSearchParams(location.search).get("bench");
   if (!phase) return;
   await vault.ready;
@@ -102,7 +102,6 @@ export async function run({ vault, saver, config, call, log }) {
       upload_mib_s: size / MIB / up.seconds,
       download_mib_s: size / MIB / down.seconds,
     });
-    await post(config, { phase: "stats", entries: log.entries.filter((e) => e.event === "stats" || e.event.endsWith(".done")).map((e) => e.detail) });
     await call("delete_document", { id: up.result.id });
 
     // Streamed to disk through the service worker. Only one download here: without a click

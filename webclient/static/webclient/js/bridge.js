@@ -92,14 +92,3 @@ export async function httpRequest(method, url, headers, body, timeoutMs) {
   }
   return { ok: true, status: response.status, headers: [...response.headers], body: payload };
 }
-
-// TEMP instrumentation
-export const stats = {};
-const wrap = (name, f) => async (...args) => { const s = performance.now(); try { return await f(...args); } finally { const e = (stats[name] ??= [0, 0]); e[0] += performance.now() - s; e[1] += 1; } };
-export const _aesCbcEncrypt = wrap("aesEnc", aesCbcEncrypt);
-export const _aesCbcDecrypt = wrap("aesDec", aesCbcDecrypt);
-export const _hmacSha256 = wrap("hmac", hmacSha256);
-export const _sha256 = wrap("sha256", sha256);
-export const _leafHashes = wrap("leaves", leafHashes);
-export const _readBlob = wrap("read", readBlob);
-export const _httpRequest = wrap("http", httpRequest);

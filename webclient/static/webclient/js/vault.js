@@ -31,6 +31,7 @@ const MESSAGES = {
   network: gettext("The server cannot be reached. Check your connection and try again."),
   integrity: gettext("Integrity check failed: this document was altered or damaged on the server, so it was refused. Nothing was saved."),
   quota_exceeded: gettext("Your storage is full. Delete something to make room."),
+  storage_full: gettext("The server's storage is full. Please try again later."),
   folder_cycle: gettext("A folder cannot be moved into itself or into one of its own folders."),
   folder_not_empty: gettext("This folder is not empty."),
   id_taken: gettext("Something with the same identifier already exists. Please try again."),
@@ -201,7 +202,7 @@ async function openVault(form, op, args) {
     label.textContent = gettext("Deriving your keys…");
     const account = await call(op, args);
     form.reset();
-    form.querySelectorAll(".strength-text").forEach((element) => { element.textContent = ""; });
+    form.querySelectorAll(".password-new").forEach((input) => input.dispatchEvent(new Event("input")));
     showVault(account);
   } catch (error) {
     formError(form, message(error));
@@ -248,6 +249,8 @@ function showVault(account) {
 }
 
 function leaveVault(text) {
+  // Files still waiting their turn must not go into whichever account opens next.
+  for (const job of uploads.splice(0)) job.row.finish(MESSAGES.cancelled, "cancelled");
   state.account = null;
   state.folders = [];
   state.documents = [];
@@ -384,11 +387,13 @@ $("listing").addEventListener("click", (event) => {
 
 // --- dialogs --------------------------------------------------------------------------------------------------
 
-// Shows dialog `id`; `submit(form)` runs on submission, and the dialog closes when it succeeds.
-function openDialog(id, { prepare, submit }) {
+// Shows dialog `id` after `prepare(form)`; `submit(form)` runs on submission and returns a problem
+// to show, or nothing, and then the dialog closes. `idle(form)` runs after each submission.
+function openDialog(id, { prepare, submit, idle }) {
   const element = $(id);
   const form = element.querySelector("form");
   form.reset();
+  form.querySelectorAll(".password-new").forEach((input) => input.dispatchEvent(new Event("input")));
   formError(form, null);
   prepare?.(form);
   form.onsubmit = async (event) => {
@@ -408,7 +413,7 @@ function openDialog(id, { prepare, submit }) {
       }
     } finally {
       setBusy(form, false);
-      prepare?.(form, true);
+      idle?.(form);
     }
   };
   bootstrap.Modal.getOrCreateInstance(element).show();
@@ -429,7 +434,7 @@ function checkName(name) {
 
 $("new-folder-button").addEventListener("click", () => {
   openDialog("name-dialog", {
-    prepare: (form) => { $("name-dialog-title").textContent = gettext("New folder"); },
+    prepare: () => { $("name-dialog-title").textContent = gettext("New folder"); },
     submit: async () => {
       const name = $("name-dialog-input").value.trim();
       const problem = checkName(name);
@@ -458,8 +463,7 @@ function renameItem(item, isFolder) {
 
 function moveItem(item, isFolder) {
   openDialog("move-dialog", {
-    prepare: (form, again) => {
-      if (again) return;
+    prepare: () => {
       $("move-dialog-title").textContent = interpolate(gettext("Move “%(name)s”"), { name: item.name }, true);
       const select = $("move-dialog-select");
       const options = [new Option(gettext("Vault (top level)"), "")];
@@ -514,14 +518,17 @@ $("change-password-button").addEventListener("click", () => {
 
 $("delete-account-button").addEventListener("click", () => {
   const input = $("delete-account-confirm");
+  const matches = (form) => {
+    form.querySelector("[type=submit]").disabled = input.value !== state.account.username;
+  };
   openDialog("delete-account-dialog", {
     prepare: (form) => {
       form.querySelector(".delete-account-label").textContent = interpolate(
         gettext("To confirm, type your username: %(username)s"), { username: state.account.username }, true);
-      const button = form.querySelector("[type=submit]");
-      button.disabled = input.value !== state.account.username;
-      input.oninput = () => { button.disabled = input.value !== state.account.username; };
+      matches(form);
+      input.oninput = () => matches(form);
     },
+    idle: matches,
     submit: async () => {
       if (input.value !== state.account.username) return MESSAGES.confirm_mismatch;
       await call("delete_account", { confirm: input.value });
@@ -543,8 +550,7 @@ $("logout-button").addEventListener("click", async () => {
 $("diagnostics-button").addEventListener("click", () => {
   let report = null;
   openDialog("diagnostics-dialog", {
-    prepare: (form, again) => {
-      if (again) return;
+    prepare: (form) => {
       report = log.report(config.version);
       form.querySelector(".diagnostics-json").textContent = JSON.stringify(report, null, 2);
     },

@@ -12,6 +12,7 @@
 //   {type: "save-stream", task}            the first bytes of a streamed download are ready
 
 const FIRST_PULL_TIMEOUT_MS = 30000;
+const RUNTIME_CACHE = "anoni-runtime";
 let app = null;
 let bootPromise = null;
 
@@ -37,23 +38,66 @@ async function fetchVerified(wheel) {
   return bytes;
 }
 
+// Starting Python from scratch takes seconds; restoring a memory snapshot of the freshly started
+// runtime takes a fraction of that. The first boot takes the snapshot (before any of our code or
+// data is in memory: it holds no key, name or password) and keeps it in Cache Storage under the
+// runtime's versioned URL; later boots restore it. Anything wrong with it: it is dropped, and
+// Python starts from scratch. (Pyodide's snapshot options are marked private: pinned version.)
+async function loadRuntime(config, loadPyodide) {
+  const options = { indexURL: config.indexURL };
+  const key = new URL("runtime-snapshot", config.indexURL).href;
+  let cache = null;
+  try {
+    cache = await caches.open(RUNTIME_CACHE);
+  } catch {
+    // no Cache Storage here (a private window, storage disabled): start from scratch each time
+  }
+  const cached = await cache?.match(key);
+  if (cached) {
+    try {
+      const snapshot = new Uint8Array(await cached.arrayBuffer());
+      return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), snapshot: "restored" };
+    } catch (error) {
+      log("warning", "boot.snapshot_refused", error.name);
+      await cache.delete(key);
+    }
+  }
+  const pyodide = await loadPyodide({ ...options, _makeSnapshot: Boolean(cache) });
+  if (cache) storeSnapshot(cache, key, pyodide.makeMemorySnapshot());
+  return { pyodide, snapshot: cache ? "taken" : "none" };
+}
+
+async function storeSnapshot(cache, key, snapshot) {
+  try {
+    for (const request of await cache.keys()) if (request.url !== key) await cache.delete(request);
+    await cache.put(key, new Response(snapshot, { headers: { "Content-Type": "application/octet-stream" } }));
+  } catch (error) {
+    log("warning", "boot.snapshot_not_stored", error.name); // full storage: next boot starts from scratch
+  }
+}
+
 async function boot(config) {
   const started = performance.now();
   const wheels = Promise.all(config.wheels.map(fetchVerified));
   const [{ loadPyodide }, bridge] = await Promise.all([import(config.pyodide), import(config.bridge)]);
-  const pyodide = await loadPyodide({ indexURL: config.indexURL, stdout: () => {}, stderr: () => {} });
+  const imported = performance.now();
+  const { pyodide, snapshot } = await loadRuntime(config, loadPyodide);
   const runtimeReady = performance.now();
-  const b2 = { ...bridge };
-  for (const k of Object.keys(bridge)) if (k.startsWith("_")) b2[k.slice(1).replace(/^./, (c) => c.toLowerCase())] = bridge[k];
-  pyodide.registerJsModule("anoni_bridge", b2);
+  pyodide.registerJsModule("anoni_bridge", bridge);
   for (const wheel of await wheels) pyodide.unpackArchive(wheel, "wheel");
+  // A restored snapshot would replay the `random` module's sequence; nothing secret comes from it
+  // (keys, IVs and nonces come from os.urandom), but no two tabs should share it either.
+  pyodide.runPython("import random; random.seed()");
   const browser = pyodide.pyimport("webclient.browser");
   const vault = browser.BrowserVault(self.location.origin, (kind, payload) => {
     post({ type: "event", kind, ...JSON.parse(payload) });
   });
   app = { call: vault.call, bridge };
-  const ms = Math.round(performance.now() - started);
-  log("info", "boot.ready", `ms=${ms} runtime_ms=${Math.round(runtimeReady - started)}`);
+  const now = performance.now();
+  const ms = Math.round(now - started);
+  log("info", "boot.ready", `ms=${ms} modules_ms=${Math.round(imported - started)} `
+    + `runtime_ms=${Math.round(runtimeReady - imported)} client_ms=${Math.round(now - runtimeReady)} `
+    + `snapshot=${snapshot}`);
   post({ type: "booted", ms });
 }
 
@@ -203,8 +247,6 @@ async function call(message) {
   }
   const answer = JSON.parse(await app.call(message.op, JSON.stringify(message.args), handles));
   post({ type: "reply", id: message.id, ...answer });
-  log("info", "stats", JSON.stringify(Object.fromEntries(Object.entries(app.bridge.stats).map(([k, v]) => [k, [Math.round(v[0]), v[1]]]))));
-  for (const k of Object.keys(app.bridge.stats)) delete app.bridge.stats[k];
 }
 
 // A CSP violation here would be a bug (or an attack): it goes to the diagnostic log.

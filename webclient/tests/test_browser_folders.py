@@ -1,0 +1,66 @@
+"""Whole folders go in as folders: chosen with the folder picker, or dropped on the page; the
+breadcrumbs lead back up; deleting a folder (after confirming) erases everything inside it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from documents.models import Document, Folder
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.client_support import stored_objects
+
+pytestmark = pytest.mark.browser
+
+DROP_A_FILE = """([name, text]) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([text], name, { type: "text/plain" }));
+  const zone = document.getElementById("drop-zone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }
+}"""
+
+
+def test_folder_upload_drop_and_recursive_delete(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    tree = tmp_path / "trip"
+    (tree / "day 1" / "morning").mkdir(parents=True)
+    (tree / "notes.txt").write_text("packing list\n")
+    (tree / "day 1" / "walk.txt").write_text("a long walk\n")
+    (tree / "day 1" / "morning" / "coffee.txt").write_text("two cups\n")
+
+    vault.open()
+    username = new_username()
+    vault.signup(username)
+    page.set_input_files("#folder-input", str(tree))
+    vault.wait_for_transfers(3)
+    vault.row("trip").wait_for()
+
+    vault.open_folder("trip")
+    vault.open_folder("day 1")
+    vault.open_folder("morning")
+    assert vault.names() == ["coffee.txt"]
+    crumbs = page.locator("#breadcrumbs li").all_inner_texts()
+    assert crumbs == ["Vault", "trip", "day 1", "morning"]
+    page.locator("#breadcrumbs button", has_text="day 1").click()
+    expect(page.locator("#listing .item-name")).to_have_text(["morning", "walk.txt"])
+
+    page.evaluate(DROP_A_FILE, ["dropped.txt", "dropped in day 1\n"])
+    vault.wait_for_transfers(4)
+    vault.row("dropped.txt").wait_for()
+    saved, _ = vault.download("dropped.txt")
+    assert saved == b"dropped in day 1\n"
+
+    vault.go_to_top()
+    account = Account.objects.get(username=username)
+    document_ids = {str(pk) for pk in Document.objects.filter(account=account).values_list("id", flat=True)}
+    assert len(document_ids) == 4 and Folder.objects.filter(account=account).count() == 3
+    vault.action("trip", "delete")
+    assert "everything in it" in page.inner_text("#delete-dialog .delete-dialog-text")
+    vault.dialog_submit("delete-dialog")
+    expect(page.locator("#listing-empty")).to_be_visible()
+    assert not Folder.objects.filter(account=account).exists()
+    assert not Document.objects.filter(account=account).exists()
+    assert not [name for name in stored_objects() if name.split("/")[0] in document_ids]
+    assert vault.csp_violations() == []

@@ -1,0 +1,67 @@
+"""Transfers survive the network and obey the person: an upload whose requests fail for a while
+waits, says so, then resumes where it stopped (no chunk is sent twice once stored); a cancelled
+upload stops and leaves no document in the vault."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from documents.models import Document
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+CHUNK = 4 * 1024 * 1024
+CHUNK_PUT = re.compile(r"/api/v1/documents/[0-9a-f-]+/chunks/(\d+)$")
+
+
+def test_upload_resumes_after_network_outage(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    source = tmp_path / "outage.bin"
+    source.write_bytes(os.urandom(5 * CHUNK + 4321))
+    stored = []
+    page.context.on("response", lambda response: response.request.method == "PUT"
+                    and response.status == 200 and CHUNK_PUT.search(response.url)
+                    and stored.append(CHUNK_PUT.search(response.url).group(1)))
+
+    vault.open()
+    vault.signup(new_username())
+
+    def network_down(route):
+        route.abort("internetdisconnected")
+
+    outage = re.compile(r".*/api/v1/documents/[0-9a-f-]+/chunks/[2-5]$")
+    page.context.route(outage, network_down)
+    page.set_input_files("#file-input", [str(source)])
+    status = page.locator("#transfer-list .transfer-status").first
+    expect(status).to_contain_text("Connection lost. Trying again in", timeout=60_000)
+    page.context.unroute(outage, network_down)
+    vault.wait_for_transfers(1)
+    assert status.inner_text() == "Encrypted and stored."
+    assert sorted(stored) == ["0", "1", "2", "3", "4", "5"], "every chunk stored exactly once"
+    assert [entry["event"] for entry in vault.diagnostic_log()].count("upload.retry") >= 1
+    saved, _ = vault.download(source.name)
+    assert saved == source.read_bytes()
+
+
+def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    source = tmp_path / "cancel-me.bin"
+    source.write_bytes(os.urandom(48 * CHUNK))
+    username = new_username()
+
+    vault.open()
+    vault.signup(username)
+    page.set_input_files("#file-input", [str(source)])
+    expect(page.locator("#transfer-list .transfer-status").first).to_contain_text(" of ")
+    page.locator("#transfer-list .transfer-cancel").first.click()
+    vault.wait_for_transfers(1)
+    assert page.locator("#transfer-list .transfer-status").first.inner_text() == "Cancelled."
+    expect(page.locator("#listing-empty")).to_be_visible()
+    account = Account.objects.get(username=username)
+    assert not Document.objects.filter(account=account, state=Document.State.COMMITTED).exists()
