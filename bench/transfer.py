@@ -244,7 +244,8 @@ async def bench(args, server: Server, work: Path):
     report("client download (vault -> file)", down, "MiB/s", TARGET_SPEED)
     report("  upload / slower upload baseline", up / min(seal_speed, put_speed), "x", TARGET_RATIO)
     report("  download / slower download baseline", down / min(open_speed, get_speed), "x", TARGET_RATIO)
-    print(f"\n{args.big_mib} MiB upload with `anoni put` in its own process ({big_speed:.1f} MiB/s, login included)")
+    print(f"\n{args.big_mib} MiB upload with `anoni put` in its own process "
+          f"({big_speed:.1f} MiB/s, login included)")
     report("client peak memory (VmHWM)", client_peak, "MB", TARGET_CLIENT_PEAK, higher_is_better=False)
     report("server worker peak memory over the run (VmHWM)", server_peak, "MB", TARGET_SERVER_PEAK,
            higher_is_better=False)

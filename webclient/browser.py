@@ -229,7 +229,8 @@ class BrowserVault:
         info = await self._run_task(task, coroutine)
         seconds = max(time.monotonic() - started, 1e-3)
         mib = info.size / 2**20
-        self.log("info", f"{kind}.done", f"mib={mib:.1f} ms={round(seconds * 1000)} mib_s={mib / seconds:.1f}")
+        self.log("info", f"{kind}.done",
+                 f"mib={mib:.1f} ms={round(seconds * 1000)} mib_s={mib / seconds:.1f}")
         return _document(info)
 
     async def op_upload(self, task: str, name: str, folder: str | None, path: list[str], type: str,

@@ -12,7 +12,8 @@ def test_login_form_works_while_the_engine_loads(vault_page):
     vault = vault_page
     page = vault.page
     held = []
-    page.context.route("**/python_stdlib.zip", lambda route: held.append(route))  # the runtime cannot finish booting
+    # Until the runtime's standard library arrives, the encryption engine cannot be ready.
+    page.context.route("**/python_stdlib.zip", lambda route: held.append(route))
     username = new_username()
     page.goto(vault.url)
     page.click("#signup-tab")

@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 
-from webclient.tests.browser_fixtures import PASSWORD, chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401 (fixtures)
+    PASSWORD, chromium, new_username, vault_page, vault_server)
 from webclient.tests.client_support import cli
 
 pytestmark = pytest.mark.browser

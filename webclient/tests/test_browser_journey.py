@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Account
 from documents.models import Document, Folder
-from webclient.tests.browser_fixtures import PASSWORD, chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401 (fixtures)
+    PASSWORD, chromium, new_username, vault_page, vault_server)
 from webclient.tests.client_support import database_dump, stored_objects
 
 pytestmark = pytest.mark.browser
@@ -92,7 +93,7 @@ def test_browser_journey(vault_page, tmp_path):
     vault.dialog_submit("delete-dialog")
     expect(page.locator("#listing")).not_to_contain_text(renamed)
     account = Account.objects.get(username=username)
-    document_ids = {str(doc_id) for doc_id in Document.objects.filter(account=account).values_list("id", flat=True)}
+    document_ids = {str(pk) for pk in Document.objects.filter(account=account).values_list("id", flat=True)}
     assert len(document_ids) == 2
 
     # A new password: the old one stops working, the new one opens the same documents.

@@ -10,7 +10,7 @@ from webclient.tests.browser_fixtures import chromium, new_username, vault_page,
 
 pytestmark = pytest.mark.browser
 
-SIZE = 40 * 1024 * 1024 + 777
+SIZE = 48 * 1024 * 1024 + 777
 
 
 def test_session_rotation_during_upload_is_invisible(vault_page, settings, tmp_path):

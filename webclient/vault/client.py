@@ -91,14 +91,14 @@ class Vault:
     """An open vault. Make one with `Vault.signup` or `Vault.login`; end it with `logout()` (or
     `close()`, which also closes the HTTP backend)."""
 
-    def __init__(self, session: SignedSession, *, account_id: str, account_key: bytes, crypto,
-                 retry_delays=transfer.RETRY_DELAYS):
+    def __init__(self, session: SignedSession, *, account_id: str, account_key: bytes, crypto):
         self._session = session
         self._crypto = crypto
         self._account_key = account_key
         self.account_id = account_id
         self.username = session.username
-        self.retry_delays = retry_delays
+        # Waits (seconds) before retrying a transfer step that met a network failure or a 5xx.
+        self.retry_delays = transfer.RETRY_DELAYS
 
     def __repr__(self):
         return f"Vault(account_id={self.account_id!r})"
@@ -220,8 +220,9 @@ class Vault:
 
     # --- documents -------------------------------------------------------------------------------
 
-    async def _document(self, doc: dict) -> DocumentInfo:
-        _, _, meta = await transfer.open_document(self._crypto, self._account_key, doc)
+    async def _document(self, doc: dict, asked_for=None) -> DocumentInfo:
+        _, _, meta = await transfer.open_document(self._crypto, self._account_key, doc,
+                                                  asked_for=asked_for)
         return _document_info(doc, meta)
 
     async def list_documents(self, folder=ANY) -> list[DocumentInfo]:
@@ -231,7 +232,8 @@ class Vault:
         return [await self._document(doc) for doc in data["documents"]]
 
     async def get_document(self, doc_id) -> DocumentInfo:
-        return await self._document((await self._request("GET", f"documents/{_uuid(doc_id)}")).data)
+        doc_id = _uuid(doc_id)
+        return await self._document((await self._request("GET", f"documents/{doc_id}")).data, doc_id)
 
     async def upload(self, source: transfer.Source, *, name: str, folder=None,
                      type: str = "application/octet-stream", mtime: int | None = None,
@@ -264,7 +266,8 @@ class Vault:
     async def rename_document(self, doc_id, name: str) -> DocumentInfo:
         doc_id = _uuid(doc_id)
         current = (await self._request("GET", f"documents/{doc_id}")).data
-        _, dk, meta = await transfer.open_document(self._crypto, self._account_key, current)
+        _, dk, meta = await transfer.open_document(self._crypto, self._account_key, current,
+                                                   asked_for=doc_id)
         meta = dict(meta, name=name)
         sealed = await document.seal_document_meta(self._crypto, dk, doc_id, meta)
         reply = await self._request("PATCH", f"documents/{doc_id}", json={"meta": b64e(sealed)})
@@ -272,9 +275,9 @@ class Vault:
 
     async def move_document(self, doc_id, folder) -> DocumentInfo:
         """Moves a document into `folder` (None: the top level)."""
-        reply = await self._request("PATCH", f"documents/{_uuid(doc_id)}",
-                                    json={"folder": _folder_ref(folder)})
-        return await self._document(reply.data)
+        doc_id = _uuid(doc_id)
+        reply = await self._request("PATCH", f"documents/{doc_id}", json={"folder": _folder_ref(folder)})
+        return await self._document(reply.data, doc_id)
 
     async def delete_document(self, doc_id):
         """Deletes a document; its chunks are gone from storage when this returns."""

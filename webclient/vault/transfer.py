@@ -29,8 +29,7 @@ from .treehash import LEAF_SIZE, TreeHasher, tree_hash_from_leaves
 
 OCTET_STREAM = "application/octet-stream"
 # Waits between attempts of an idempotent step that met a network failure or a 5xx answer.
-RETRY_DELAYS = (0.5, 1, 2, 4, 8)
-MAX_RETRY_WAIT = 30
+RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
 
 Progress = Callable[[int, int], None]  # (done bytes, total bytes) of plaintext
 
@@ -82,8 +81,9 @@ def is_transient(exc: BaseException) -> bool:
 
 
 async def retrying(call, delays=RETRY_DELAYS):
-    """Runs an idempotent `call()`, retrying transient failures after each of `delays` seconds
-    (longer if the server asked for it with Retry-After)."""
+    """Runs an idempotent `call()`, retrying transient failures after each of `delays` seconds,
+    or after the server's Retry-After when it asks for longer, up to the longest of `delays`:
+    past that, the failure is reported rather than waited out."""
     for delay in delays:
         try:
             return await call()
@@ -91,7 +91,7 @@ async def retrying(call, delays=RETRY_DELAYS):
             if not is_transient(exc):
                 raise
             asked = exc.retry_after if isinstance(exc, ApiError) and exc.retry_after else 0
-            await asyncio.sleep(min(max(delay, asked), MAX_RETRY_WAIT))
+            await asyncio.sleep(min(max(delay, asked), max(delays)))
     return await call()
 
 
@@ -113,10 +113,12 @@ def _document_path(doc_id, suffix="") -> str:
     return f"{API}documents/{doc_id}{suffix}"
 
 
-async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool = False):
+async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool = False,
+                        asked_for: uuid.UUID | None = None):
     """(doc_id, document key, metadata) of a document JSON from the server. IntegrityError if the
-    key or the metadata does not open, or if the server's chunk count or stored size disagrees
-    with the sealed metadata."""
+    key or the metadata does not open, if the server's chunk count or stored size disagrees with
+    the sealed metadata, or if it is not the document `asked_for` (another of the account's
+    documents would open just as well)."""
     try:
         doc_id = uuid.UUID(doc["id"])
         wrapped = b64d(doc["wrapped_key"])
@@ -124,6 +126,8 @@ async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool 
         chunks, size = doc["chunks"], doc["size"]
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ProtocolError("bad_response", "The server sent a malformed document.") from None
+    if asked_for is not None and doc_id != asked_for:
+        raise IntegrityError()
     dk = await keys.unwrap_document_key(crypto, account_key, doc_id, wrapped)
     meta = await document.open_document_meta(crypto, dk, doc_id, sealed, pending=pending)
     if meta["chunks"] != chunks or document.stored_size(meta["size"]) != size:
@@ -289,7 +293,7 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
     fetches = {}
     try:
         doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), delays)).data
-        doc_id, dk, meta = await open_document(crypto, account_key, doc)
+        _, dk, meta = await open_document(crypto, account_key, doc, asked_for=doc_id)
         size, count = meta["size"], meta["chunks"]
 
         async def fetch(index):
@@ -297,8 +301,10 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
             try:
                 sealed = (await retrying(lambda: session.request("GET", path), delays)).body
             except ApiError as exc:
-                if exc.status == 404:
-                    raise IntegrityError() from None  # listed as stored, yet not there
+                # The server listed this chunk as stored; refusing it now (absent, out of range)
+                # means the document is not whole. A 401 is about the session, a 5xx may pass.
+                if 400 <= exc.status < 500 and exc.status not in (401, 429):
+                    raise IntegrityError() from None
                 raise
             plaintext = await document.open_chunk(crypto, dk, doc_id, index, index == count - 1, sealed)
             if crypto.length(plaintext) != document.chunk_plaintext_size(size, index):
