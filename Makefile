@@ -7,7 +7,7 @@ PYODIDE_VERSION   := $(shell node -p "require('./package.json').dependencies.pyo
 BOOTSTRAP_VERSION := $(shell node -p "require('./package.json').dependencies.bootstrap")
 VENDOR := static/vendor
 
-.PHONY: setup run test bench clean messages
+.PHONY: setup run test bench clean messages vendor wheels
 
 setup: $(VENV)/.installed node_modules/.installed vendor wheels
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -33,8 +33,11 @@ vendor: node_modules/.installed
 	      node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	      $(VENDOR)/bootstrap/$(BOOTSTRAP_VERSION)/
 
-# The client core and srptools as wheels for Pyodide, pinned by SHA-256 (webclient/wheels.py).
-wheels: $(VENV)/.installed
+# The client core and srptools as wheels for Pyodide, pinned by SHA-256 (webclient/wheels.py);
+# rebuilt only when the client's sources change.
+WHEELS_MANIFEST := webclient/static/webclient/wheels/manifest.json
+wheels: $(WHEELS_MANIFEST)
+$(WHEELS_MANIFEST): $(VENV)/.installed pyproject.toml $(wildcard webclient/*.py webclient/vault/*.py webclient/vault/backends/*.py)
 	$(PY) -m webclient.wheels
 
 run: setup

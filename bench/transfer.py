@@ -20,6 +20,7 @@ import asyncio
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,24 +209,29 @@ def cli_upload(server: Server, username: str, path: Path, jobs: int):
     return speed(path.stat().st_size, time.perf_counter() - started), peak
 
 
-def report(label, value, unit, target=None, higher_is_better=True):
+def report(label, value, unit, target=None, higher_is_better=True, digits=1):
     verdict = ""
     if target is not None:
         met = value >= target if higher_is_better else value < target
         verdict = f"   target {'>=' if higher_is_better else '<'} {target:g}: {'met' if met else 'NOT met'}"
-    print(f"{label:<44} {value:9.1f} {unit}{verdict}")
+    print(f"{label:<46} {value:9.{digits}f} {unit}{verdict}")
 
 
 async def bench(args, server: Server, work: Path):
     vault = await Vault.signup(server.url, f"bench-{uuid.uuid4().hex[:8]}", PASSWORD)
+    rounds = []
     try:
         size = args.size_mib * MiB
         data = work / "data.bin"
         random_file(data, size)
-        seal_speed, open_speed, boxes = await crypto_baselines(data, size, args.jobs)
-        put_speed, get_speed = await transport_baselines(vault, boxes, size, args.jobs)
-        del boxes
-        up, down = await client_speeds(vault, data, work / "out.bin", size, args.jobs)
+        # Interleaved rounds, so that a burst of load elsewhere on the machine hits every figure
+        # alike; each figure is the median of its rounds.
+        for _ in range(args.rounds):
+            seal_speed, open_speed, boxes = await crypto_baselines(data, size, args.jobs)
+            put_speed, get_speed = await transport_baselines(vault, boxes, size, args.jobs)
+            del boxes
+            up, down = await client_speeds(vault, data, work / "out.bin", size, args.jobs)
+            rounds.append((seal_speed, open_speed, put_speed, get_speed, up, down))
         data.unlink()
 
         big = work / "big.bin"
@@ -235,15 +241,19 @@ async def bench(args, server: Server, work: Path):
     finally:
         await vault.close()
 
-    print(f"\n{args.size_mib} MiB random file, {args.jobs} chunks in flight, server {server.url}")
+    seal_speed, open_speed, put_speed, get_speed, up, down = (statistics.median(f) for f in zip(*rounds))
+    print(f"\n{args.size_mib} MiB random file, {args.jobs} chunks in flight, server {server.url}, "
+          f"median of {args.rounds} rounds")
     report("crypto only: seal + tree-hash leaves", seal_speed, "MiB/s")
     report("crypto only: open + tree-hash leaves", open_speed, "MiB/s")
     report("transport only: PUT sealed chunks", put_speed, "MiB/s")
     report("transport only: GET sealed chunks", get_speed, "MiB/s")
     report("client upload (file -> vault)", up, "MiB/s", TARGET_SPEED)
     report("client download (vault -> file)", down, "MiB/s", TARGET_SPEED)
-    report("  upload / slower upload baseline", up / min(seal_speed, put_speed), "x", TARGET_RATIO)
-    report("  download / slower download baseline", down / min(open_speed, get_speed), "x", TARGET_RATIO)
+    report("  upload / slower upload baseline", up / min(seal_speed, put_speed), "x", TARGET_RATIO,
+           digits=2)
+    report("  download / slower download baseline", down / min(open_speed, get_speed), "x",
+           TARGET_RATIO, digits=2)
     print(f"\n{args.big_mib} MiB upload with `anoni put` in its own process "
           f"({big_speed:.1f} MiB/s, login included)")
     report("client peak memory (VmHWM)", client_peak, "MB", TARGET_CLIENT_PEAK, higher_is_better=False)
@@ -256,6 +266,7 @@ def main():
     parser.add_argument("--size-mib", type=int, default=256)
     parser.add_argument("--big-mib", type=int, default=1024)
     parser.add_argument("--jobs", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="anoni-bench-"))
     try:

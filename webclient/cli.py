@@ -24,6 +24,8 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
+
 from .vault.client import Folder, Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
 from .vault.local import FileSink, FileSource
@@ -180,14 +182,25 @@ def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
     return chosen
 
 
+def server_url(text: str) -> str:
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise CliError(f"not a server URL: {text} (expected http://host[:port] or https://…)",
+                       EXIT_USAGE)
+    return text.rstrip("/")
+
+
 class Context:
     """What every command needs: the server, the remembered login, options."""
 
     def __init__(self, args):
         self.args = args
         self.config = load_config()
-        self.server = (args.server or os.environ.get("ANONI_SERVER") or self.config.get("server")
-                       or DEFAULT_SERVER).rstrip("/")
+        self.server = server_url(args.server or os.environ.get("ANONI_SERVER")
+                                 or self.config.get("server") or DEFAULT_SERVER)
         self.jobs = args.jobs
         self.show_progress = args.progress or sys.stderr.isatty()
 

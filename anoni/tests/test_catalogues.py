@@ -1,5 +1,6 @@
-"""The translation catalogues are complete, and the committed .mo files match the .po files
-(compiled in advance, so that a machine without gettext serves every language)."""
+"""The translation catalogues (the templates' and Python's `django`, the vault's JavaScript
+`djangojs`) are complete, and the committed .mo files match the .po files (compiled in advance,
+so that a machine without gettext serves every language)."""
 
 import gettext
 import re
@@ -12,6 +13,10 @@ from anoni.tests.support import LANGUAGES
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
 TRANSLATED = [code for code in LANGUAGES if code != settings.LANGUAGE_CODE]
+# Each domain with fewer entries than it surely has, so that a catalogue emptied by a bad
+# extraction cannot pass as complete.
+DOMAINS = {"django": 200, "djangojs": 50}
+CATALOGUES = [(language, domain) for language in TRANSLATED for domain in DOMAINS]
 
 
 def _unquote(lines):
@@ -42,23 +47,28 @@ def entries(po_path):
     return result
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_every_entry_is_translated_and_none_is_fuzzy(language):
-    po_path = LOCALE / language / "LC_MESSAGES" / "django.po"
+def test_every_catalogue_is_checked():
+    found = {(path.parts[-3], path.stem) for path in LOCALE.glob("*/LC_MESSAGES/*.po")}
+    assert found == set(CATALOGUES)
+
+
+@pytest.mark.parametrize("language, domain", CATALOGUES)
+def test_every_entry_is_translated_and_none_is_fuzzy(language, domain):
+    po_path = LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
     catalogue = entries(po_path)
-    assert len(catalogue) > 200
+    assert len(catalogue) > DOMAINS[domain]
     fuzzy = [msgid for flags, msgid, _, _ in catalogue if "fuzzy" in flags]
     untranslated = [msgid for _, msgid, _, strings in catalogue if msgid and not all(s.strip() for s in strings)]
     assert fuzzy == []
     assert untranslated == []
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_compiled_catalogue_matches_its_source(language):
+@pytest.mark.parametrize("language, domain", CATALOGUES)
+def test_compiled_catalogue_matches_its_source(language, domain):
     folder = LOCALE / language / "LC_MESSAGES"
-    with (folder / "django.mo").open("rb") as handle:
+    with (folder / f"{domain}.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for _, msgid, msgid_plural, strings in entries(folder / "django.po"):
+    for _, msgid, msgid_plural, strings in entries(folder / f"{domain}.po"):
         if not msgid:
             continue
         if msgid_plural is None:
@@ -68,9 +78,9 @@ def test_compiled_catalogue_matches_its_source(language):
             assert compiled.ngettext(msgid, msgid_plural, 5) in strings, msgid
 
 
-@pytest.mark.parametrize("language", TRANSLATED)
-def test_placeholders_survive_translation(language):
-    for _, msgid, msgid_plural, strings in entries(LOCALE / language / "LC_MESSAGES" / "django.po"):
+@pytest.mark.parametrize("language, domain", CATALOGUES)
+def test_placeholders_survive_translation(language, domain):
+    for _, msgid, msgid_plural, strings in entries(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"):
         expected = set(re.findall(r"%\(\w+\)s", msgid))
         for translated in strings:
             assert set(re.findall(r"%\(\w+\)s", translated)) == expected, msgid

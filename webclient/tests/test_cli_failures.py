@@ -38,6 +38,7 @@ def test_cli_failures(server_url, tmp_path, settings):
     check(anoni("rm", "00000000-0000-4000-8000-000000000000"), 4, "not found")
     check(anoni("put", str(tmp_path / "missing.bin")), 4, "no such file or directory")
     check(anoni("ls", server=closed_port_url()), 6, "cannot reach the server")
+    check(anoni("ls", server="http://256.0.0.1"), 2, "not a server URL")
     usage = anoni("--jobs", "0", "ls")
     assert usage.returncode == 2 and "anoni: error: argument --jobs/-j" in usage.stderr
     check(anoni("rename", "/x", "a/b"), 2, "cannot contain '/'")

@@ -73,7 +73,7 @@ class FileSink:
 
     def _open(self):
         self._fd, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                                dir=self.path.parent or ".")
+                                                dir=self.path.parent)
 
     async def write(self, data: bytes) -> None:
         await asyncio.to_thread(self._write, data)
@@ -89,21 +89,26 @@ class FileSink:
         await asyncio.to_thread(self._close)
 
     def _close(self) -> None:
-        if self._fd is None:
-            self._open()  # an empty document
         try:
-            os.fsync(self._fd)
+            if self._fd is None:
+                self._open()  # an empty document
+            os.fsync(self._fd)  # the data is on disk before the name points at it
             # mkstemp makes the file private (0600); give it the mode any new file would get.
             umask = os.umask(0)
             os.umask(umask)
             os.fchmod(self._fd, 0o666 & ~umask)
-        finally:
             os.close(self._fd)
             self._fd = None
-        os.replace(self._temp, self.path)
-        self._temp = None
+            os.replace(self._temp, self.path)
+            self._temp = None
+        except BaseException:
+            self._discard()
+            raise
 
     async def abort(self) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
