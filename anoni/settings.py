@@ -144,7 +144,11 @@ if ANONI_REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Nonces must outlive their session: the default of 300 entries would evict them (and the
+    # session keys) under ordinary traffic, reopening a replay window. A million small entries
+    # stay well under 200 MB.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}
 
 # --- Storage of encrypted chunks ----------------------------------------------------------------
 ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")  # "files" or "s3"

@@ -73,6 +73,7 @@ class Stats:
         self.failed_operations = defaultdict(int)  # operation + error -> count
         self.bytes_up = self.bytes_down = 0
         self.plaintext_up = self.plaintext_down = 0
+        self.cpu = {}  # process group -> CPU seconds during the load phase
         self.recording = False
 
 
@@ -94,6 +95,16 @@ class MeasuredHttp(HttpxHttp):
             if response.status >= 400:
                 self.stats.bad_answers[f"{name} -> {response.status}"] += 1
         return response
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time consumed so far by these processes (all their threads)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 # --- the services ------------------------------------------------------------------------------------
@@ -132,6 +143,9 @@ class ProductionServer:
         self.gunicorn = Gunicorn(env, workers=self.workers, threads=self.threads,
                                  log_path=self.log_path).start()
         return self
+
+    def cpu_seconds(self) -> dict:
+        return {"gunicorn": cpu_seconds(self.gunicorn.pids()), "rclone (S3)": cpu_seconds([self.s3.process.pid])}
 
     def peak_memory_mb(self) -> list[float]:
         """VmHWM of the master and of each worker, in MB (10^6 bytes)."""
@@ -241,12 +255,16 @@ def report(stats: Stats, elapsed: float, users: int, peaks: list[float], server:
     print(f"errors: {errors}")
     for what, count in list(stats.bad_answers.items()) + list(stats.failed_operations.items()):
         print(f"  {count} x {what}")
+    print(f"CPU seconds during the load phase: "
+          + ", ".join(f"{name} {seconds:.0f}" for name, seconds in stats.cpu.items())
+          + f" (of {elapsed * (os.cpu_count() or 1):.0f} available; PostgreSQL and Redis not counted)")
     print(f"server peak memory (VmHWM): sum {sum(peaks):.0f} MB, largest process {max(peaks):.0f} MB "
           f"({len(peaks)} processes: {', '.join(f'{p:.0f}' for p in peaks)})")
     return errors
 
 
-async def load(server_url: str, users: int, seconds: float, stats: Stats):
+async def load(server: "ProductionServer", users: int, seconds: float, stats: Stats):
+    server_url = server.gunicorn.url
     # PBKDF2 and bulk crypto run in the default executor: as many threads as signups can use.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1)))
     pool = os.urandom(MAX_SIZE + MiB)
@@ -256,8 +274,11 @@ async def load(server_url: str, users: int, seconds: float, stats: Stats):
     setup_seconds = time.monotonic() - started
     stats.recording = True
     started = time.monotonic()
+    cpu_before = dict(server.cpu_seconds(), clients=cpu_seconds([os.getpid()]))
     await asyncio.gather(*(person.run(started + seconds) for person in people))
     elapsed = time.monotonic() - started
+    cpu_after = dict(server.cpu_seconds(), clients=cpu_seconds([os.getpid()]))
+    stats.cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
     stats.recording = False
     for person in people:
         await person.vault.close()
@@ -278,7 +299,7 @@ def main(argv=None) -> int:
         args.log.unlink(missing_ok=True)
         server = ProductionServer(Path(tmp), args.workers, args.threads, args.log).start()
         try:
-            elapsed, setup_seconds = asyncio.run(load(server.gunicorn.url, args.users, args.seconds, stats))
+            elapsed, setup_seconds = asyncio.run(load(server, args.users, args.seconds, stats))
             peaks = server.peak_memory_mb()
             errors = report(stats, elapsed, args.users, peaks, server, setup_seconds)
         finally:

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from rest_framework import status
 
-from anoni.api import ApiError
+from anoni.api import ApiError, not_found
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,22 @@ def write_object(name, box):
 
 
 def read_object(name):
-    with storage_errors("read", name), chunk_storage().open(name, "rb") as handle:
-        return handle.read()
+    """The stored box. An object that is gone while its row remains (lost or removed at rest) is
+    answered 404 like any absent chunk, not 503: retrying cannot bring it back, and the client
+    reports the document's integrity failure."""
+    try:
+        with storage_errors("read", name), chunk_storage().open(name, "rb") as handle:
+            return handle.read()
+    except ApiError as exc:
+        if _is_missing(exc.__cause__):
+            raise not_found() from None
+        raise
+
+
+def _is_missing(exc):
+    if isinstance(exc, FileNotFoundError):
+        return True
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
 
 
 def object_sha256(name):

@@ -99,8 +99,7 @@ class RcloneS3:
         self.process = subprocess.Popen(
             [RCLONE, "serve", "s3", str(self.directory), "--addr", f"127.0.0.1:{self.port}",
              "--auth-key", f"{S3_ACCESS_KEY},{S3_SECRET_KEY}", "--config", str(config),
-             # Listings must see writes and deletes at once (a real S3 is strongly consistent).
-             "--dir-cache-time", "0s", "--vfs-cache-mode", "off", "-q"],
+             "-q"],
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(lambda: port_open("127.0.0.1", self.port, 0.2), 20, "rclone serve s3", self.process)
         return self
