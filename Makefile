@@ -55,16 +55,18 @@ bench: setup
 	$(PY) bench/login.py
 	$(PY) bench/transfer.py
 
-# Extract the translatable strings into locale/*/django.po, then compile every catalogue; the
-# .po and .mo files are both committed (locale/README.md). Needs gettext.
+# Extract the translatable strings of templates and Python (django) and of the vault's scripts
+# (djangojs) into locale/*/, then compile every catalogue; the .po and .mo files are both
+# committed (locale/README.md). Needs gettext.
 LANGS := it de pt ro
+MESSAGE_IGNORES := --ignore='.venv/*' --ignore='node_modules/*' --ignore='staticfiles/*' \
+    --ignore='static/vendor/*' --ignore='var/*' --ignore='build/*' --ignore='artifacts/*'
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --add-location=file \
-	    --ignore='.venv/*' --ignore='node_modules/*' --ignore='staticfiles/*' \
-	    --ignore='static/vendor/*' --ignore='var/*' --ignore='build/*' --ignore='artifacts/*'
-	for lang in $(LANGS); do \
-	    msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po || exit 1; \
-	done
+	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --add-location=file $(MESSAGE_IGNORES)
+	$(PY) manage.py makemessages -d djangojs $(addprefix -l ,$(LANGS)) --add-location=file $(MESSAGE_IGNORES)
+	for lang in $(LANGS); do for domain in django djangojs; do \
+	    msgfmt --check -o locale/$$lang/LC_MESSAGES/$$domain.mo locale/$$lang/LC_MESSAGES/$$domain.po || exit 1; \
+	done; done
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles $(VENDOR) var/test

@@ -1,6 +1,8 @@
 """gunicorn settings for `make run` and production (docs/deploy.md). Everything comes from the
 environment; the defaults serve the embedded configuration on 127.0.0.1:8000."""
 
+import ctypes
+import ctypes.util
 import os
 
 bind = os.environ.get("ANONI_BIND", "127.0.0.1:8000")
@@ -21,3 +23,21 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("ANONI_GUNICORN_LOG_LEVEL", "warning")
 forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _release_large_buffers_at_once():
+    """glibc keeps freed memory of large allocations for reuse once its adaptive mmap threshold
+    has grown past them, so every 4 MiB chunk box that passes through a worker thread leaves its
+    pages behind in that thread's arena. A fixed threshold maps such buffers on their own and
+    unmaps them when they are freed: a worker's peak then follows the boxes actually in flight.
+    (M_MMAP_THRESHOLD; not glibc, nothing to do.)"""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    mallopt = getattr(ctypes.CDLL(libc_name), "mallopt", None)
+    if mallopt is not None:
+        mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
+
+
+# In the master, before the workers fork: they inherit the setting.
+_release_large_buffers_at_once()

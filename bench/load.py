@@ -45,7 +45,6 @@ from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp  # noqa: E
 from webclient.vault.client import Vault  # noqa: E402
 from webclient.vault.errors import VaultError  # noqa: E402
 from webclient.vault.local import BytesSource  # noqa: E402
-from webclient.vault.transfer import NullSink  # noqa: E402
 
 MiB = 1024 * 1024
 MIN_SIZE, MAX_SIZE = 1024, 6 * MiB
@@ -132,7 +131,7 @@ class ProductionServer:
         env = child_env({
             "ANONI_VAR_DIR": self.workdir / "var",
             "SECRET_KEY": os.urandom(32).hex(),
-            "DATABASE_URL": f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{self.database}",
+            "DATABASE_URL": "postgres://{user}@{host}:{port}/".format(**POSTGRES) + self.database,
             "ANONI_REDIS_URL": REDIS_URL,
             "ANONI_CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
             # Every simulated person signs up from 127.0.0.1.
@@ -145,7 +144,8 @@ class ProductionServer:
         return self
 
     def cpu_seconds(self) -> dict:
-        return {"gunicorn": cpu_seconds(self.gunicorn.pids()), "rclone (S3)": cpu_seconds([self.s3.process.pid])}
+        return {"gunicorn": cpu_seconds(self.gunicorn.pids()),
+                "rclone (S3)": cpu_seconds([self.s3.process.pid])}
 
     def peak_memory_mb(self) -> list[float]:
         """VmHWM of the master and of each worker, in MB (10^6 bytes)."""
@@ -247,10 +247,12 @@ def report(stats: Stats, elapsed: float, users: int, peaks: list[float], server:
     every = [v for values in stats.latencies.values() for v in values]
     print(f"{'all':<46} {total:>7} {total / elapsed:>8.1f} {percentile(every, 0.5) * 1000:>8.1f} "
           f"{percentile(every, 0.99) * 1000:>8.1f}")
-    print(f"\nwire: {stats.bytes_up / MiB / elapsed:.1f} MiB/s up, {stats.bytes_down / MiB / elapsed:.1f} MiB/s down, "
-          f"{(stats.bytes_up + stats.bytes_down) / MiB / elapsed:.1f} MiB/s in all "
-          f"({stats.plaintext_up / MiB:.0f} MiB of documents uploaded, {stats.plaintext_down / MiB:.0f} MiB "
-          f"downloaded and verified: {(stats.plaintext_up + stats.plaintext_down) / MiB / elapsed:.1f} MiB/s)")
+    up, down = stats.bytes_up / MiB, stats.bytes_down / MiB
+    print(f"\nwire: {up / elapsed:.1f} MiB/s up, {down / elapsed:.1f} MiB/s down, "
+          f"{(up + down) / elapsed:.1f} MiB/s in all")
+    up, down = stats.plaintext_up / MiB, stats.plaintext_down / MiB
+    print(f"documents: {up:.0f} MiB uploaded, {down:.0f} MiB downloaded and verified, "
+          f"{(up + down) / elapsed:.1f} MiB/s")
     errors = sum(stats.bad_answers.values()) + sum(stats.failed_operations.values())
     print(f"errors: {errors}")
     for what, count in list(stats.bad_answers.items()) + list(stats.failed_operations.items()):
@@ -266,7 +268,8 @@ def report(stats: Stats, elapsed: float, users: int, peaks: list[float], server:
 async def load(server: "ProductionServer", users: int, seconds: float, stats: Stats):
     server_url = server.gunicorn.url
     # PBKDF2 and bulk crypto run in the default executor: as many threads as signups can use.
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1)))
+    threads = max(4, os.cpu_count() or 1)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=threads))
     pool = os.urandom(MAX_SIZE + MiB)
     people = [Person(server_url, n, stats, pool, seed=n) for n in range(users)]
     started = time.monotonic()

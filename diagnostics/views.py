@@ -1,4 +1,5 @@
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,23 @@ class ClientLogView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    # The body is checked field by field in client_log.parse; this only describes it.
+    @extend_schema(
+        request=inline_serializer("ClientLog", {
+            "entries": serializers.ListField(min_length=1, max_length=client_log.MAX_ENTRIES,
+                                             child=inline_serializer("ClientLogEntry", {
+                "t": serializers.IntegerField(min_value=0),
+                "level": serializers.ChoiceField(sorted(client_log.LEVELS)),
+                "event": serializers.CharField(min_length=1, max_length=100),
+                "detail": serializers.CharField(max_length=1000, allow_blank=True),
+            })),
+            "client": inline_serializer("ClientLogClient", {
+                "version": serializers.CharField(min_length=1, max_length=50),
+                "user_agent": serializers.CharField(max_length=500, allow_blank=True),
+            }),
+        }),
+        responses={201: inline_serializer("ClientLogStored", {"id": serializers.UUIDField()})},
+    )
     def post(self, request):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

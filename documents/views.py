@@ -2,7 +2,7 @@
 in services.py. Ids in URLs are matched as text and parsed here, so that anything that is not a
 lowercase canonical UUID gets the same 404 as an absent or foreign id."""
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -209,7 +209,10 @@ class ChunkView(APIView):
         document_id = _uuid_or_404(document_id)
         index = services.parse_chunk_index(index)
         box, etag = services.read_chunk(request.user, document_id, index)
-        # A plain (not streaming) answer: the response signature covers the body's hash.
-        response = HttpResponse(box, content_type=OCTET_STREAM)
+        # Streamed from a one-item iterator, which lets go of the box as soon as the server has
+        # sent it: a plain answer would keep it until the cyclic garbage collector frees DRF's
+        # view (which refers to its response). The signing middleware hashes the same bytes.
+        response = StreamingHttpResponse(iter([box]), content_type=OCTET_STREAM)
+        response["Content-Length"] = str(len(box))
         response["ETag"] = f'"{etag}"'
         return response

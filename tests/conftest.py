@@ -9,7 +9,7 @@ migrated SQLite database, chunk files under its var/ and one worker (the in-proc
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -86,8 +86,8 @@ class Deployment:
     """What the matrix run selected (or nothing: the embedded configuration)."""
     postgres: bool = bool(os.environ.get("DATABASE_URL"))
     redis_url: str = os.environ.get("ANONI_REDIS_URL", "")
-    s3_endpoint: str = os.environ.get("ANONI_S3_ENDPOINT_URL", "") if os.environ.get("ANONI_STORAGE") == "s3" else ""
-    buckets: list = field(default_factory=list)
+    s3_endpoint: str = (os.environ.get("ANONI_S3_ENDPOINT_URL", "")
+                        if os.environ.get("ANONI_STORAGE") == "s3" else "")
 
     @property
     def workers(self) -> int:

@@ -40,24 +40,31 @@ class MemorySink:
         return b"".join(self.parts)
 
 
+def signup_body(username: str, srp_pass: str, wrapped_account_key: bytes) -> dict:
+    """POST accounts for an SRP password chosen at random instead of derived (no PBKDF2)."""
+    salt = os.urandom(16)
+    return {"username": username, "salt": b64e(salt),
+            "verifier": b64e(verifier_for(username, srp_pass, salt)),
+            "kdf": {"name": keys.KDF_NAME, "iterations": keys.DEFAULT_ITERATIONS},
+            "wrapped_account_key": b64e(wrapped_account_key)}
+
+
 async def open_vault(base_url: str, http=None) -> Vault:
     """A new account, signed up and logged in, as a Vault with no retry delays (a failure shows
     at once instead of being retried for half a minute)."""
     username = f"prod-{uuid.uuid4().hex[:12]}"
     srp_pass = os.urandom(32).hex()
-    salt = os.urandom(16)
     account_key = os.urandom(32)
-    kek = os.urandom(32)
-    body = {"username": username, "salt": b64e(salt), "verifier": b64e(verifier_for(username, srp_pass, salt)),
-            "kdf": {"name": keys.KDF_NAME, "iterations": keys.DEFAULT_ITERATIONS},
-            "wrapped_account_key": b64e(await keys.wrap_account_key(CRYPTO, kek, account_key))}
+    wrapped = await keys.wrap_account_key(CRYPTO, os.urandom(32), account_key)
+    body = signup_body(username, srp_pass, wrapped)
     async with httpx.AsyncClient(timeout=30) as client:
         answer = await client.post(f"{base_url}{API}accounts", json=body)
     assert answer.status_code == 201, answer.text
     session = SignedSession(base_url, username, srp_pass, crypto=CRYPTO, http=http or HttpxHttp())
     verify = await session.login()
-    return Vault(session, account_id=verify["account"]["id"], account_key=account_key, crypto=CRYPTO,
-                 retry_delays=())
+    vault = Vault(session, account_id=verify["account"]["id"], account_key=account_key, crypto=CRYPTO)
+    vault.retry_delays = ()
+    return vault
 
 
 def session_of(vault: Vault) -> SignedSession:

@@ -19,10 +19,12 @@ import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
+from tests.kit import signup_body
+from tests.procs import Gunicorn, child_env, s3_client, s3_env
 from webclient.vault import keys
 from webclient.vault.encoding import b64d, b64e
 from webclient.vault.session import request_signature, response_signature
-from webclient.vault.srp import ClientExchange, verifier_for
+from webclient.vault.srp import ClientExchange
 
 API = "/api/v1/"
 UNSIGNED = {API + "accounts", API + "auth/challenge", API + "auth/verify", API + "diagnostics/client-log",
@@ -57,10 +59,8 @@ class LiveSession(requests.auth.AuthBase):
     def _signup(self):
         username = f"fuzz-{os.urandom(6).hex()}"
         srp_pass = os.urandom(32).hex()
-        salt = os.urandom(16)
-        body = {"username": username, "salt": b64e(salt), "verifier": b64e(verifier_for(username, srp_pass, salt)),
-                "kdf": {"name": "pbkdf2-sha256", "iterations": 600_000},
-                "wrapped_account_key": b64e(os.urandom(97))}
+        # The server cannot tell a real wrapped key from random bytes of a box's length.
+        body = signup_body(username, srp_pass, os.urandom(97))
         answer = httpx.post(self.base_url + API + "accounts", json=body, timeout=30)
         assert answer.status_code == 201, answer.text
         self.account = username, srp_pass
@@ -123,8 +123,6 @@ class LiveSession(requests.auth.AuthBase):
 
 @pytest.fixture(scope="module")
 def fuzz_server(databases, deployment, tmp_path_factory):
-    from tests.procs import Gunicorn, child_env, s3_client, s3_env
-
     var_dir = tmp_path_factory.mktemp("fuzz") / "var"
     env = databases.postgres(var_dir) if deployment.postgres else databases.sqlite(var_dir)
     if deployment.redis_url:

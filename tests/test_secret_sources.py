@@ -54,9 +54,9 @@ def test_settings_read_no_file_but_the_generated_secret_key():
     settings_tree = ast.parse((ROOT / "anoni" / "settings.py").read_text())
     reads = calls_reading_files(settings_tree)
     assert reads and {function for function, _ in reads} == {"_secret_key"}
-    secret_key_source = ast.get_source_segment(
-        (ROOT / "anoni" / "settings.py").read_text(),
-        next(n for n in ast.walk(settings_tree) if isinstance(n, ast.FunctionDef) and n.name == "_secret_key"))
+    function = next(node for node in ast.walk(settings_tree)
+                    if isinstance(node, ast.FunctionDef) and node.name == "_secret_key")
+    secret_key_source = ast.get_source_segment((ROOT / "anoni" / "settings.py").read_text(), function)
     assert 'VAR_DIR / "secret_key"' in secret_key_source
     assert calls_reading_files(ast.parse((ROOT / "gunicorn.conf.py").read_text())) == []
 

@@ -29,7 +29,12 @@ def storage_down_for(seconds):
     return timer
 
 
-def test_storage_outage_is_retried(server_url):
+def test_storage_outage_is_retried(server_url, settings, tmp_path):
+    # The outage is staged on a file system (the S3 variant is tests/test_faults_storage_down.py),
+    # so this test keeps file storage even in the PostgreSQL + Redis + S3 run.
+    settings.STORAGES = {**settings.STORAGES, "chunks": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "chunks")}}}
     vault = signup(server_url)
     vault.retry_delays = (0.2, 0.4, 0.8, 1.6, 3.2)
     data = os.urandom(3 * CHUNK + 99)
