@@ -6,19 +6,8 @@ from django.template.defaultfilters import filesizeformat
 
 from accounts import sessions
 from accounts.models import Account, Session
+from anoni.admin import ReadOnlyAdmin
 from documents import services as documents_services
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting must go through the services (erasure of stored objects, cache keys).
-        return False
 
 
 @admin.register(Account)

@@ -3,21 +3,19 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from anoni.admin import ReadOnlyAdmin
 from diagnostics.models import ApiRequest, ClientLog, ServerError
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     """Records are evidence: the operator reads and deletes them, never edits or invents them."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
 
 @admin.register(ApiRequest)
-class ApiRequestAdmin(ReadOnlyAdmin):
+class ApiRequestAdmin(EvidenceAdmin):
     list_display = ["time", "address", "method", "path", "status", "duration_ms"]
     list_filter = ["status", "method"]
     search_fields = ["address", "path"]
@@ -25,7 +23,7 @@ class ApiRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ServerError)
-class ServerErrorAdmin(ReadOnlyAdmin):
+class ServerErrorAdmin(EvidenceAdmin):
     list_display = ["time", "exception_type", "method", "path"]
     list_filter = ["exception_type"]
     search_fields = ["path", "exception_type", "traceback"]
@@ -38,7 +36,7 @@ class ServerErrorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClientLog)
-class ClientLogAdmin(ReadOnlyAdmin):
+class ClientLogAdmin(EvidenceAdmin):
     list_display = ["received", "client_version", "entry_count", "user_agent"]
     search_fields = ["client_version", "user_agent"]
     date_hierarchy = "received"

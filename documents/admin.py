@@ -3,18 +3,8 @@ Sealed metadata and wrapped keys are never shown. Read-only: erasure goes throug
 
 from django.contrib import admin
 
+from anoni.admin import ReadOnlyAdmin
 from documents.models import Chunk, Document, Folder
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Folder)
