@@ -40,8 +40,14 @@ def parse_authorization(value: str) -> SignedHeader | None:
 
 def request_mac(sign_key: bytes, method: str, path_and_query: str, ts: str, nonce: str,
                 body: bytes) -> bytes:
-    message = "\n".join(
-        ["ANONI-REQ-1", method, path_and_query, ts, nonce, hashlib.sha256(body).hexdigest()])
+    return request_mac_of_digest(sign_key, method, path_and_query, ts, nonce,
+                                 hashlib.sha256(body).digest())
+
+
+def request_mac_of_digest(sign_key: bytes, method: str, path_and_query: str, ts: str, nonce: str,
+                          body_sha256: bytes) -> bytes:
+    """request_mac for a body whose SHA-256 is already known (a chunk's is also its ETag)."""
+    message = "\n".join(["ANONI-REQ-1", method, path_and_query, ts, nonce, body_sha256.hex()])
     return hmac.new(sign_key, message.encode("utf-8"), hashlib.sha256).digest()
 
 

@@ -209,10 +209,13 @@ def _check_index(document, index):
         raise bad_chunk(f"The chunk index must be below {document.chunks}.")
 
 
-def store_chunk(account, document_id, index, box):
-    """Stores one box (replacing a previous box of the same index while pending)."""
+def store_chunk(account, document_id, index, box, *, sha256=None):
+    """Stores one box (replacing a previous box of the same index while pending). `sha256` is the
+    box's digest when the caller already has it (the request signature check hashed the body)."""
     if not is_box_length(len(box)):
         raise bad_chunk("The body cannot be a sealed box (length < 65 or not 49 + a multiple of 16).")
+    # Outside the transaction, which on SQLite holds up every other writer.
+    digest = hashlib.sha256(box).digest() if sha256 is None else sha256
     name = storage.chunk_name(document_id, index)
     replaced = False
     written = False
@@ -229,7 +232,6 @@ def store_chunk(account, document_id, index, box):
                                "This chunk would take the document past its declared size.")
             if used_bytes(account) > quota_bytes(account):
                 raise quota_exceeded()
-            digest = hashlib.sha256(box).digest()
             replaced = Chunk.objects.filter(document=document, index=index).delete()[0] > 0
             written = True
             storage.write_object(name, box)

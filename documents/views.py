@@ -197,7 +197,8 @@ class ChunkView(APIView):
         body = request.body
         if len(body) != int(request.META.get("CONTENT_LENGTH") or 0):
             raise malformed("The body ended before its Content-Length.")
-        chunk = services.store_chunk(request.user, document_id, index, body)
+        chunk = services.store_chunk(request.user, document_id, index, body,
+                                     sha256=request.anoni_body_sha256)
         return Response(s.ChunkSerializer(chunk).data)
 
     @extend_schema(

@@ -13,19 +13,19 @@ export function importHmacKey(raw) {
   return subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
-export const aesCbcEncrypt = __wrap('aesCbcEncrypt', async function aesCbcEncrypt(key, iv, data) {
+export async function aesCbcEncrypt(key, iv, data) {
   return new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv }, key, data));
-});
+}
 
 // undefined (None in Python) for bad padding: Python turns it into its one IntegrityError.
-export const aesCbcDecrypt = __wrap('aesCbcDecrypt', async function aesCbcDecrypt(key, iv, data) {
+export async function aesCbcDecrypt(key, iv, data) {
   try {
     return new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv }, key, data));
   } catch (error) {
     if (error instanceof DOMException && error.name === "OperationError") return undefined;
     throw error;
   }
-});
+}
 
 export function concat(parts) {
   if (parts.length === 1) return parts[0];
@@ -40,16 +40,16 @@ export function concat(parts) {
   return out;
 }
 
-export const hmacSha256 = __wrap('hmacSha256', async function hmacSha256(key, parts) {
+export async function hmacSha256(key, parts) {
   return new Uint8Array(await subtle.sign("HMAC", key, concat(parts)));
-});
+}
 
-export const sha256 = __wrap('sha256', async function sha256(data) {
+export async function sha256(data) {
   return new Uint8Array(await subtle.digest("SHA-256", data));
-});
+}
 
 // The SHA-256 of each leafSize piece, concatenated (32 bytes per leaf).
-export const leafHashes = __wrap('leafHashes', async function leafHashes(data, leafSize) {
+export async function leafHashes(data, leafSize) {
   const pieces = [];
   for (let start = 0; start < data.byteLength; start += leafSize) {
     pieces.push(subtle.digest("SHA-256", data.subarray(start, start + leafSize)));
@@ -58,7 +58,7 @@ export const leafHashes = __wrap('leafHashes', async function leafHashes(data, l
   const out = new Uint8Array(32 * digests.length);
   digests.forEach((digest, index) => out.set(new Uint8Array(digest), 32 * index));
   return out;
-});
+}
 
 export async function pbkdf2Sha256(password, salt, iterations) {
   const base = await subtle.importKey("raw", password, "PBKDF2", false, ["deriveBits"]);
@@ -66,25 +66,21 @@ export async function pbkdf2Sha256(password, salt, iterations) {
   return new Uint8Array(bits);
 }
 
-export const readBlob = __wrap('readBlob', async function readBlob(blob, start, end) {
+export async function readBlob(blob, start, end) {
   return new Uint8Array(await blob.slice(start, end).arrayBuffer());
-});
+}
 
 // One HTTP exchange. Resolves to {ok: true, status, headers: [[name, value]...], body: Uint8Array}
 // for any answer, and to {ok: false, error} when none arrived (network failure, timeout), which
 // Python turns into TransportError.
-// Above this size a body goes out as a Blob: Chromium uploads a typed-array body at a few
-// MiB/s (measured: 10 MiB/s against 60 for the same 4 MiB as a Blob, 160+ with 4 in flight).
-const BLOB_BODY_OVER = 64 * 1024;
-
-export const httpRequest = __wrap('httpRequest', async function httpRequest(method, url, headers, body, timeoutMs) {
+export async function httpRequest(method, url, headers, body, timeoutMs) {
   let response;
   let payload;
   try {
     response = await fetch(url, {
       method,
       headers: Object.fromEntries(headers),
-      body: body && body.byteLength > BLOB_BODY_OVER ? new Blob([body]) : body ?? undefined,
+      body: body ?? undefined,
       cache: "no-store",
       credentials: "same-origin",
       redirect: "error",
@@ -95,21 +91,4 @@ export const httpRequest = __wrap('httpRequest', async function httpRequest(meth
     return { ok: false, error: error.name || "NetworkError" };
   }
   return { ok: true, status: response.status, headers: [...response.headers], body: payload };
-});
-
-// PERF-INSTRUMENTATION (temporary)
-const __stats = {};
-let __n = 0;
-export function __wrap(name, fn) {
-  return async (...args) => {
-    const t = performance.now();
-    try { return await fn(...args); } finally {
-      const s = (__stats[name] ??= { n: 0, ms: 0 });
-      s.n += 1; s.ms += performance.now() - t;
-      if (name === "httpRequest" && ++__n % 32 === 0) {
-        console.log("PERF " + JSON.stringify(Object.fromEntries(Object.entries(__stats).map(([k, v]) => [k, [v.n, Math.round(v.ms / v.n)]]))));
-        for (const k in __stats) delete __stats[k];
-      }
-    }
-  };
 }
