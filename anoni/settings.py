@@ -114,7 +114,10 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Persistent connections, checked before each request reuses one: after a database outage a
+    # thread's old connection is dead, and without the check its next request would fail.
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60,
+                                                  conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Secrets come from the environment (or var/) only: libpq must not fall back to ~/.pgpass.
         DATABASES["default"].setdefault("OPTIONS", {})["passfile"] = str(VAR_DIR / "pgpass")

@@ -214,7 +214,7 @@ def report(label, value, unit, target=None, higher_is_better=True, digits=1):
     if target is not None:
         met = value >= target if higher_is_better else value < target
         verdict = f"   target {'>=' if higher_is_better else '<'} {target:g}: {'met' if met else 'NOT met'}"
-    print(f"{label:<46} {value:9.{digits}f} {unit}{verdict}")
+    print(f"{label:<52} {value:9.{digits}f} {unit}{verdict}")
 
 
 async def bench(args, server: Server, work: Path):
@@ -250,10 +250,15 @@ async def bench(args, server: Server, work: Path):
     report("transport only: GET sealed chunks", get_speed, "MiB/s")
     report("client upload (file -> vault)", up, "MiB/s", TARGET_SPEED)
     report("client download (vault -> file)", down, "MiB/s", TARGET_SPEED)
-    report("  upload / slower upload baseline", up / min(seal_speed, put_speed), "x", TARGET_RATIO,
+    # The issue's target compares both directions with the slower of its two baselines, sealing
+    # and uploading sealed chunks. The mirrored download baselines (opening, GET of sealed chunks)
+    # are stricter: the client's download also writes the file, which the GET baseline does not.
+    issue_baseline = min(seal_speed, put_speed)
+    report("  upload / slower baseline (seal, PUT)", up / issue_baseline, "x", TARGET_RATIO, digits=2)
+    report("  download / slower baseline (seal, PUT)", down / issue_baseline, "x", TARGET_RATIO,
            digits=2)
-    report("  download / slower download baseline", down / min(open_speed, get_speed), "x",
-           TARGET_RATIO, digits=2)
+    report("  download / slower download baseline (open, GET)", down / min(open_speed, get_speed),
+           "x", digits=2)
     print(f"\n{args.big_mib} MiB upload with `anoni put` in its own process "
           f"({big_speed:.1f} MiB/s, login included)")
     report("client peak memory (VmHWM)", client_peak, "MB", TARGET_CLIENT_PEAK, higher_is_better=False)
