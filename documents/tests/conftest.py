@@ -20,11 +20,11 @@ from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
 from documents.storage import chunk_storage
+from tests.kit import signup_body
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.encoding import b64e
 from webclient.vault.errors import ApiError
 from webclient.vault.session import SignedSession
-from webclient.vault.srp import verifier_for
 
 API = "/api/v1/"
 OCTET_STREAM = "application/octet-stream"
@@ -103,11 +103,8 @@ def sign_up(base_url, username=None):
     """A fresh account through the real signup endpoint; returns (username, srp_pass)."""
     username = username or f"user-{uuid.uuid4().hex[:12]}"
     srp_pass = os.urandom(32).hex()
-    salt = os.urandom(16)
-    body = {"username": username, "salt": b64e(salt), "verifier": b64e(verifier_for(username, srp_pass, salt)),
-            "kdf": {"name": "pbkdf2-sha256", "iterations": 600_000},
-            # The server cannot tell a real wrapped key from random bytes of the right length.
-            "wrapped_account_key": b64e(os.urandom(97))}
+    # The server cannot tell a real wrapped key from random bytes of the right length.
+    body = signup_body(username, srp_pass, os.urandom(97))
     answer = httpx.post(base_url + API + "accounts", json=body, timeout=30)
     assert answer.status_code == 201, answer.text
     return username, srp_pass
