@@ -5,6 +5,8 @@ to the same shape by `exception_handler`, and plain Django 404/500 on /api/ path
 at the bottom, so a client never has to parse HTML.
 """
 
+import sys
+
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
@@ -31,6 +33,11 @@ def malformed(detail):
 def not_found():
     return ApiError(status.HTTP_404_NOT_FOUND, "not_found", "No such object.")
 
+
+# The database is down or overloaded (or SQLite is locked): a retryable outage, not a bug.
+DATABASE_OUTAGES = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = {"code": "database_unavailable", "detail": "The database is unavailable; try again later."}
+DATABASE_RETRY_AFTER = "5"
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed",
@@ -74,10 +81,9 @@ def exception_handler(exc, context):
                 status_code = status.HTTP_401_UNAUTHORIZED
                 headers["WWW-Authenticate"] = "Anoni"
             return Response({"code": code, "detail": detail}, status=status_code, headers=headers)
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # The database is down or overloaded (or SQLite is locked): a retryable outage, not a bug.
-        return Response({"code": "database_unavailable", "detail": "The database is unavailable; try again later."},
-                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+    if isinstance(exc, DATABASE_OUTAGES):
+        return Response(DATABASE_UNAVAILABLE, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": DATABASE_RETRY_AFTER})
     return None  # anything else is a bug: let Django answer 500 (JSON on /api/, see below)
 
 
@@ -98,11 +104,23 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # Django calls this inside its `except` block, so the exception is at hand. A database outage
+    # met outside a DRF view (in a middleware, a signal receiver, the connection's health check)
+    # is still an outage: 503, like the ones exception_handler answers.
+    outage = isinstance(sys.exc_info()[1], DATABASE_OUTAGES)
     if _is_api(request):
+        if outage:
+            response = JsonResponse(DATABASE_UNAVAILABLE, status=503)
+            response["Retry-After"] = DATABASE_RETRY_AFTER
+            return response
         return json_error(500, "server_error", "The server failed; the operator has been told.")
     from django.views.defaults import server_error
 
-    return server_error(request, template_name="500.html")
+    response = server_error(request, template_name="500.html")
+    if outage:
+        response.status_code = 503
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+    return response
 
 
 def handler400(request, exception=None):

@@ -121,10 +121,26 @@ def app_env(tmp_path, databases, deployment):
     return make
 
 
+SERVER_LOG_TAIL = 20_000  # characters of a failed test's server log shown in its report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that started servers shows the end of their log (tracebacks included) in
+    its report: CI keeps nothing else of a run's temporary files."""
+    report = yield
+    log_path = getattr(item, "anoni_server_log", None)
+    if report.failed and log_path is not None and log_path.exists():
+        tail = log_path.read_text(errors="replace")[-SERVER_LOG_TAIL:]
+        report.sections.append(("server log (end)", tail))
+    return report
+
+
 @pytest.fixture
-def servers(tmp_path, deployment):
+def servers(request, tmp_path, deployment):
     """servers(env, workers=None, port=None) -> a started Gunicorn; all are stopped afterwards."""
     started = []
+    request.node.anoni_server_log = tmp_path / "gunicorn.log"
 
     def start(env: dict, workers: int | None = None, port: int | None = None) -> Gunicorn:
         server = Gunicorn(env, workers=workers or deployment.workers, port=port,
