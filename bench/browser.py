@@ -7,9 +7,12 @@ Debian's Chromium headless with a fresh profile, directly, without Playwright: a
 DevTools protocol's network tracking has its uploads throttled to a few MiB/s.
 
 The page measures itself (see bench.js) and posts its figures to the bench-only endpoint, which
-appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. Meanwhile this script samples the memory
-(proportional set size) of every Chromium process, to report its growth during a 1 GiB upload
-and a 1 GiB download streamed to disk.
+appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. The files it uploads are written to the
+origin's private file system first, so that they come from disk as a person's would. Meanwhile
+this script samples the memory (proportional set size) and the CPU time of every Chromium process
+and of the server, to report, per kind of process, the memory growth and the CPU seconds per GiB
+during a 1 GiB upload and a 1 GiB download streamed to disk: on two cores, where the CPU goes is
+what limits the speed.
 
 Targets: >= 100 MiB/s up and down, >= 0.7 of the same-page crypto baseline, login form usable
 within 1 s, vault ready within 2.5 s warm.
@@ -75,17 +78,53 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def memory_mib(pid: int) -> float:
-    """The proportional set size of a process tree, in MiB (shared pages counted once overall)."""
-    total = 0
+def memory_mib(pid: int) -> dict[str, float]:
+    """The proportional set size of a process tree per process kind, in MiB (shared pages
+    counted once overall)."""
+    total: dict[str, float] = {}
     for process in descendants(pid):
         try:
             for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1])
+                    kind = process_kind(process)
+                    total[kind] = total.get(kind, 0.0) + int(line.split()[1]) / 1024
         except OSError:
             pass
-    return total / 1024
+    return total
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_kind(pid: int) -> str:
+    """Chromium's role for a process (browser, renderer, network, ...), or its program name."""
+    try:
+        # Chromium rewrites its command line into one space-separated string.
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+    except OSError:
+        return "gone"
+    for arg in argv:
+        if arg.startswith(b"--type="):
+            kind = arg[7:].decode()
+            if kind == "utility":
+                for other in argv:
+                    if other.startswith(b"--utility-sub-type="):
+                        return other.split(b".")[-1].decode()  # e.g. network.mojom.NetworkService
+            return kind
+    return Path(argv[0].decode(errors="replace")).name if argv else "?"
+
+
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by a process tree, per process kind, in seconds."""
+    used: dict[str, float] = {}
+    for process in descendants(pid):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = process_kind(process)
+        used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
 
 
 def read_results(path: Path) -> list[dict]:
@@ -128,7 +167,9 @@ def main() -> int:
                                        stdout=chromium_log, stderr=subprocess.STDOUT)
             deadline = time.monotonic() + TIMEOUT
             while time.monotonic() < deadline:
-                samples.append((time.time() * 1000, memory_mib(browser.pid)))
+                samples.append((time.time() * 1000, memory_mib(browser.pid),
+                                {**{f"browser {kind}": seconds for kind, seconds in cpu_seconds(browser.pid).items()},
+                                 "server": sum(cpu_seconds(server.pid).values())}))
                 phases = {result["phase"] for result in read_results(results_path)}
                 if phases & {"done", "failed"} or browser.poll() is not None:
                     break
@@ -145,11 +186,24 @@ def main() -> int:
     return 0
 
 
-def growth(samples, start, end) -> tuple[float, float]:
-    """(memory just before `start`, peak growth above it until `end`), in MiB."""
-    before = [mib for at, mib in samples if at <= start] or [samples[0][1]]
-    during = [mib for at, mib in samples if start <= at <= end] or [before[-1]]
-    return before[-1], max(during) - before[-1]
+def growth(samples, start, end) -> tuple[float, float, dict[str, float]]:
+    """(memory just before `start`, peak growth above it until `end`, and the peak growth of
+    each process kind on its own), in MiB."""
+    before = [mib for at, mib, _ in samples if at <= start] or [samples[0][1]]
+    during = [mib for at, mib, _ in samples if start <= at <= end] or [before[-1]]
+    base = before[-1]
+    kinds = {kind: max(sample.get(kind, 0.0) for sample in during) - base.get(kind, 0.0)
+             for kind in set().union(*during)}
+    return (sum(base.values()), max(sum(sample.values()) for sample in during) - sum(base.values()),
+            kinds)
+
+
+def cpu_used(samples, start, end) -> dict[str, float]:
+    """CPU seconds used per process kind between `start` and `end` (the nearest samples)."""
+    before = [cpu for at, _, cpu in samples if at <= start] or [samples[0][2]]
+    after = [cpu for at, _, cpu in samples if at >= end] or [samples[-1][2]]
+    return {kind: seconds - before[-1].get(kind, 0.0) for kind, seconds in after[0].items()
+            if seconds - before[-1].get(kind, 0.0) >= 0.05}
 
 
 def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
@@ -171,10 +225,15 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
     for kind in ("upload", "download"):
         start, end = by_phase.get(f"memory-{kind}-start"), by_phase.get(f"memory-{kind}-end")
         if start and end and samples:
-            before, peak = growth(samples, start["at"], end["at"])
+            before, peak, kinds = growth(samples, start["at"], end["at"])
             what = "upload" if kind == "upload" else "download streamed to disk"
             print(f"  {big_mib} MiB {what}: {end['mib_s']:.0f} MiB/s; browser memory {before:.0f} MiB "
-                  f"before, peak growth {peak:.0f} MiB")
+                  f"before, peak growth {peak:.0f} MiB ("
+                  + ", ".join(f"{name} {kinds[name]:+.0f}" for name in sorted(kinds)) + ")")
+            used = cpu_used(samples, start["at"], end["at"])
+            seconds = (end["at"] - start["at"]) / 1000
+            print(f"    CPU seconds per GiB ({seconds * 1024 / big_mib:.1f} s of wall time per GiB): "
+                  + ", ".join(f"{kind} {used[kind] * 1024 / big_mib:.1f}" for kind in sorted(used)))
     if "failed" in by_phase:
         print(f"  FAILED: {by_phase['failed']['error']} (Chromium's log: {work / 'chromium.log'})")
     elif "done" not in by_phase:

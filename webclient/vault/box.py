@@ -79,9 +79,8 @@ async def seal(crypto, key: bytes, plaintext: Buffer, aad: bytes, iv: bytes | No
     iv = crypto.random_bytes(IV_BYTES) if iv is None else bytes(iv)
     if len(iv) != IV_BYTES:
         raise ValueError("The IV is 16 bytes.")
-    ciphertext = await crypto.aes_cbc_encrypt(enc_key, iv, plaintext)
-    tag = await crypto.hmac_sha256(mac_key, [_mac_prefix(bytes(aad), iv), ciphertext])
-    return crypto.concat([_VERSION_BYTE + iv, ciphertext, tag])
+    return await crypto.encrypt_then_mac(enc_key, mac_key, iv, _mac_prefix(bytes(aad), iv),
+                                         _VERSION_BYTE + iv, plaintext)
 
 
 async def open_box(crypto, key: bytes, sealed: Buffer, aad: bytes) -> Buffer:

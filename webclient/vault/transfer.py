@@ -233,10 +233,13 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
         plaintext = await source.read(index * document.CHUNK_SIZE, length)
         if crypto.length(plaintext) != length:
             raise SourceChanged()
-        leaves[index] = await crypto.leaf_hashes(plaintext, LEAF_SIZE)
-        if index in present:
-            return None
-        return await document.seal_chunk(crypto, dk, doc_id, index, index == count - 1, plaintext)
+        try:
+            leaves[index] = await crypto.leaf_hashes(plaintext, LEAF_SIZE)
+            if index in present:
+                return None
+            return await document.seal_chunk(crypto, dk, doc_id, index, index == count - 1, plaintext)
+        finally:
+            crypto.release(plaintext)
 
     async def worker():
         # Each worker holds one chunk at a time: its plaintext until it is sealed, then its box
@@ -246,9 +249,12 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
             sealed = await sealed_chunk(index)
             if sealed is not None:
                 path = _document_path(doc_id, f"/chunks/{index}")
-                await retrying(lambda: session.request("PUT", path, body=sealed,
-                                                       content_type=OCTET_STREAM), delays)
-                sealed = None
+                try:
+                    await retrying(lambda: session.request("PUT", path, body=sealed,
+                                                           content_type=OCTET_STREAM), delays)
+                finally:
+                    crypto.release(sealed)
+                    sealed = None
             done += document.chunk_plaintext_size(size, index)
             if progress:
                 progress(done, size)
@@ -306,7 +312,11 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
                 if 400 <= exc.status < 500 and exc.status not in (401, 429):
                     raise IntegrityError() from None
                 raise
-            plaintext = await document.open_chunk(crypto, dk, doc_id, index, index == count - 1, sealed)
+            try:
+                plaintext = await document.open_chunk(crypto, dk, doc_id, index, index == count - 1,
+                                                       sealed)
+            finally:
+                crypto.release(sealed)
             if crypto.length(plaintext) != document.chunk_plaintext_size(size, index):
                 raise IntegrityError()
             return plaintext, await crypto.leaf_hashes(plaintext, LEAF_SIZE)

@@ -24,8 +24,12 @@ class CryptoBackend(Protocol):
     async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
         """32 bytes of PBKDF2-HMAC-SHA-256."""
 
-    async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: Buffer) -> Buffer:
-        """AES-256-CBC with PKCS#7 padding added."""
+    async def encrypt_then_mac(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                               header: bytes, plaintext: Buffer) -> Buffer:
+        """header | ct | tag, where ct = AES-256-CBC(enc_key, iv, PKCS#7(plaintext)) and
+        tag = HMAC-SHA-256(mac_key, mac_prefix | ct). One call, so that a backend can lay the box
+        out in place (the browser's writes header over the end of mac_prefix once the tag is
+        known: header is never longer than mac_prefix)."""
 
     async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
         """AES-256-CBC with PKCS#7 padding checked and removed; raises IntegrityError on bad
@@ -42,8 +46,10 @@ class CryptoBackend(Protocol):
 
     # Buffer handling (cheap, synchronous).
     def length(self, data: Buffer) -> int: ...
-    def concat(self, parts: Sequence[Buffer | bytes]) -> Buffer: ...
     def slice(self, data: Buffer, start: int, end: int) -> Buffer: ...
+    def release(self, data: Buffer) -> None:
+        """The core is done with this buffer and every view of it: the backend may reuse its
+        memory (the browser's does, for chunk-sized buffers; CPython's leaves it to the GC)."""
     def to_bytes(self, data: Buffer) -> bytes:
         """Copies a buffer into Python; only for small values (metadata, JSON, tags)."""
     def from_bytes(self, data: bytes) -> Buffer: ...

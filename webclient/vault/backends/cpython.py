@@ -72,6 +72,11 @@ def _hmac(key: bytes, parts: Sequence[bytes]) -> bytes:
     return mac.digest()
 
 
+def _encrypt_then_mac(enc_key, mac_key, iv, mac_prefix, header, plaintext) -> bytes:
+    ciphertext = _encrypt(enc_key, iv, plaintext)
+    return b"".join((header, ciphertext, _hmac(mac_key, (mac_prefix, ciphertext))))
+
+
 def _leaf_hashes(data: bytes, leaf_size: int) -> list[bytes]:
     view = memoryview(data)
     return [hashlib.sha256(view[start:start + leaf_size]).digest()
@@ -87,8 +92,10 @@ class CpythonCrypto:
     async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
         return await asyncio.to_thread(hashlib.pbkdf2_hmac, "sha256", password, salt, iterations, 32)
 
-    async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: Buffer) -> Buffer:
-        return await _run(len(plaintext), _encrypt, key, iv, plaintext)
+    async def encrypt_then_mac(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                               header: bytes, plaintext: Buffer) -> Buffer:
+        return await _run(len(plaintext), _encrypt_then_mac, enc_key, mac_key, iv, mac_prefix,
+                          header, plaintext)
 
     async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
         return await _run(len(ciphertext), _decrypt, key, iv, ciphertext)
@@ -105,11 +112,11 @@ class CpythonCrypto:
     def length(self, data: Buffer) -> int:
         return len(data)
 
-    def concat(self, parts: Sequence[Buffer | bytes]) -> Buffer:
-        return b"".join(parts)
-
     def slice(self, data: Buffer, start: int, end: int) -> Buffer:
         return memoryview(data)[start:end]
+
+    def release(self, data: Buffer) -> None:
+        pass
 
     def to_bytes(self, data: Buffer) -> bytes:
         return bytes(data)

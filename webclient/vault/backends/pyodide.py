@@ -72,9 +72,11 @@ class PyodideCrypto:
         derived = await bridge.pbkdf2Sha256(to_js(bytes(password)), to_js(bytes(salt)), iterations)
         return derived.to_bytes()
 
-    async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: Buffer) -> Buffer:
-        return await bridge.aesCbcEncrypt(await self._aes_keys.get(key), to_js(bytes(iv)),
-                                          _js(plaintext))
+    async def encrypt_then_mac(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                               header: bytes, plaintext: Buffer) -> Buffer:
+        return await bridge.encryptThenMac(
+            await self._aes_keys.get(enc_key), await self._hmac_keys.get(mac_key), to_js(bytes(iv)),
+            to_js(bytes(mac_prefix)), to_js(bytes(header)), _js(plaintext))
 
     async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
         plaintext = await bridge.aesCbcDecrypt(await self._aes_keys.get(key), to_js(bytes(iv)),
@@ -101,8 +103,9 @@ class PyodideCrypto:
     def length(self, data: Buffer) -> int:
         return data.byteLength if isinstance(data, JsProxy) else len(data)
 
-    def concat(self, parts: Sequence[Buffer | bytes]) -> Buffer:
-        return bridge.concat(to_js([_js(part) for part in parts]))
+    def release(self, data: Buffer) -> None:
+        if isinstance(data, JsProxy):
+            bridge.release(data)
 
     def slice(self, data: Buffer, start: int, end: int) -> Buffer:
         """A view, not a copy (Uint8Array.subarray); the core never writes into buffers."""
