@@ -245,7 +245,8 @@ class BrowserVault:
                 try:
                     return await vault.upload(handles.source, name=name, folder=folder, type=type,
                                               mtime=mtime, concurrency=CONCURRENCY,
-                                              progress=self._progress(task))
+                                              progress=self._progress(task),
+                                              discard_if_cancelled=True)
                 except (TransportError, ApiError) as exc:
                     if wait is None or not is_transient(exc):
                         raise

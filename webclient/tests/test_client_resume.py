@@ -37,10 +37,11 @@ class ShrinkingSource(BytesSource):
         return await super().read(offset, length // 2 if offset else length)
 
 
-def interrupted_upload(vault, data, stall_at):
+def interrupted_upload(vault, data, stall_at, **options):
     async def upload_until_stalled():
         source = StallingSource(data, stall_at)
-        task = asyncio.ensure_future(vault.upload(source, name="big.bin", mtime=MTIME, concurrency=1))
+        task = asyncio.ensure_future(vault.upload(source, name="big.bin", mtime=MTIME, concurrency=1,
+                                                  **options))
         await source.stalled.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -73,6 +74,17 @@ def test_interrupted_upload_resumes_without_resending(server_url):
     sink = BytesSink()
     run(vault.download(info.id, sink))
     assert sink.data == data
+    run(vault.close())
+
+
+def test_an_upload_cancelled_by_its_person_leaves_nothing(server_url):
+    vault = signup(server_url)
+    objects_before = set(stored_objects())
+    interrupted_upload(vault, os.urandom(4 * CHUNK), stall_at=2, discard_if_cancelled=True)
+    assert set(stored_objects()) == objects_before
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+    assert not Chunk.objects.filter(document__account_id=vault.account_id).exists()
+    assert run(vault.account())["used_bytes"] == 0
     run(vault.close())
 
 

@@ -237,16 +237,19 @@ class Vault:
 
     async def upload(self, source: transfer.Source, *, name: str, folder=None,
                      type: str = "application/octet-stream", mtime: int | None = None,
-                     concurrency: int = 4, progress=None, resume: bool = True) -> DocumentInfo:
+                     concurrency: int = 4, progress=None, resume: bool = True,
+                     discard_if_cancelled: bool = False) -> DocumentInfo:
         """Encrypts and stores `source`. With `resume`, an interrupted upload of the same source
         (same name, size, mtime and folder) is finished instead of started again. Without an
-        `mtime` (ms since the epoch) the current time is used, so nothing can be resumed."""
+        `mtime` (ms since the epoch) the current time is used, so nothing can be resumed. A
+        cancelled upload stays pending for that, unless `discard_if_cancelled`."""
         if mtime is None:
             mtime = int(time.time() * 1000)
         doc, meta = await transfer.upload(
             self._session, self._crypto, self._account_key, source, name=name,
             folder=_folder_ref(folder), type=type, mtime=mtime, concurrency=concurrency,
-            progress=progress, resume=resume, delays=self.retry_delays)
+            progress=progress, resume=resume, discard_if_cancelled=discard_if_cancelled,
+            delays=self.retry_delays)
         return _document_info(doc, meta)
 
     async def download(self, doc_id, sink: transfer.Sink, *, concurrency: int = 4,

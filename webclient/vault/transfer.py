@@ -139,9 +139,11 @@ async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool 
 
 async def upload(session, crypto, account_key: bytes, source: Source, *, name: str, folder,
                  type: str, mtime: int, concurrency: int = 4, progress: Progress | None = None,
-                 resume: bool = True, delays=RETRY_DELAYS):
+                 resume: bool = True, discard_if_cancelled: bool = False, delays=RETRY_DELAYS):
     """Uploads `source` as a new document (or finishes an interrupted upload of it). Returns the
-    committed document JSON and its metadata."""
+    committed document JSON and its metadata. A cancelled upload stays pending, to be resumed,
+    unless `discard_if_cancelled` (a person pressed Cancel: nothing of it should stay, nor count
+    against the quota until the server's daily sweep)."""
     size = source.size
     folder = None if folder is None else str(folder)
     meta = document.document_meta(name, size, type, mtime, None)
@@ -161,6 +163,10 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
         meta["tree_hash"] = tree_hash_from_leaves(leaves).hex()
         sealed = await document.seal_document_meta(crypto, dk, doc_id, meta)
         committed = await _commit(session, doc_id, sealed, delays)
+    except asyncio.CancelledError:
+        if discard_if_cancelled:
+            await _delete_quietly(session, doc_id)
+        raise
     except Exception as exc:
         # A failure that retrying cannot mend leaves nothing behind; an interrupted upload
         # (network down, cancelled) stays pending so that the next attempt resumes it.
