@@ -7,10 +7,9 @@ const subtle = crypto.subtle;
 
 // Reused buffers for chunk-sized data. Each fresh ArrayBuffer this large is a fresh memory
 // mapping whose pages the kernel faults in and zeroes one at a time, and unmaps once it is
-// collected: measured in bench/browser.py, that cost the worker's thread more time than the
-// cryptography, and left hundreds of MB of garbage between collections during an upload. The
-// transfer code hands back the buffers it is done with (`release`) and the next chunk reuses
-// their pages. The pool empties itself once transfers stop.
+// collected: measured with perf during an upload, that cost the worker's thread more time than
+// the cryptography (docs/browser.md). The transfer code hands back the buffers it is done with
+// (`release`) and the next chunk reuses their pages. The pool empties itself once transfers stop.
 const POOLED_BYTES = 4 * 1024 * 1024 + 4096; // a 4 MiB chunk, or its box with the MAC's prefix
 const POOLED_MIN = 1024 * 1024; // smaller buffers are cheap to make
 const POOL_LIMIT = 12;
@@ -22,7 +21,6 @@ function take(size) {
   if (size < POOLED_MIN || size > POOLED_BYTES) return new Uint8Array(size);
   return new Uint8Array(pool.pop() ?? new ArrayBuffer(POOLED_BYTES), 0, size);
 }
-
 
 // The caller is done with `view` and with every other view of its buffer: a pooled buffer goes
 // back to the pool; any other is left to the garbage collector. (Not detached with
@@ -55,7 +53,6 @@ export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plai
   const layout = take(macEnd + TAG_BYTES);
   layout.set(macPrefix, 0);
   layout.set(ciphertext, macPrefix.byteLength);
-  release(ciphertext);
   layout.set(new Uint8Array(await subtle.sign("HMAC", macKey, layout.subarray(0, macEnd))), macEnd);
   const start = macPrefix.byteLength - header.byteLength;
   layout.set(header, start);
