@@ -2,9 +2,9 @@
 The browser vault has its own, on top of `File` and the download machinery of the page.
 
 POSIX only (os.pread). File I/O runs in a worker thread so that reading the next chunk overlaps
-sealing and sending the previous ones. A `FileSink` writes to a hidden temporary file beside its target and renames it
-into place only once the whole document has been checked: a failed or tampered download never
-leaves a partial file behind.
+sealing and sending the previous ones. A `FileSink` writes to a hidden temporary file beside its
+target and renames it into place only once the whole document has been checked: a failed or
+tampered download never leaves a partial file behind.
 """
 
 import asyncio

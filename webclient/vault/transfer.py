@@ -169,7 +169,7 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
         raise
     except Exception as exc:
         # A failure that retrying cannot mend leaves nothing behind; an interrupted upload
-        # (network down, cancelled) stays pending so that the next attempt resumes it.
+        # (network down) stays pending so that the next attempt resumes it.
         if not is_transient(exc):
             await _delete_quietly(session, doc_id)
         raise
