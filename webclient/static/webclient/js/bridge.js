@@ -42,17 +42,42 @@ export function importHmacKey(raw) {
 }
 
 const TAG_BYTES = 32;
+const BLOCK_BYTES = 16;
+// AES-CBC is run over the chunk in pieces of this size (a multiple of the block). WebCrypto copies
+// each call's input and returns a fresh buffer; at 4 MiB both are fresh memory mappings, while
+// pieces this small come from the allocator's reused buckets: measured, the encryption alone runs
+// ~1.5 times as fast in pieces (docs/browser.md).
+const CBC_PIECE_BYTES = 256 * 1024;
+
+// AES-256-CBC with PKCS#7 padding of `plaintext`, written into `out` (its length rounded up to the
+// next whole block). CBC chains through the ciphertext, so a piece encrypted with the previous
+// piece's last ciphertext block as its IV continues the same ciphertext; each call pads its own
+// output, and that padding block is dropped for every piece but the last.
+async function cbcEncryptInto(key, iv, plaintext, out) {
+  let chain = iv;
+  let offset = 0;
+  for (;;) {
+    const end = Math.min(plaintext.byteLength, offset + CBC_PIECE_BYTES);
+    const last = end === plaintext.byteLength;
+    const piece = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv: chain }, key,
+      plaintext.subarray(offset, end)));
+    const kept = last ? piece.byteLength : piece.byteLength - BLOCK_BYTES;
+    out.set(piece.subarray(0, kept), offset);
+    if (last) return;
+    chain = piece.slice(kept - BLOCK_BYTES, kept);
+    offset = end;
+  }
+}
 
 // Encrypt-then-MAC in place: the ciphertext is laid out after `macPrefix` in one (reused)
 // buffer, the tag is computed over that and appended, then `header` is written over the end of
 // the prefix, so that the box is a view of the same buffer: no copy of the chunk for the MAC's
 // input, none for the box.
 export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plaintext) {
-  const ciphertext = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv }, encKey, plaintext));
-  const macEnd = macPrefix.byteLength + ciphertext.byteLength;
+  const macEnd = macPrefix.byteLength + (Math.floor(plaintext.byteLength / BLOCK_BYTES) + 1) * BLOCK_BYTES;
   const layout = take(macEnd + TAG_BYTES);
   layout.set(macPrefix, 0);
-  layout.set(ciphertext, macPrefix.byteLength);
+  await cbcEncryptInto(encKey, iv, plaintext, layout.subarray(macPrefix.byteLength, macEnd));
   layout.set(new Uint8Array(await subtle.sign("HMAC", macKey, layout.subarray(0, macEnd))), macEnd);
   const start = macPrefix.byteLength - header.byteLength;
   layout.set(header, start);
