@@ -65,3 +65,34 @@ def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
     expect(page.locator("#listing-empty")).to_be_visible()
     account = Account.objects.get(username=username)
     assert not Document.objects.filter(account=account).exists()  # not even a pending one
+
+
+REGISTRATIONS = """async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope)"""
+WORKER_URL = """() => new URL(JSON.parse(document.getElementById("vault-app").dataset.config).worker,
+                          location.href).href"""
+# What versions before 2026-11 did: the download service worker registered for its whole
+# directory, which holds the vault worker's script too.
+REGISTER_THE_OLD_WAY = """async () => {
+  const config = JSON.parse(document.getElementById("vault-app").dataset.config);
+  await navigator.serviceWorker.register(config.serviceWorker, { type: "classic" });
+}"""
+
+
+def test_the_download_service_worker_never_sees_the_vault_workers_requests(vault_page):
+    # A dedicated worker is controlled by the service worker whose scope holds its script, and
+    # then each of its requests (uploads with their 4 MiB bodies) goes through that service
+    # worker's fetch event: the scope must leave the worker's script out, and an old
+    # registration that did not must go.
+    vault = vault_page
+    vault.open()
+    vault.page.evaluate(REGISTER_THE_OLD_WAY)
+    assert len(vault.page.evaluate(REGISTRATIONS)) == 2
+
+    vault.page.reload()
+    vault.page.wait_for_selector("#engine-status.ready", timeout=60_000)
+    vault.page.wait_for_function(
+        "async () => (await navigator.serviceWorker.getRegistrations()).length === 1")
+    [scope] = vault.page.evaluate(REGISTRATIONS)
+    assert scope.endswith("/webclient/js/download/")
+    assert not vault.page.evaluate(WORKER_URL).startswith(scope)
+    assert vault.csp_violations() == []

@@ -177,7 +177,15 @@ export class Saver {
       return null;
     }
     try {
-      const registration = await navigator.serviceWorker.register(url, { type: "classic" });
+      // A scope of its own, below its directory and away from the vault worker's script
+      // (download-sw.js says why).
+      const scope = new URL("download/", new URL(url, location.href)).href;
+      const registration = await navigator.serviceWorker.register(url, { type: "classic", scope });
+      // Versions before 2026-11 registered it for the whole directory: that registration would
+      // keep seeing the vault worker's requests.
+      for (const other of await navigator.serviceWorker.getRegistrations()) {
+        if (other.scope !== registration.scope) await other.unregister();
+      }
       return { registration, worker: await activated(registration) };
     } catch (error) {
       this.log.add("warning", "download.no_service_worker", error.name);
@@ -203,7 +211,7 @@ export class Saver {
         );
         extra.port = channel.port2;
         transfer.push(channel.port2);
-        streamUrl = new URL(`download/${token}`, service.registration.scope).href;
+        streamUrl = new URL(token, service.registration.scope).href;
         // A service worker is stopped after some idle time; messages keep it going.
         keepAlive = setInterval(() => service.worker.postMessage({ type: "ping" }), 10000);
       } else if (window.showSaveFilePicker) {
