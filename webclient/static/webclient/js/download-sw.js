@@ -2,12 +2,11 @@
 // sends chunk by chunk over a MessagePort, into an ordinary browser download, so that a large
 // file streams to disk instead of being assembled in memory (docs/browser.md).
 //
-// Its scope is <its static directory>/download/, a path where nothing else lives; it answers
-// <scope><token> and lets every other request pass untouched. The scope must not hold the vault's
-// worker script: a dedicated worker is controlled by the service worker whose scope holds its
-// script's URL, and every request of a controlled worker goes through the fetch event, uploads
-// and their 4 MiB bodies included (measured: that cost more CPU than the encryption). The page
-// registers a
+// Its scope is <its static directory>/download/, a path where nothing else lives: it sees only
+// navigations to <scope><token> and answers them. The scope must not hold the vault's worker
+// script: a dedicated worker is controlled by the service worker whose scope holds its script's
+// URL, and every request of a controlled worker goes through the fetch event, uploads and their
+// 4 MiB bodies included (measured: that cost more CPU than the encryption). The page registers a
 // download ({type: "register", token, name, size, mediaType} with the port) and then follows a
 // hidden link to that URL: a navigation, which a service worker sees by its scope (a page's own
 // fetches it would see only if it controlled the page). The answer is an attachment, so the page
@@ -64,10 +63,8 @@ function bodyFrom(entry) {
 }
 
 self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
-  const prefix = new URL(self.registration.scope).pathname;
-  if (!url.pathname.startsWith(prefix)) return;
-  const token = url.pathname.slice(prefix.length);
+  const scopePath = new URL(self.registration.scope).pathname;
+  const token = new URL(event.request.url).pathname.slice(scopePath.length);
   const entry = downloads.get(token);
   downloads.delete(token);
   if (!entry) {
