@@ -7,6 +7,7 @@ Production sets DATABASE_URL, ANONI_REDIS_URL and ANONI_STORAGE=s3 (see docs/dep
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -39,14 +40,21 @@ def _secret_key():
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = VAR_DIR / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        # Written whole under a temporary name, then linked into place, so that a process starting
+        # at the same moment (a gunicorn worker, a management command) finds either no key or the
+        # whole key, never an empty file; the first link wins and every process reads that key.
+        fd, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 SECRET_KEY = _secret_key()

@@ -7,6 +7,7 @@ import ast
 import json
 import subprocess
 import sys
+import time
 
 from tests.procs import ROOT, child_env, free_port
 
@@ -124,3 +125,49 @@ def test_the_probe_sees_a_fallback_to_home(tmp_path):
         tmp_path, SECRET_KEY="k" * 50, **production_env(),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "home" / ".aws" / "credentials"))
     assert str(tmp_path / "home" / ".aws" / "credentials") in opened
+
+
+# A process that generates the key stops just before writing it (its first open of a file by
+# descriptor: os.fdopen), until the test says go on; meanwhile another process starts.
+GENERATE_SLOWLY = r"""
+import os, sys, time
+from pathlib import Path
+paused = []
+def pause(event, args):
+    if event == "open" and isinstance(args[0], int) and not paused:
+        paused.append(True)
+        Path(os.environ["PAUSED_MARK"]).touch()
+        deadline = time.monotonic() + 60
+        while not Path(os.environ["GO_ON_MARK"]).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+sys.addaudithook(pause)
+from django.conf import settings
+print(settings.SECRET_KEY)
+"""
+READ_KEY = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+
+def test_processes_starting_together_share_one_whole_generated_key(tmp_path):
+    var_dir = tmp_path / "var"
+    env = child_env({"ANONI_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "anoni.settings",
+                     "PYTHONPATH": ROOT, "SECRET_KEY": "", "PAUSED_MARK": tmp_path / "paused",
+                     "GO_ON_MARK": tmp_path / "go-on"})
+    first = subprocess.Popen([sys.executable, "-c", GENERATE_SLOWLY], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "paused").exists():
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.05)
+        second = subprocess.run([sys.executable, "-c", READ_KEY], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        (tmp_path / "go-on").touch()
+        out, err = first.communicate(timeout=120)
+    assert second.returncode == 0, second.stderr  # not "The SECRET_KEY setting must not be empty."
+    assert first.returncode == 0, err
+    key = (var_dir / "secret_key").read_text()
+    assert len(key) >= 50
+    assert out.strip() == second.stdout.strip() == key
+    assert (var_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in var_dir.iterdir() if "secret" in path.name] == ["secret_key"]
