@@ -3,6 +3,7 @@ lifetime whenever a chunk lands, so that one upload outlives several sessions wh
 the client renegotiates by itself and the person sees nothing but a finished upload."""
 
 import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 SIZE = 48 * 1024 * 1024 + 777  # 13 chunks
 CHUNKS_PER_SESSION = 8  # twice the chunks the vault keeps in flight
+# A stalled upload fails the test instead of holding up the run (48 MiB take seconds here).
+UPLOAD_DEADLINE_S = 300
 
 
 def test_session_rotation_during_upload_is_invisible(vault_page, settings, tmp_path):
@@ -33,7 +36,9 @@ def test_session_rotation_during_upload_is_invisible(vault_page, settings, tmp_p
     sessions = set()
     stored_at_rotation = 0
     finished = page.locator("#transfer-list .transfer.finished")
+    deadline = time.monotonic() + UPLOAD_DEADLINE_S
     while not finished.count():
+        assert time.monotonic() < deadline, page.inner_text("#transfer-list")
         live = Session.objects.filter(account=account)
         sessions.update(live.values_list("pk", flat=True))
         stored = Chunk.objects.filter(document__account=account).count()

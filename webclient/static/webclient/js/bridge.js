@@ -1,7 +1,7 @@
 // The JavaScript half of the Pyodide backends (webclient/vault/backends/pyodide.py).
 // Python runs the protocol; these functions move and transform the bulk bytes, which stay in
 // Uint8Arrays on the JavaScript side: WebCrypto for AES-CBC, HMAC, SHA-256 and PBKDF2, fetch for
-// HTTP, Blob streams for reading files. Python holds only proxies to the arrays.
+// HTTP, `Blob.arrayBuffer` for reading files. Python holds only proxies to the arrays.
 
 const subtle = crypto.subtle;
 
@@ -136,39 +136,13 @@ export async function pbkdf2Sha256(password, salt, iterations) {
   return new Uint8Array(bits);
 }
 
-// Bytes start..end of a Blob (a File), read into a reused buffer through a byte stream's BYOB
-// reader; where the browser has no byte streams for Blobs, into a fresh one. Fewer bytes only if
-// the file shrank. One read at a time, across all transfers: in Chromium 156, BYOB reads of
-// several Blob streams at once stalled for good (tried: 4 at once hang, one after the other runs
-// at ~700 MiB/s, far ahead of the rest of an upload).
-let reading = Promise.resolve();
-
-export function readBlob(blob, start, end) {
-  const read = reading.then(() => readBlobNow(blob, start, end));
-  reading = read.catch(() => {});
-  return read;
-}
-
-async function readBlobNow(blob, start, end) {
-  const piece = blob.slice(start, end);
-  let reader;
-  try {
-    reader = piece.stream().getReader({ mode: "byob" });
-  } catch {
-    return new Uint8Array(await piece.arrayBuffer());
-  }
-  const size = piece.size;
-  let buffer = take(size).buffer;
-  let filled = 0;
-  while (filled < size) {
-    // Each read transfers the buffer and hands it back as `value.buffer`.
-    const { value, done } = await reader.read(new Uint8Array(buffer, filled, size - filled));
-    if (value) buffer = value.buffer;
-    if (done) break;
-    filled += value.byteLength;
-  }
-  reader.releaseLock();
-  return new Uint8Array(buffer, 0, filled);
+// Bytes start..end of a Blob (a File): fewer only if the file shrank. A fresh buffer per chunk,
+// not a reused one through a byte stream's BYOB reader: in Chromium 156, BYOB reads of Blob
+// streams stalled for good now and then, even one at a time (seen in a bare page, then as an
+// upload that never finished in the browser tests), and a stalled read is an upload that waits
+// for ever with nothing to report.
+export async function readBlob(blob, start, end) {
+  return new Uint8Array(await blob.slice(start, end).arrayBuffer());
 }
 
 // One HTTP exchange. Resolves to {ok: true, status, headers: [[name, value]...], body: Uint8Array}
