@@ -10,7 +10,7 @@ const subtle = crypto.subtle;
 // collected: measured with perf during an upload, that cost the worker's thread more time than
 // the cryptography (docs/browser.md). The transfer code hands back the buffers it is done with
 // (`release`) and the next chunk reuses their pages. The pool empties itself once transfers stop.
-const POOLED_BYTES = 4 * 1024 * 1024 + 4096; // a 4 MiB chunk, or its box with the MAC's prefix
+const POOLED_BYTES = 4 * 1024 * 1024 + 4096; // a 4 MiB chunk's box laid out with the MAC's prefix
 const POOLED_MIN = 1024 * 1024; // smaller buffers are cheap to make
 const POOL_LIMIT = 12;
 const POOL_IDLE_MS = 30000;
