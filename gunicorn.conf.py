@@ -25,21 +25,29 @@ loglevel = os.environ.get("ANONI_GUNICORN_LOG_LEVEL", "warning")
 forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def _release_large_buffers_at_once():
-    """glibc keeps freed memory of large allocations for reuse once its adaptive mmap threshold
-    has grown past them, so every 4 MiB chunk box that passes through a worker thread leaves its
-    pages behind in that thread's arena. A fixed threshold of 4 MiB maps each box on its own and
-    unmaps it when it is freed: a worker's peak then follows the boxes actually in flight
-    (measured, bench/transfer.py: 159 -> 119 MB), for some CPU spent mapping fresh pages
-    (~25% more server CPU per chunk request). Smaller buffers stay in the arenas.
-    (M_MMAP_THRESHOLD; not glibc, nothing to do.)"""
+def _reuse_large_buffers():
+    """A chunk box (4 MiB) passes through a worker in several large buffers (gunicorn's body
+    reading, the request body, the file write). glibc's defaults give every thread an arena of its
+    own (up to 8 per core), each keeping freed boxes for reuse: a worker's memory grows with its
+    threads. Mapping each box on its own and unmapping it when freed (a fixed mmap threshold of
+    4 MiB, what this did before) bounds that, but every fresh mapping is faulted in and zeroed
+    page by page: it cost a quarter to a third of the server's CPU per uploaded byte.
+    So: one arena for all threads (they take turns on the GIL anyway), boxes served from it
+    (threshold 16 MiB), and up to 16 MiB of free memory kept at its top rather than given back
+    and faulted in again (trim threshold). Measured with bench/transfer.py, two runs each way:
+    PUT of sealed chunks 189-208 -> 254-275 MiB/s, client upload 168-176 -> 187-203 MiB/s, the
+    worker's peak 137-139 -> 135-136 MB (glibc's default, an arena per thread: ~155 MB).
+    (mallopt; not glibc, nothing to do.)"""
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return
     mallopt = getattr(ctypes.CDLL(libc_name), "mallopt", None)
-    if mallopt is not None:
-        mallopt(-3, 4 * 1024 * 1024)  # M_MMAP_THRESHOLD
+    if mallopt is None:
+        return
+    mallopt(-8, 1)  # M_ARENA_MAX
+    mallopt(-3, 16 * 1024 * 1024)  # M_MMAP_THRESHOLD
+    mallopt(-1, 16 * 1024 * 1024)  # M_TRIM_THRESHOLD
 
 
 # In the master, before the workers fork: they inherit the setting.
-_release_large_buffers_at_once()
+_reuse_large_buffers()

@@ -3,7 +3,11 @@
 give exactly the box of every vector, and `aesCbcDecrypt` its plaintext back, in a real Chromium.
 The vectors' lengths (0, 1, 15, 16, 17, 30 bytes, 4 MiB) cover an empty input, a partial and a
 whole last block, and a chunk made of many whole pieces. A few extra lengths around the piece
-size are checked against the CPython backend."""
+size are checked against the CPython backend.
+
+Both ways bridge.js works are checked: with its helper workers (large inputs sealed, opened and
+hashed there, with the box's SHA-256 and the leaf hashes they compute on the side) and without
+them (everything on the calling thread, as where nested workers cannot start)."""
 
 import hashlib
 import json
@@ -23,12 +27,20 @@ PIECE = 256 * 1024  # bridge.js CBC_PIECE_BYTES
 
 # Runs in the page: imports the worker's bridge module (same origin, allowed by the CSP) and
 # seals each case twice, so that the second seal reuses a pooled buffer the first one released.
-SEAL_IN_PAGE = """async (cases) => {
+SEAL_IN_PAGE = """async ([cases, helpers, readLength]) => {
   const config = JSON.parse(document.getElementById("vault-app").dataset.config);
   const bridge = await import(config.bridge);
+  bridge.useHelpers(helpers);
   const bytes = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
   const hex = (array) => Array.from(array, (byte) => byte.toString(16).padStart(2, "0")).join("");
   const counter = (length) => Uint8Array.from({ length }, (_, index) => index % 251);
+  const leaves = async (data) => {
+    const out = [];
+    for (let start = 0; start < data.byteLength; start += 1024 * 1024) {
+      out.push(...new Uint8Array(await crypto.subtle.digest("SHA-256", data.subarray(start, start + 1024 * 1024))));
+    }
+    return Uint8Array.from(out);
+  };
   const results = [];
   for (const item of cases) {
     const encKey = await bridge.importAesKey(bytes(item.enc_key));
@@ -38,19 +50,24 @@ SEAL_IN_PAGE = """async (cases) => {
     for (let round = 0; round < 2; round += 1) {
       const sealed = await bridge.encryptThenMac(encKey, macKey, bytes(item.iv),
         bytes(item.mac_prefix), bytes(item.header), plaintext);
-      boxes.push(hex(new Uint8Array(await crypto.subtle.digest("SHA-256", sealed))));
+      const digest = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", sealed)));
+      boxes.push(digest === hex(await bridge.sha256(sealed)) && digest);
       if (round === 0) {
         const ciphertext = sealed.subarray(17, sealed.byteLength - 32);
         const opened = await bridge.aesCbcDecrypt(encKey, bytes(item.iv), ciphertext);
         boxes.push(opened.byteLength === plaintext.byteLength
-          && opened.every((byte, index) => byte === plaintext[index]));
+          && opened.every((byte, index) => byte === plaintext[index])
+          && hex(await bridge.leafHashes(opened, 1024 * 1024)) === hex(await leaves(plaintext)));
         boxes.push(sealed.byteLength);
       }
       bridge.release(sealed);
     }
     results.push(boxes);
   }
-  return results;
+  const file = new Blob([counter(readLength)]);
+  const read = await bridge.readBlob(file, 7, readLength);
+  return { results, helpers: await bridge.helpersInUse(),
+           read: [read.byteLength, hex(await bridge.leafHashes(read, 1024 * 1024))] };
 }"""
 
 
@@ -61,7 +78,8 @@ def case(enc_key, mac_key, iv, aad, plaintext=None, length=None):
             "plaintext": None if plaintext is None else plaintext.hex(), "length": length}
 
 
-def test_the_browser_seals_every_vector_exactly(vault_page):
+@pytest.mark.parametrize("helpers", [2, 0])
+def test_the_browser_seals_every_vector_exactly(vault_page, helpers):
     cases, expected = [], []
     for param in load("generate.json"):
         vector = param.values[0]
@@ -87,9 +105,17 @@ def test_the_browser_seals_every_vector_exactly(vault_page):
                            .result())
         expected.append((hashlib.sha256(sealed).hexdigest(), len(sealed)))
 
-    vault_page.open()
-    results = vault_page.page.evaluate(SEAL_IN_PAGE, json.loads(json.dumps(cases)))
+    read_length = 3 * 1024 * 1024 + 5
+    read = pattern(read_length)[7:]
+    read_leaves = b"".join(hashlib.sha256(read[start:start + 1024 * 1024]).digest()
+                           for start in range(0, len(read), 1024 * 1024))
 
+    vault_page.open()
+    answer = vault_page.page.evaluate(SEAL_IN_PAGE, [json.loads(json.dumps(cases)), helpers, read_length])
+
+    assert answer["helpers"] == helpers  # the helpers did start, or none was asked for
+    assert answer["read"] == [len(read), read_leaves.hex()]
+    results = answer["results"]
     assert len(results) == len(expected)
     for (first, opened, length, second), (digest, box_length) in zip(results, expected):
         assert (first, second, length, opened) == (digest, digest, box_length, True)

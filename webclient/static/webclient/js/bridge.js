@@ -2,6 +2,14 @@
 // Python runs the protocol; these functions move and transform the bulk bytes, which stay in
 // Uint8Arrays on the JavaScript side: WebCrypto for AES-CBC, HMAC, SHA-256 and PBKDF2, fetch for
 // HTTP, `Blob.arrayBuffer` for reading files. Python holds only proxies to the arrays.
+//
+// Chromium runs WebCrypto on the thread that calls it, so chunk-sized work (reading a file's
+// chunk and hashing its leaves, sealing it, hashing a box, checking and opening one) is sent to
+// helper workers running this same module, while the vault's own thread, which also runs Python,
+// only orchestrates: on two cores that thread was what limited a transfer (docs/browser.md).
+// Buffers go to a helper and back by transfer, not copied. What a helper computed besides its
+// answer (a box's SHA-256, a chunk's leaf hashes) is remembered for the array it belongs to, so
+// that Python's next question about that array is answered without hashing it again.
 
 const subtle = crypto.subtle;
 
@@ -31,6 +39,102 @@ export function release(view) {
   pool.push(buffer);
   clearTimeout(poolTimer);
   poolTimer = setTimeout(() => { pool.length = 0; }, POOL_IDLE_MS);
+}
+
+// --- Helper workers ------------------------------------------------------------------------------
+
+const HELPER_NAME = "anoni-crypto";
+// Below this, the work costs less on this thread than a trip to a helper and back.
+const OFFLOAD_MIN = 256 * 1024;
+// The tree hash's leaf (webclient/vault/treehash.py LEAF_SIZE): what a helper hashes ahead.
+const LEAF_BYTES = 1024 * 1024;
+const HELPER_START_MS = 10000;
+const inHelper = typeof WorkerGlobalScope !== "undefined" && self.name === HELPER_NAME;
+// Two: one chunk sealed while another is read or hashed. More only take turns on two cores.
+let helperCount = inHelper ? 0 : 2;
+let helpers = null; // a promise of the started helpers; none if they could not start
+const digests = new WeakMap(); // array -> its SHA-256, computed where the array was made
+const leafMemo = new WeakMap(); // array -> the SHA-256 of its LEAF_BYTES leaves, likewise
+
+class Helper {
+  constructor() {
+    this.worker = new Worker(import.meta.url, { type: "module", name: HELPER_NAME });
+    this.calls = new Map();
+    this.nextId = 0;
+    this.broken = false;
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.onmessage = ({ data }) => {
+        if (data.ready) {
+          resolve(this);
+          return;
+        }
+        const call = this.calls.get(data.id);
+        this.calls.delete(data.id);
+        if (data.error) call.reject(new DOMException(data.error.message, data.error.name));
+        else call.resolve(data.result);
+      };
+      this.worker.onerror = (event) => {
+        event.preventDefault();
+        const error = new DOMException("A crypto helper stopped.", "OperationError");
+        this.broken = true;
+        reject(error);
+        for (const call of this.calls.values()) call.reject(error);
+        this.calls.clear();
+      };
+    });
+  }
+
+  call(op, args, transfer) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+}
+
+async function startHelpers(count) {
+  let started = [];
+  try {
+    started = Array.from({ length: count }, () => new Helper());
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new DOMException("no helper", "TimeoutError")), HELPER_START_MS);
+    });
+    await Promise.race([Promise.all(started.map((helper) => helper.ready)), timeout]);
+    clearTimeout(timer);
+    return started;
+  } catch {
+    // No nested workers here, or they fail to start: everything runs on this thread, as before.
+    for (const helper of started) helper.worker.terminate();
+    return [];
+  }
+}
+
+// Whether bulk work goes to helpers (starting them on first use).
+async function helpersReady() {
+  if (!helperCount) return false;
+  helpers ??= startHelpers(helperCount);
+  return (await helpers).some((helper) => !helper.broken);
+}
+
+async function helperCall(op, args, transfer = []) {
+  const working = (await helpers).filter((helper) => !helper.broken);
+  const idlest = working.reduce((best, helper) => (helper.calls.size < best.calls.size ? helper : best));
+  return idlest.call(op, args, transfer);
+}
+
+// How many helpers are working (started on first use); for tests.
+export async function helpersInUse() {
+  if (!(await helpersReady())) return 0;
+  return (await helpers).filter((helper) => !helper.broken).length;
+}
+
+// How many helpers to use from now on (0: all work on this thread); for tests and benchmarks.
+export function useHelpers(count) {
+  helpers?.then((started) => started.forEach((helper) => helper.worker.terminate()));
+  helpers = null;
+  helperCount = count;
 }
 
 export function importAesKey(raw) {
@@ -69,23 +173,56 @@ async function cbcEncryptInto(key, iv, plaintext, out) {
   }
 }
 
-// Encrypt-then-MAC in place: the ciphertext is laid out after `macPrefix` in one (reused)
-// buffer, the tag is computed over that and appended, then `header` is written over the end of
-// the prefix, so that the box is a view of the same buffer: no copy of the chunk for the MAC's
-// input, none for the box.
-export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plaintext) {
-  const macEnd = macPrefix.byteLength + (Math.floor(plaintext.byteLength / BLOCK_BYTES) + 1) * BLOCK_BYTES;
-  const layout = take(macEnd + TAG_BYTES);
+// Encrypt-then-MAC in place in `layout`: macPrefix | ciphertext | tag, the ciphertext encrypted
+// from `plaintext`, which may be the start of the ciphertext's own place (each piece's input is
+// copied by WebCrypto before its output is written over it); then `header` is written over the
+// end of the prefix, so that the box is a view of the same buffer: no copy of the chunk for the
+// MAC's input, none for the box. Returns the box.
+async function sealInto(layout, encKey, macKey, iv, macPrefix, header, plaintext) {
+  const macEnd = macPrefix.byteLength + paddedLength(plaintext.byteLength);
   layout.set(macPrefix, 0);
   await cbcEncryptInto(encKey, iv, plaintext, layout.subarray(macPrefix.byteLength, macEnd));
   layout.set(new Uint8Array(await subtle.sign("HMAC", macKey, layout.subarray(0, macEnd))), macEnd);
   const start = macPrefix.byteLength - header.byteLength;
   layout.set(header, start);
-  return layout.subarray(start);
+  return layout.subarray(start, macEnd + TAG_BYTES);
+}
+
+function paddedLength(length) {
+  return (Math.floor(length / BLOCK_BYTES) + 1) * BLOCK_BYTES;
+}
+
+export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plaintext) {
+  const size = macPrefix.byteLength + paddedLength(plaintext.byteLength) + TAG_BYTES;
+  const layout = take(size);
+  if (plaintext.byteLength < OFFLOAD_MIN || !(await helpersReady())) {
+    return sealInto(layout, encKey, macKey, iv, macPrefix, header, plaintext);
+  }
+  // The one copy on this thread: the plaintext into the ciphertext's place, where the helper
+  // encrypts it in place.
+  layout.set(plaintext, macPrefix.byteLength);
+  const answer = await helperCall("seal", { encKey, macKey, iv, macPrefix, header, buffer: layout.buffer,
+    size, length: plaintext.byteLength }, [layout.buffer]);
+  const sealed = new Uint8Array(answer.buffer, answer.start, answer.length);
+  digests.set(sealed, answer.digest);
+  return sealed;
 }
 
 // undefined (None in Python) for bad padding: Python turns it into its one IntegrityError.
 export async function aesCbcDecrypt(key, iv, data) {
+  if (data.byteLength < OFFLOAD_MIN || !(await helpersReady())) return decryptHere(key, iv, data);
+  const input = take(data.byteLength);
+  input.set(data);
+  const answer = await helperCall("open", { key, iv, buffer: input.buffer, length: data.byteLength },
+    [input.buffer]);
+  release(new Uint8Array(answer.input));
+  if (!answer.plaintext) return undefined;
+  const plaintext = new Uint8Array(answer.plaintext);
+  leafMemo.set(plaintext, answer.leaves);
+  return plaintext;
+}
+
+async function decryptHere(key, iv, data) {
   try {
     return new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv }, key, data));
   } catch (error) {
@@ -109,24 +246,36 @@ function concat(parts) {
 
 export async function hmacSha256(key, parts) {
   const data = concat(parts);
+  if (parts.length > 1 && data.byteLength >= OFFLOAD_MIN && (await helpersReady())) {
+    const answer = await helperCall("hmac", { key, buffer: data.buffer, length: data.byteLength },
+      [data.buffer]);
+    release(new Uint8Array(answer.buffer));
+    return new Uint8Array(answer.tag);
+  }
   const signing = subtle.sign("HMAC", key, data); // WebCrypto copies its input before returning
   if (parts.length > 1) release(data);
   return new Uint8Array(await signing);
 }
 
 export async function sha256(data) {
-  return new Uint8Array(await subtle.digest("SHA-256", data));
+  return digests.get(data) ?? new Uint8Array(await subtle.digest("SHA-256", data));
 }
 
 // The SHA-256 of each leafSize piece, concatenated (32 bytes per leaf).
 export async function leafHashes(data, leafSize) {
+  const known = leafMemo.get(data);
+  if (known && leafSize === LEAF_BYTES) return known;
+  return leafHashesHere(data, leafSize);
+}
+
+async function leafHashesHere(data, leafSize) {
   const pieces = [];
   for (let start = 0; start < data.byteLength; start += leafSize) {
     pieces.push(subtle.digest("SHA-256", data.subarray(start, start + leafSize)));
   }
-  const digests = await Promise.all(pieces);
-  const out = new Uint8Array(32 * digests.length);
-  digests.forEach((digest, index) => out.set(new Uint8Array(digest), 32 * index));
+  const hashes = await Promise.all(pieces);
+  const out = new Uint8Array(32 * hashes.length);
+  hashes.forEach((hash, index) => out.set(new Uint8Array(hash), 32 * index));
   return out;
 }
 
@@ -142,7 +291,13 @@ export async function pbkdf2Sha256(password, salt, iterations) {
 // upload that never finished in the browser tests), and a stalled read is an upload that waits
 // for ever with nothing to report.
 export async function readBlob(blob, start, end) {
-  return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  if (end - start < OFFLOAD_MIN || !(await helpersReady())) {
+    return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  }
+  const answer = await helperCall("read", { blob, start, end });
+  const data = new Uint8Array(answer.buffer);
+  leafMemo.set(data, answer.leaves);
+  return data;
 }
 
 // One HTTP exchange. Resolves to {ok: true, status, headers: [[name, value]...], body: Uint8Array}
@@ -161,9 +316,60 @@ export async function httpRequest(method, url, headers, body, timeoutMs) {
       redirect: "error",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    payload = new Uint8Array(await response.arrayBuffer());
+    payload = await response.arrayBuffer();
   } catch (error) {
     return { ok: false, error: error.name || "NetworkError" };
   }
+  if (payload.byteLength >= OFFLOAD_MIN && (await helpersReady())) {
+    // Python checks the response's signature over its SHA-256 first thing.
+    const answer = await helperCall("digest", { buffer: payload }, [payload]);
+    payload = new Uint8Array(answer.buffer);
+    digests.set(payload, answer.digest);
+  } else {
+    payload = new Uint8Array(payload);
+  }
   return { ok: true, status: response.status, headers: [...response.headers], body: payload };
+}
+
+// --- The helper's side ----------------------------------------------------------------------------
+// A helper answers {id, op, args} with {id, result} (its buffers transferred) or {id, error}.
+
+const operations = {
+  async read({ blob, start, end }) {
+    const buffer = await blob.slice(start, end).arrayBuffer();
+    const leaves = await leafHashesHere(new Uint8Array(buffer), LEAF_BYTES);
+    return [{ buffer, leaves }, [buffer]];
+  },
+  async seal({ encKey, macKey, iv, macPrefix, header, buffer, size, length }) {
+    const layout = new Uint8Array(buffer, 0, size);
+    const plaintext = layout.subarray(macPrefix.byteLength, macPrefix.byteLength + length);
+    const sealed = await sealInto(layout, encKey, macKey, iv, macPrefix, header, plaintext);
+    const digest = new Uint8Array(await subtle.digest("SHA-256", sealed));
+    return [{ buffer, start: sealed.byteOffset, length: sealed.byteLength, digest }, [buffer]];
+  },
+  async digest({ buffer }) {
+    return [{ buffer, digest: new Uint8Array(await subtle.digest("SHA-256", buffer)) }, [buffer]];
+  },
+  async hmac({ key, buffer, length }) {
+    const tag = await subtle.sign("HMAC", key, new Uint8Array(buffer, 0, length));
+    return [{ buffer, tag }, [buffer]];
+  },
+  async open({ key, iv, buffer, length }) {
+    const plaintext = await decryptHere(key, iv, new Uint8Array(buffer, 0, length));
+    if (!plaintext) return [{ input: buffer }, [buffer]];
+    const leaves = await leafHashesHere(plaintext, LEAF_BYTES);
+    return [{ input: buffer, plaintext: plaintext.buffer, leaves }, [buffer, plaintext.buffer]];
+  },
+};
+
+if (inHelper) {
+  self.onmessage = async ({ data }) => {
+    try {
+      const [result, transfer] = await operations[data.op](data.args);
+      self.postMessage({ id: data.id, result }, transfer);
+    } catch (error) {
+      self.postMessage({ id: data.id, error: { name: error.name || "Error", message: String(error.message) } });
+    }
+  };
+  self.postMessage({ ready: true });
 }
