@@ -30,6 +30,10 @@ def test_login_form_works_while_the_engine_loads(vault_page):
     page.context.unroute("**/python_stdlib.zip")
     vault.wait_for_vault()
     assert page.inner_text("#vault-username") == username
+    # The vault worker's own workers, which seal and open chunks, started beside it.
+    page.wait_for_function("() => (sessionStorage.getItem('anoni.diagnostics') || '').includes('crypto.helpers')")
+    helpers = [entry["detail"] for entry in vault.diagnostic_log() if entry["event"] == "crypto.helpers"]
+    assert helpers == ["count=2"]
 
 
 def test_wheel_with_wrong_digest_is_refused(vault_page):

@@ -99,6 +99,8 @@ async function boot(config) {
     + `runtime_ms=${Math.round(runtimeReady - imported)} client_ms=${Math.round(now - runtimeReady)} `
     + `snapshot=${snapshot}`);
   post({ type: "booted", ms });
+  // Started now rather than by the first upload; 0 means all the work runs on this thread.
+  bridge.helpersInUse().then((count) => log("info", "crypto.helpers", `count=${count}`));
 }
 
 // --- sources and sinks (Python awaits their methods through proxies) ----------------------------
