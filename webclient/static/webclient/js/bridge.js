@@ -111,23 +111,28 @@ async function startHelpers(count) {
   }
 }
 
-// Whether bulk work goes to helpers (starting them on first use).
-async function helpersReady() {
-  if (!helperCount) return false;
+// The helpers that work, started on first use (none where they cannot start).
+async function workingHelpers() {
+  if (!helperCount) return [];
   helpers ??= startHelpers(helperCount);
-  return (await helpers).some((helper) => !helper.broken);
+  return (await helpers).filter((helper) => !helper.broken);
+}
+
+// Whether bulk work goes to helpers.
+async function helpersReady() {
+  return (await workingHelpers()).length > 0;
 }
 
 async function helperCall(op, args, transfer = []) {
-  const working = (await helpers).filter((helper) => !helper.broken);
+  const working = await workingHelpers();
+  if (!working.length) throw new DOMException("No crypto helper is working.", "OperationError");
   const idlest = working.reduce((best, helper) => (helper.calls.size < best.calls.size ? helper : best));
   return idlest.call(op, args, transfer);
 }
 
-// How many helpers are working (started on first use); for tests.
+// How many helpers are working; for the diagnostic log and tests.
 export async function helpersInUse() {
-  if (!(await helpersReady())) return 0;
-  return (await helpers).filter((helper) => !helper.broken).length;
+  return (await workingHelpers()).length;
 }
 
 // How many helpers to use from now on (0: all work on this thread); for tests and benchmarks.
