@@ -118,9 +118,9 @@ async function workingHelpers() {
   return (await helpers).filter((helper) => !helper.broken);
 }
 
-// Whether bulk work goes to helpers.
-async function helpersReady() {
-  return (await workingHelpers()).length > 0;
+// Whether work on `length` bytes goes to a helper: only large work, and only if one is working.
+async function offloaded(length) {
+  return length >= OFFLOAD_MIN && (await workingHelpers()).length > 0;
 }
 
 async function helperCall(op, args, transfer = []) {
@@ -200,7 +200,7 @@ function paddedLength(length) {
 export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plaintext) {
   const size = macPrefix.byteLength + paddedLength(plaintext.byteLength) + TAG_BYTES;
   const layout = take(size);
-  if (plaintext.byteLength < OFFLOAD_MIN || !(await helpersReady())) {
+  if (!(await offloaded(plaintext.byteLength))) {
     return sealInto(layout, encKey, macKey, iv, macPrefix, header, plaintext);
   }
   // The one copy on this thread: the plaintext into the ciphertext's place, where the helper
@@ -215,7 +215,7 @@ export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plai
 
 // undefined (None in Python) for bad padding: Python turns it into its one IntegrityError.
 export async function aesCbcDecrypt(key, iv, data) {
-  if (data.byteLength < OFFLOAD_MIN || !(await helpersReady())) return decryptHere(key, iv, data);
+  if (!(await offloaded(data.byteLength))) return decryptHere(key, iv, data);
   const input = take(data.byteLength);
   input.set(data);
   const answer = await helperCall("open", { key, iv, buffer: input.buffer, length: data.byteLength },
@@ -251,7 +251,7 @@ function concat(parts) {
 
 export async function hmacSha256(key, parts) {
   const data = concat(parts);
-  if (parts.length > 1 && data.byteLength >= OFFLOAD_MIN && (await helpersReady())) {
+  if (parts.length > 1 && (await offloaded(data.byteLength))) {
     const answer = await helperCall("hmac", { key, buffer: data.buffer, length: data.byteLength },
       [data.buffer]);
     release(new Uint8Array(answer.buffer));
@@ -296,7 +296,7 @@ export async function pbkdf2Sha256(password, salt, iterations) {
 // upload that never finished in the browser tests), and a stalled read is an upload that waits
 // for ever with nothing to report.
 export async function readBlob(blob, start, end) {
-  if (end - start < OFFLOAD_MIN || !(await helpersReady())) {
+  if (!(await offloaded(end - start))) {
     return new Uint8Array(await blob.slice(start, end).arrayBuffer());
   }
   const answer = await helperCall("read", { blob, start, end });
@@ -325,7 +325,7 @@ export async function httpRequest(method, url, headers, body, timeoutMs) {
   } catch (error) {
     return { ok: false, error: error.name || "NetworkError" };
   }
-  if (payload.byteLength >= OFFLOAD_MIN && (await helpersReady())) {
+  if (await offloaded(payload.byteLength)) {
     // Python checks the response's signature over its SHA-256 first thing.
     const answer = await helperCall("digest", { buffer: payload }, [payload]);
     payload = new Uint8Array(answer.buffer);
