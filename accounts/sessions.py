@@ -70,7 +70,11 @@ def create_session(account: Account, session_key: bytes) -> tuple[bytes, Session
 def lookup(sid: bytes) -> ActiveSession:
     """The live session for a sid, or 401 `session_expired` (unknown, ended or too old)."""
     sid_hash = hashlib.sha256(sid).digest()
-    session = Session.objects.select_related("account").filter(sid_hash=sid_hash).first()
+    try:
+        # get(), not first(): the lookup by a unique column needs no ORDER BY (every request).
+        session = Session.objects.select_related("account").get(sid_hash=sid_hash)
+    except Session.DoesNotExist:
+        session = None
     if session is None or is_expired(session):
         raise session_expired()
     sign_key = cache.get(_sign_key_cache_key(sid_hash))

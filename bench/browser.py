@@ -7,7 +7,10 @@ Debian's Chromium headless with a fresh profile, directly, without Playwright: a
 DevTools protocol's network tracking has its uploads throttled to a few MiB/s.
 
 The page measures itself (see bench.js) and posts its figures to the bench-only endpoint, which
-appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. The files it uploads are written to the
+appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. Beside the crypto baseline it measures the
+transport floor: the same file read and POSTed, as many chunks at a time as the vault, to a
+bench-only endpoint that reads the body and drops it (no crypto, no Python, no signature, no
+storage), with the CPU it took per process kind: what an upload costs before it does anything. The files it uploads are written to the
 origin's private file system first, so that they come from disk as a person's would. Meanwhile
 this script samples the memory (resident set size) and the CPU time of every Chromium process
 and of the server, to report, per kind of process, the memory growth and the CPU seconds per GiB
@@ -225,6 +228,15 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
               f"{baseline:.0f} MiB/s")
         for name, key in (("upload", "upload_mib_s"), ("download (fetch, decrypt, check)", "download_mib_s")):
             print(f"    {name}: {figures[key]:.0f} MiB/s ({figures[key] / baseline:.2f} of the baseline)")
+        floor = figures["floor_mib_s"]
+        print(f"    transport floor (read + POST to an endpoint that discards the body; no crypto, "
+              f"Python or storage): {floor:.0f} MiB/s; the upload is {figures['upload_mib_s'] / floor:.2f} "
+              "of it")
+        start, end = by_phase.get("floor-start"), by_phase.get("floor-end")
+        if start and end and samples:
+            used = cpu_used(samples, start["at"], end["at"])
+            print("      CPU seconds per GiB: " + ", ".join(
+                f"{kind} {used[kind] * 1024 / figures['mib']:.1f}" for kind in sorted(used)))
     for kind in ("upload", "download"):
         start, end = by_phase.get(f"memory-{kind}-start"), by_phase.get(f"memory-{kind}-end")
         if start and end and samples:

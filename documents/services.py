@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -134,8 +134,12 @@ def delete_folder(account, folder_id):
 
 def _own_document(account, document_id, *, lock=False, committed_only=False):
     queryset = Document.objects.select_for_update() if lock else Document.objects
-    document = queryset.filter(account=account, pk=document_id).first()
-    if document is None or (committed_only and document.state != Document.State.COMMITTED):
+    try:
+        # get(), not first(): a primary key lookup needs no ORDER BY (on every chunk request).
+        document = queryset.get(account=account, pk=document_id)
+    except Document.DoesNotExist:
+        raise not_found() from None
+    if committed_only and document.state != Document.State.COMMITTED:
         raise not_found()
     return document
 
@@ -225,14 +229,19 @@ def store_chunk(account, document_id, index, box, *, sha256=None):
             if document.state == Document.State.COMMITTED:
                 raise conflict("already_committed", "The document is committed and cannot change.")
             _check_index(document, index)
-            others = (Chunk.objects.filter(document=document).exclude(index=index)
-                      .aggregate(total=Sum("size"))["total"] or 0)
+            # One query for the document's stored bytes and this index's share of them; the
+            # previous box of this index is deleted only if there is one (a first upload, the
+            # usual case, costs no DELETE).
+            stored = Chunk.objects.filter(document=document).aggregate(
+                total=Sum("size"), this=Sum("size", filter=Q(index=index)))
+            others = (stored["total"] or 0) - (stored["this"] or 0)
             if others + len(box) > document.size:
                 raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                                "This chunk would take the document past its declared size.")
             if used_bytes(account) > quota_bytes(account):
                 raise quota_exceeded()
-            replaced = Chunk.objects.filter(document=document, index=index).delete()[0] > 0
+            if stored["this"] is not None:
+                replaced = Chunk.objects.filter(document=document, index=index).delete()[0] > 0
             written = True
             storage.write_object(name, box)
             chunk = Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)

@@ -8,4 +8,5 @@ urlpatterns = [
 ]
 
 if settings.ANONI_BENCH:  # bench/browser.py only
-    urlpatterns.append(path("bench/results", views.bench_results, name="vault-bench-results"))
+    urlpatterns += [path("bench/results", views.bench_results, name="vault-bench-results"),
+                    path("bench/discard", views.bench_discard, name="vault-bench-discard")]

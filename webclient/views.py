@@ -47,7 +47,8 @@ def vault(request):
         "version": CLIENT_VERSION,
     }
     if settings.ANONI_BENCH:
-        config.update(bench=static("webclient/js/bench.js"), benchResults=reverse("vault-bench-results"))
+        config.update(bench=static("webclient/js/bench.js"), benchResults=reverse("vault-bench-results"),
+                      benchDiscard=reverse("vault-bench-discard"))
     return render(request, "webclient/vault.html", {"config": json.dumps(config)})
 
 
@@ -59,4 +60,13 @@ def bench_results(request):
     figures = json.loads(request.body)
     with open(settings.VAR_DIR / BENCH_RESULTS, "a") as results:
         results.write(json.dumps(figures) + "\n")
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def bench_discard(request):
+    """Only routed while ANONI_BENCH is on: reads the body and throws it away, so that bench.js can
+    measure the transport alone (the browser reading a file and POSTing it, the server receiving)."""
+    request.body  # noqa: B018 - read, as a chunk upload's body is read, and dropped
     return HttpResponse(status=204)

@@ -1,6 +1,8 @@
 """The browser's half of the box format, against docs/vectors/generate.json: bridge.js's
 `encryptThenMac` (AES-CBC run over the chunk in pieces, sealed in place in a reused buffer) must
-give exactly the box of every vector, and `aesCbcDecrypt` its plaintext back, in a real Chromium.
+give exactly the box of every vector, and `verifyThenDecrypt` (also in pieces) its plaintext back,
+in a buffer of its own size, in a real Chromium; a flipped ciphertext byte, a flipped tag and bad
+padding under a matching tag must all be refused.
 The vectors' lengths (0, 1, 15, 16, 17, 30 bytes, 4 MiB) cover an empty input, a partial and a
 whole last block, and a chunk made of many whole pieces. A few extra lengths around the piece
 size are checked against the CPython backend.
@@ -47,12 +49,35 @@ SEAL_IN_PAGE = """async ([cases, helpers, readLength]) => {
       const digest = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", sealed)));
       boxes.push(digest === hex(await bridge.sha256(sealed)) && digest);
       if (round === 0) {
+        const iv = bytes(item.iv);
+        const prefix = bytes(item.mac_prefix);
         const ciphertext = sealed.subarray(17, sealed.byteLength - 32);
-        const opened = await bridge.aesCbcDecrypt(encKey, bytes(item.iv), ciphertext);
+        const tag = sealed.slice(sealed.byteLength - 32);
+        const opened = await bridge.verifyThenDecrypt(encKey, macKey, iv, prefix, ciphertext, tag);
         boxes.push(opened.byteLength === plaintext.byteLength
-          && opened.every((byte, index) => byte === plaintext[index]));
+          && opened.buffer.byteLength === plaintext.byteLength
+          && opened.every((byte, index) => byte === plaintext[index])
+          && hex(new Uint8Array(await crypto.subtle.digest("SHA-256", sealed))) === digest);
         boxes.push(hex(await bridge.leafHashes(opened, 1024 * 1024)));
         boxes.push(sealed.byteLength);
+        // Refused: a flipped ciphertext byte, a flipped tag, and (with a tag made to match) a
+        // ciphertext whose last plaintext byte is changed to 0, which no padding ends with.
+        const flipped = ciphertext.slice();
+        flipped[flipped.byteLength >> 1] ^= 1;
+        const badTag = tag.slice();
+        badTag[31] ^= 1;
+        const refused = [await bridge.verifyThenDecrypt(encKey, macKey, iv, prefix, flipped, tag),
+                         await bridge.verifyThenDecrypt(encKey, macKey, iv, prefix, ciphertext, badTag)];
+        if (ciphertext.byteLength >= 32) {
+          const badPadding = ciphertext.slice();
+          badPadding[badPadding.byteLength - 17] ^= 16 - (plaintext.byteLength % 16);
+          const layout = new Uint8Array(prefix.byteLength + badPadding.byteLength);
+          layout.set(prefix);
+          layout.set(badPadding, prefix.byteLength);
+          const matching = new Uint8Array(await crypto.subtle.sign("HMAC", macKey, layout));
+          refused.push(await bridge.verifyThenDecrypt(encKey, macKey, iv, prefix, badPadding, matching));
+        }
+        boxes.push(refused.every((answer) => answer === undefined));
       }
       bridge.release(sealed);
     }
@@ -116,6 +141,8 @@ def test_the_browser_seals_every_vector_exactly(vault_page, helpers):
     assert answer["read"] == [len(read), leaf_hex(read)]
     results = answer["results"]
     assert len(results) == len(expected)
-    for (first, opened, leaves, length, second), (digest, box_length, leaves_hex) in zip(results, expected):
-        assert (first, second, length, opened, leaves) == (digest, digest, box_length, True, leaves_hex)
+    for (first, opened, leaves, length, refused, second), (digest, box_length, leaves_hex) in zip(
+            results, expected):
+        assert (first, second, length, opened, leaves, refused) == (
+            digest, digest, box_length, True, leaves_hex, True)
     assert vault_page.csp_violations() == []

@@ -7,7 +7,6 @@
 Plaintexts and boxes are backend buffers (see backends/__init__.py); keys, IVs, AAD are bytes.
 """
 
-import hmac
 import uuid
 from collections import OrderedDict
 
@@ -96,10 +95,8 @@ async def open_box(crypto, key: bytes, sealed: Buffer, aad: bytes) -> Buffer:
     iv = header[1:]
     ciphertext = crypto.slice(sealed, 1 + IV_BYTES, size - TAG_BYTES)
     tag = crypto.to_bytes(crypto.slice(sealed, size - TAG_BYTES, size))
-    expected = await crypto.hmac_sha256(mac_key, [_mac_prefix(bytes(aad), iv), ciphertext])
-    if not hmac.compare_digest(expected, tag):
-        raise IntegrityError()
-    return await crypto.aes_cbc_decrypt(enc_key, iv, ciphertext)
+    return await crypto.verify_then_decrypt(enc_key, mac_key, iv, _mac_prefix(bytes(aad), iv),
+                                            ciphertext, tag)
 
 
 # --- associated data (DESIGN §4 table) -------------------------------------------------------------

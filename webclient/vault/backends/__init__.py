@@ -12,7 +12,7 @@ Implementations:
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 Buffer = Any  # bytes-like in CPython, a Uint8Array proxy in Pyodide
 
@@ -31,12 +31,13 @@ class CryptoBackend(Protocol):
         out in place (the browser's writes header over the end of mac_prefix once the tag is
         known: header is never longer than mac_prefix)."""
 
-    async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
-        """AES-256-CBC with PKCS#7 padding checked and removed; raises IntegrityError on bad
-        padding (callers only decrypt after the tag has been verified)."""
-
-    async def hmac_sha256(self, key: bytes, parts: Sequence[Buffer | bytes]) -> bytes:
-        """HMAC-SHA-256 of the concatenation of parts (buffers or bytes)."""
+    async def verify_then_decrypt(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                                  ciphertext: Buffer, tag: bytes) -> Buffer:
+        """The inverse of encrypt_then_mac: AES-256-CBC(enc_key, iv) decryption of `ciphertext`
+        with its PKCS#7 padding checked and removed, if tag = HMAC-SHA-256(mac_key, mac_prefix |
+        ciphertext) (compared in constant time); nothing is decrypted unless it is. Raises
+        IntegrityError for a wrong tag and for bad padding alike. One call, so that a backend can
+        check and open from the same copy (the browser's does both in a helper worker)."""
 
     async def sha256(self, data: Buffer | bytes) -> bytes:
         """SHA-256 digest."""

@@ -77,6 +77,12 @@ def _encrypt_then_mac(enc_key, mac_key, iv, mac_prefix, header, plaintext) -> by
     return b"".join((header, ciphertext, _hmac(mac_key, (mac_prefix, ciphertext))))
 
 
+def _verify_then_decrypt(enc_key, mac_key, iv, mac_prefix, ciphertext, tag) -> bytearray:
+    if not hmac.compare_digest(_hmac(mac_key, (mac_prefix, ciphertext)), tag):
+        raise IntegrityError()
+    return _decrypt(enc_key, iv, ciphertext)
+
+
 def _leaf_hashes(data: bytes, leaf_size: int) -> list[bytes]:
     view = memoryview(data)
     return [hashlib.sha256(view[start:start + leaf_size]).digest()
@@ -97,11 +103,10 @@ class CpythonCrypto:
         return await _run(len(plaintext), _encrypt_then_mac, enc_key, mac_key, iv, mac_prefix,
                           header, plaintext)
 
-    async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
-        return await _run(len(ciphertext), _decrypt, key, iv, ciphertext)
-
-    async def hmac_sha256(self, key: bytes, parts: Sequence[Buffer | bytes]) -> bytes:
-        return await _run(sum(len(part) for part in parts), _hmac, key, parts)
+    async def verify_then_decrypt(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                                  ciphertext: Buffer, tag: bytes) -> Buffer:
+        return await _run(len(ciphertext), _verify_then_decrypt, enc_key, mac_key, iv, mac_prefix,
+                          ciphertext, tag)
 
     async def sha256(self, data: Buffer | bytes) -> bytes:
         return await _run(len(data), lambda: hashlib.sha256(data).digest())

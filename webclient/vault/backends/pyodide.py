@@ -2,14 +2,13 @@
 
 Buffers are JavaScript `Uint8Array` proxies: file chunks, boxes and response bodies stay on the
 JavaScript side, where WebCrypto and `fetch` use them directly; Python only holds proxies. The
-JavaScript half is webclient/static/webclient/js/bridge.mjs, which the worker registers as the
+JavaScript half is webclient/static/webclient/js/bridge.js, which the worker registers as the
 module `anoni_bridge` before it imports this one. Only the worker imports this module.
 """
 
 import hashlib
 import os
 from collections import OrderedDict
-from typing import Sequence
 
 import anoni_bridge as bridge
 from pyodide.ffi import JsProxy, to_js
@@ -78,16 +77,14 @@ class PyodideCrypto:
             await self._aes_keys.get(enc_key), await self._hmac_keys.get(mac_key), to_js(bytes(iv)),
             to_js(bytes(mac_prefix)), to_js(bytes(header)), _js(plaintext))
 
-    async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: Buffer) -> Buffer:
-        plaintext = await bridge.aesCbcDecrypt(await self._aes_keys.get(key), to_js(bytes(iv)),
-                                               _js(ciphertext))
+    async def verify_then_decrypt(self, enc_key: bytes, mac_key: bytes, iv: bytes, mac_prefix: bytes,
+                                  ciphertext: Buffer, tag: bytes) -> Buffer:
+        plaintext = await bridge.verifyThenDecrypt(
+            await self._aes_keys.get(enc_key), await self._hmac_keys.get(mac_key), to_js(bytes(iv)),
+            to_js(bytes(mac_prefix)), _js(ciphertext), to_js(bytes(tag)))
         if plaintext is None:
             raise IntegrityError()
         return plaintext
-
-    async def hmac_sha256(self, key: bytes, parts: Sequence[Buffer | bytes]) -> bytes:
-        js_parts = to_js([_js(part) for part in parts])
-        return (await bridge.hmacSha256(await self._hmac_keys.get(key), js_parts)).to_bytes()
 
     async def sha256(self, data: Buffer | bytes) -> bytes:
         if not isinstance(data, JsProxy):

@@ -1,7 +1,8 @@
 // The browser benchmark (bench/browser.py), loaded by vault.js only while ANONI_BENCH is on. It
 // measures the real vault page and worker: how soon the login form works and the vault is ready
 // (a cold load, then a warm reload), upload and download throughput beside a same-page baseline
-// of WebCrypto AES-256-CBC + HMAC-SHA-256 over the same data, and 1 GiB transfers during which
+// of WebCrypto AES-256-CBC + HMAC-SHA-256 over the same data and the transport floor (the same
+// data read and POSTed to an endpoint that discards it), and 1 GiB transfers during which
 // bench/browser.py samples the browser's memory. Figures are posted to the bench-only endpoint.
 
 const MIB = 1024 * 1024;
@@ -59,6 +60,24 @@ async function cryptoBaseline(file) {
   return file.size / MIB / ((performance.now() - started) / 1000);
 }
 
+// What moving the file's bytes to the server costs with no crypto, no Python and no storage: read
+// each chunk and POST it to a bench-only endpoint that reads the body and throws it away, with as
+// many chunks in flight as the vault. The floor under an upload on this machine.
+async function transportFloor(config, file) {
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (let offset = next; offset < file.size; offset = next) {
+      next += CHUNK;
+      const chunk = await file.slice(offset, offset + CHUNK).arrayBuffer();
+      const response = await fetch(config.benchDiscard, { method: "POST", body: chunk });
+      if (response.status !== 204) throw new Error(`the discarding endpoint answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return file.size / MIB / ((performance.now() - started) / 1000);
+}
+
 async function timed(run) {
   const started = performance.now();
   const result = await run();
@@ -102,12 +121,16 @@ export async function run({ vault, saver, config, call }) {
     await removeFiles();
     const file = await syntheticFile(size, "bench.bin");
     const baseline = await cryptoBaseline(file);
+    await post(config, { phase: "floor-start" });
+    const floor = await transportFloor(config, file);
+    await post(config, { phase: "floor-end" });
     const up = await upload(vault, call, file);
     const down = await verify(vault, call, up.result);
     await post(config, {
       phase: "throughput",
       mib: size / MIB,
       baseline_mib_s: baseline,
+      floor_mib_s: floor,
       upload_mib_s: size / MIB / up.seconds,
       download_mib_s: size / MIB / down.seconds,
     });

@@ -147,7 +147,7 @@ export function importAesKey(raw) {
 }
 
 export function importHmacKey(raw) {
-  return subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 const TAG_BYTES = 32;
@@ -213,53 +213,74 @@ export async function encryptThenMac(encKey, macKey, iv, macPrefix, header, plai
   return sealed;
 }
 
-// undefined (None in Python) for bad padding: Python turns it into its one IntegrityError.
-export async function aesCbcDecrypt(key, iv, data) {
-  if (!(await offloaded(data.byteLength))) return decryptHere(key, iv, data);
-  const input = take(data.byteLength);
-  input.set(data);
-  const answer = await helperCall("open", { key, iv, buffer: input.buffer, length: data.byteLength },
-    [input.buffer]);
-  release(new Uint8Array(answer.input));
-  if (!answer.plaintext) return undefined;
-  const plaintext = new Uint8Array(answer.plaintext);
-  leafMemo.set(plaintext, answer.leaves);
-  return plaintext;
-}
-
-async function decryptHere(key, iv, data) {
+// AES-256-CBC decryption of `ciphertext` (whole blocks, at least one), its PKCS#7 padding checked
+// and removed; undefined for bad padding. Run in pieces like the encryption, and for the same
+// reason (measured in a worker: ~1.7 times as fast as one call over 4 MiB). WebCrypto checks and
+// strips the padding of every call's output, so a piece that is not the last is given one more
+// block, made to decrypt to a whole block of padding: the encryption of nothing with the piece's
+// last ciphertext block as IV (D(E(last XOR pad)) XOR last = pad). The last piece, the only one
+// with the box's own padding, is decrypted first: it tells the plaintext's exact length, so that
+// the plaintext is one buffer of its own size (a sink can then transfer it without a copy).
+async function cbcDecrypt(key, iv, ciphertext) {
+  const total = ciphertext.byteLength;
+  const lastStart = Math.max(0, Math.ceil(total / CBC_PIECE_BYTES) - 1) * CBC_PIECE_BYTES;
+  let tail;
   try {
-    return new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv }, key, data));
+    tail = new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: chainBefore(iv, ciphertext, lastStart) },
+      key, ciphertext.subarray(lastStart)));
   } catch (error) {
     if (error instanceof DOMException && error.name === "OperationError") return undefined;
     throw error;
   }
+  const plaintext = new Uint8Array(lastStart + tail.byteLength);
+  plaintext.set(tail, lastStart);
+  for (let offset = 0; offset < lastStart; offset += CBC_PIECE_BYTES) {
+    const end = offset + CBC_PIECE_BYTES;
+    const padding = await subtle.encrypt({ name: "AES-CBC", iv: ciphertext.slice(end - BLOCK_BYTES, end) },
+      key, new Uint8Array(0));
+    // The piece and its padding block are one input: the block is written over the next piece's
+    // first block for as long as WebCrypto takes to copy its input (before `decrypt` returns).
+    const next = ciphertext.slice(end, end + BLOCK_BYTES);
+    ciphertext.set(new Uint8Array(padding), end);
+    const piece = subtle.decrypt({ name: "AES-CBC", iv: chainBefore(iv, ciphertext, offset) }, key,
+      ciphertext.subarray(offset, end + BLOCK_BYTES));
+    ciphertext.set(next, end);
+    plaintext.set(new Uint8Array(await piece), offset);
+  }
+  return plaintext;
 }
 
-function concat(parts) {
-  if (parts.length === 1) return parts[0];
-  let total = 0;
-  for (const part of parts) total += part.byteLength;
-  const out = take(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
+// The IV of the CBC piece starting at `offset`: the ciphertext block before it.
+function chainBefore(iv, ciphertext, offset) {
+  return offset === 0 ? iv : ciphertext.slice(offset - BLOCK_BYTES, offset);
 }
 
-export async function hmacSha256(key, parts) {
-  const data = concat(parts);
-  if (parts.length > 1 && (await offloaded(data.byteLength))) {
-    const answer = await helperCall("hmac", { key, buffer: data.buffer, length: data.byteLength },
-      [data.buffer]);
-    release(new Uint8Array(answer.buffer));
-    return new Uint8Array(answer.tag);
+// The inverse of sealInto, in `layout` = macPrefix | ciphertext: the plaintext, or undefined when
+// the tag is wrong (nothing is decrypted then) or the padding is. `subtle.verify` compares the
+// tags in constant time.
+async function openIn(layout, encKey, macKey, iv, prefixLength, tag) {
+  if (!(await subtle.verify("HMAC", macKey, tag, layout))) return undefined;
+  return cbcDecrypt(encKey, iv, layout.subarray(prefixLength));
+}
+
+// undefined (None in Python) for any failure: Python turns it into its one IntegrityError.
+export async function verifyThenDecrypt(encKey, macKey, iv, macPrefix, ciphertext, tag) {
+  // The one copy on this thread: the MAC's input laid out in one buffer (WebCrypto takes one).
+  const layout = take(macPrefix.byteLength + ciphertext.byteLength);
+  layout.set(macPrefix, 0);
+  layout.set(ciphertext, macPrefix.byteLength);
+  if (!(await offloaded(ciphertext.byteLength))) {
+    const plaintext = await openIn(layout, encKey, macKey, iv, macPrefix.byteLength, tag);
+    release(layout);
+    return plaintext;
   }
-  const signing = subtle.sign("HMAC", key, data); // WebCrypto copies its input before returning
-  if (parts.length > 1) release(data);
-  return new Uint8Array(await signing);
+  const answer = await helperCall("open", { encKey, macKey, iv, tag, buffer: layout.buffer,
+    length: layout.byteLength, prefixLength: macPrefix.byteLength }, [layout.buffer]);
+  release(new Uint8Array(answer.buffer));
+  if (!answer.plaintext) return undefined;
+  const plaintext = new Uint8Array(answer.plaintext);
+  leafMemo.set(plaintext, answer.leaves);
+  return plaintext;
 }
 
 export async function sha256(data) {
@@ -355,15 +376,11 @@ const operations = {
   async digest({ buffer }) {
     return [{ buffer, digest: new Uint8Array(await subtle.digest("SHA-256", buffer)) }, [buffer]];
   },
-  async hmac({ key, buffer, length }) {
-    const tag = await subtle.sign("HMAC", key, new Uint8Array(buffer, 0, length));
-    return [{ buffer, tag }, [buffer]];
-  },
-  async open({ key, iv, buffer, length }) {
-    const plaintext = await decryptHere(key, iv, new Uint8Array(buffer, 0, length));
-    if (!plaintext) return [{ input: buffer }, [buffer]];
+  async open({ encKey, macKey, iv, tag, buffer, length, prefixLength }) {
+    const plaintext = await openIn(new Uint8Array(buffer, 0, length), encKey, macKey, iv, prefixLength, tag);
+    if (!plaintext) return [{ buffer }, [buffer]];
     const leaves = await leafHashesHere(plaintext, LEAF_BYTES);
-    return [{ input: buffer, plaintext: plaintext.buffer, leaves }, [buffer, plaintext.buffer]];
+    return [{ buffer, plaintext: plaintext.buffer, leaves }, [buffer, plaintext.buffer]];
   },
 };
 
