@@ -43,6 +43,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--no-default-browser-check", "--enable-logging=stderr"]
 TIMEOUT = 30 * 60
 SAMPLE_EVERY = 0.2
+TREE_EVERY = 10  # samples between two walks of /proc for the processes to sample
 
 
 def free_port() -> int:
@@ -63,8 +64,8 @@ def wait_for_server(url: str, timeout: float = 30) -> None:
             time.sleep(0.2)
 
 
-def descendants(pid: int) -> list[int]:
-    """pid and every process below it."""
+def process_trees(*roots: int) -> list[list[int]]:
+    """For each root pid, that process and every process below it: one walk of /proc for all."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -73,23 +74,26 @@ def descendants(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        pending.extend(children.get(current, []))
-    return found
+    trees = []
+    for root in roots:
+        found, pending = [], [root]
+        while pending:
+            current = pending.pop()
+            found.append(current)
+            pending.extend(children.get(current, []))
+        trees.append(found)
+    return trees
 
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
-def memory_mib(pid: int) -> dict[str, float]:
+def memory_mib(tree: list[int]) -> dict[str, float]:
     """The resident memory of a process tree per process kind, in MiB. (Resident, not
     proportional: reading the proportional size walks every page table, and five times a second
     that took ~8 % of the machine's CPU from what is being measured.)"""
     total: dict[str, float] = {}
-    for process in descendants(pid):
+    for process in tree:
         try:
             resident_pages = int(Path(f"/proc/{process}/statm").read_text().split()[1])
         except (OSError, IndexError, ValueError):
@@ -102,8 +106,15 @@ def memory_mib(pid: int) -> dict[str, float]:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+_child_kinds: dict[int, str] = {}
+
+
 def process_kind(pid: int) -> str:
-    """Chromium's role for a process (browser, renderer, network, ...), or its program name."""
+    """Chromium's role for a process (browser, renderer, network, ...), or its program name.
+    A child's role (its --type) is remembered, since this is asked five times a second; a
+    program name is not: /usr/bin/chromium is a shell script that becomes the browser."""
+    if pid in _child_kinds:
+        return _child_kinds[pid]
     try:
         # Chromium rewrites its command line into one space-separated string.
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
@@ -115,15 +126,16 @@ def process_kind(pid: int) -> str:
             if kind == "utility":
                 for other in argv:
                     if other.startswith(b"--utility-sub-type="):
-                        return other.split(b".")[-1].decode()  # e.g. network.mojom.NetworkService
+                        kind = other.split(b".")[-1].decode()  # e.g. network.mojom.NetworkService
+            _child_kinds[pid] = kind
             return kind
     return Path(argv[0].decode(errors="replace")).name if argv else "?"
 
 
-def cpu_seconds(pid: int) -> dict[str, float]:
+def cpu_seconds(tree: list[int]) -> dict[str, float]:
     """CPU time (user + system) used so far by a process tree, per process kind, in seconds."""
     used: dict[str, float] = {}
-    for process in descendants(pid):
+    for process in tree:
         try:
             fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -172,10 +184,13 @@ def main() -> int:
             browser = subprocess.Popen([CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={profile}", url],
                                        stdout=chromium_log, stderr=subprocess.STDOUT)
             deadline = time.monotonic() + TIMEOUT
+            sampling_started, own_cpu_before = time.monotonic(), sum(os.times()[:2])
             while time.monotonic() < deadline:
-                samples.append((time.time() * 1000, memory_mib(browser.pid),
-                                {**{f"browser {kind}": seconds for kind, seconds in cpu_seconds(browser.pid).items()},
-                                 "server": sum(cpu_seconds(server.pid).values())}))
+                if len(samples) % TREE_EVERY == 0:  # processes come and go rarely; /proc is large
+                    browser_tree, server_tree = process_trees(browser.pid, server.pid)
+                samples.append((time.time() * 1000, memory_mib(browser_tree),
+                                {**{f"browser {kind}": seconds for kind, seconds in cpu_seconds(browser_tree).items()},
+                                 "server": sum(cpu_seconds(server_tree).values())}))
                 phases = {result["phase"] for result in read_results(results_path)}
                 if phases & {"done", "failed"} or browser.poll() is not None:
                     break
@@ -187,6 +202,10 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     finished = report(read_results(results_path), samples, work, options.big_mib)
+    # The sampling shares the machine with what it measures: say how much it took.
+    own = sum(os.times()[:2]) - own_cpu_before
+    print(f"  (this script's sampling used {own:.1f} CPU-s in {time.monotonic() - sampling_started:.0f} s "
+          "of the run)")
     if finished:
         shutil.rmtree(work, ignore_errors=True)
     return 0
