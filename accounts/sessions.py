@@ -74,8 +74,8 @@ def lookup(sid: bytes) -> ActiveSession:
         # get(), not first(): the lookup by a unique column needs no ORDER BY (every request).
         session = Session.objects.select_related("account").get(sid_hash=sid_hash)
     except Session.DoesNotExist:
-        session = None
-    if session is None or is_expired(session):
+        raise session_expired() from None
+    if is_expired(session):
         raise session_expired()
     sign_key = cache.get(_sign_key_cache_key(sid_hash))
     if sign_key is None:
