@@ -10,12 +10,12 @@ The page measures itself (see bench.js) and posts its figures to the bench-only 
 appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. Beside the crypto baseline it measures the
 transport floor: the same file read and POSTed, as many chunks at a time as the vault, to a
 bench-only endpoint that reads the body and drops it (no crypto, no Python, no signature, no
-storage), with the CPU it took per process kind: what an upload costs before it does anything. The files it uploads are written to the
-origin's private file system first, so that they come from disk as a person's would. Meanwhile
-this script samples the memory (resident set size) and the CPU time of every Chromium process
-and of the server, to report, per kind of process, the memory growth and the CPU seconds per GiB
-during a 1 GiB upload and a 1 GiB download streamed to disk: on two cores, where the CPU goes is
-what limits the speed.
+storage), with the CPU it took per process kind: what an upload costs before it does anything.
+The files it uploads are written to the origin's private file system first, so that they come
+from disk as a person's would. Meanwhile this script samples the memory (resident set size) and
+the CPU time of every Chromium process and of the server, to report, per kind of process, the
+memory growth and the CPU seconds per GiB during a 1 GiB upload and a 1 GiB download streamed to
+disk: on two cores, where the CPU goes is what limits the speed. It reports its own CPU too.
 
 Targets: >= 100 MiB/s up and down, >= 0.7 of the same-page crypto baseline, login form usable
 within 1 s, vault ready within 2.5 s warm.
