@@ -1,10 +1,55 @@
 """Fixtures shared by every app's tests. Tests talk to a real HTTP server: pytest-django's
 `live_server` (a threaded WSGI server on a loopback port) backed by the test database."""
 
+import queue
+import socket
+import threading
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
+
+
+class _LiveServer(ThreadedWSGIServer):
+    """The live server, tuned for a long run of tests like gunicorn's gthread worker is for
+    production: Nagle's algorithm off, and threads reused from one connection to the next.
+
+    wsgiref writes an answer's headers and its body in two sends; with Nagle on, the body waited
+    for the ACK of the headers, which the client delays by up to 40 ms, on every answer. And a
+    fresh thread per connection made a fresh S3 connection (django-storages keeps one per thread,
+    ~200 ms to build) for every test that stores a chunk. A thread that finished a connection
+    waits for the next one; a new thread starts only when none waits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._waiting = 0  # threads waiting for a connection, less connections not yet taken
+
+    def get_request(self):
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+    def process_request(self, request, client_address):
+        with self._lock:
+            if self._waiting:
+                self._waiting -= 1
+            else:
+                threading.Thread(target=self._serve, daemon=True).start()
+        self._pending.put((request, client_address))
+
+    def _serve(self):
+        while True:
+            self.process_request_thread(*self._pending.get())
+            with self._lock:
+                self._waiting += 1
+
+
+LiveServerThread.server_class = _LiveServer
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 
+from tests.web import SSL_CONTEXT
 from webclient.vault import document, keys
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.client import Vault
@@ -57,7 +58,7 @@ async def open_vault(base_url: str, http=None) -> Vault:
     account_key = os.urandom(32)
     wrapped = await keys.wrap_account_key(CRYPTO, os.urandom(32), account_key)
     body = signup_body(username, srp_pass, wrapped)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, verify=SSL_CONTEXT) as client:
         answer = await client.post(f"{base_url}{API}accounts", json=body)
     assert answer.status_code == 201, answer.text
     session = SignedSession(base_url, username, srp_pass, crypto=CRYPTO, http=http or HttpxHttp())

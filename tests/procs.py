@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import web
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RCLONE = str(VENV_BIN / "rclone")
@@ -157,7 +159,7 @@ class Gunicorn:
 
         def answers():
             try:
-                return httpx.get(f"{self.url}/api/v1/schema/", timeout=5).status_code == 200
+                return web.get(f"{self.url}/api/v1/schema/", timeout=5).status_code == 200
             except httpx.HTTPError:
                 return False
 

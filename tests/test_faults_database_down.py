@@ -8,9 +8,9 @@ import socket
 import threading
 import time
 
-import httpx
 import pytest
 
+from tests import web
 from tests.conftest import POSTGRES, postgres_url
 from tests.kit import PendingDocument, download_bytes, open_vault, random_bytes, run
 from tests.procs import free_port
@@ -117,7 +117,7 @@ def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, serv
     relay.cut()
 
     for method, url, body in unsigned_requests(server.url):
-        assert_database_unavailable(httpx.request(method, url, json=body, timeout=30))
+        assert_database_unavailable(web.request(method, url, json=body, timeout=30))
 
     async def during():
         # A signed request: the session cannot even be looked up, so the answer cannot be signed;
@@ -131,8 +131,8 @@ def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, serv
     # A well-formed signed request: only looking its session up can tell it is not valid.
     authorization = (f"Anoni sid={b64e(os.urandom(32))}, ts={int(time.time())}, "
                      f"nonce={b64e(os.urandom(16))}, sig={b64e(os.urandom(32))}")
-    assert_database_unavailable(httpx.get(f"{server.url}/api/v1/account", timeout=30,
-                                          headers={"Authorization": authorization}))
+    assert_database_unavailable(web.get(f"{server.url}/api/v1/account", timeout=30,
+                                        headers={"Authorization": authorization}))
 
     relay.restore()
 
@@ -149,4 +149,4 @@ def test_a_database_that_never_answers_is_a_503(app_env, servers, databases):
     name = databases.postgres_name()
     server = servers(app_env(DATABASE_URL=postgres_url(name, free_port())))  # nothing listens there
     for method, url, body in unsigned_requests(server.url):
-        assert_database_unavailable(httpx.request(method, url, json=body, timeout=30))
+        assert_database_unavailable(web.request(method, url, json=body, timeout=30))

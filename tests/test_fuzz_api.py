@@ -12,13 +12,13 @@ import os
 import time
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import requests
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
+from tests import web
 from tests.kit import signup_body
 from tests.procs import Gunicorn, child_env, s3_client, s3_env
 from webclient.vault import keys
@@ -65,20 +65,20 @@ class LiveSession(requests.auth.AuthBase):
         srp_pass = os.urandom(32).hex()
         # The server cannot tell a real wrapped key from random bytes of a box's length.
         body = signup_body(username, srp_pass, os.urandom(97))
-        answer = httpx.post(self.base_url + API + "accounts", json=body, timeout=30)
+        answer = web.post(self.base_url + API + "accounts", json=body, timeout=30)
         assert answer.status_code == 201, answer.text
         self.account = username, srp_pass
 
     def _login(self) -> bool:
         username, srp_pass = self.account
         exchange = ClientExchange(username, srp_pass)
-        challenge = httpx.post(self.base_url + API + "auth/challenge",
-                               json={"username": username, "A": b64e(exchange.A_bytes)}, timeout=30)
+        challenge = web.post(self.base_url + API + "auth/challenge",
+                             json={"username": username, "A": b64e(exchange.A_bytes)}, timeout=30)
         assert challenge.status_code == 200, challenge.text
         data = challenge.json()
         M1 = exchange.process(b64d(data["salt"]), b64d(data["B"]))
-        verify = httpx.post(self.base_url + API + "auth/verify",
-                            json={"challenge": data["challenge"], "M1": b64e(M1)}, timeout=30)
+        verify = web.post(self.base_url + API + "auth/verify",
+                          json={"challenge": data["challenge"], "M1": b64e(M1)}, timeout=30)
         if verify.status_code == 401:
             return False  # the fuzzer registered new credentials for this account
         assert verify.status_code == 200, verify.text
@@ -148,7 +148,7 @@ def live_session(fuzz_server):
 
 
 def test_the_served_schema_is_the_one_fuzzed(fuzz_server):
-    served = httpx.get(fuzz_server.url + API + "schema/?format=json", timeout=30)
+    served = web.get(fuzz_server.url + API + "schema/?format=json", timeout=30)
     assert served.status_code == 200
     assert served.json()["paths"] == our_schema()["paths"]
 

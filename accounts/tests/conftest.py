@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.tests.signer import SignedSession, b64d, b64e, sign_key_for
+from tests import web
 from webclient.vault.srp import ClientExchange, verifier_for
 
 ITERATIONS = 600_000
@@ -59,7 +60,7 @@ def signup(server_url):
 
     def make(credentials: Credentials | None = None) -> Credentials:
         credentials = credentials or new_credentials()
-        answer = httpx.post(f"{server_url}/api/v1/accounts", json=credentials.signup_body())
+        answer = web.post(f"{server_url}/api/v1/accounts", json=credentials.signup_body())
         assert answer.status_code == 201, answer.text
         credentials.id = answer.json()["id"]
         return credentials
@@ -70,13 +71,13 @@ def signup(server_url):
 def srp_login(server_url: str, username: str, srp_pass: str) -> httpx.Response:
     """A full SRP exchange with the client core's SRP code; returns the verify answer."""
     exchange = ClientExchange(username, srp_pass)
-    challenge = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                           json={"username": username, "A": b64e(exchange.A_bytes)})
+    challenge = web.post(f"{server_url}/api/v1/auth/challenge",
+                         json={"username": username, "A": b64e(exchange.A_bytes)})
     assert challenge.status_code == 200, challenge.text
     body = challenge.json()
     M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
-    answer = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": body["challenge"], "M1": b64e(M1)})
+    answer = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": body["challenge"], "M1": b64e(M1)})
     if answer.status_code == 200:
         answer.session_key = exchange.check_server_proof(b64d(answer.json()["M2"]))
     return answer

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests import web
+
 
 def b64e(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -76,7 +78,7 @@ class SignedSession:
         headers = {"Authorization": header}
         if body:
             headers["Content-Type"] = content_type
-        response = httpx.request(method, self.base_url + path, content=body, headers=headers)
+        response = web.request(method, self.base_url + path, content=body, headers=headers)
         return SignedAnswer(response, nonce, self.sign_key)
 
 

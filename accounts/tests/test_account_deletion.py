@@ -4,7 +4,6 @@ session (row and signing key) and the account row are gone before the answer."""
 import secrets
 import uuid
 
-import httpx
 import pytest
 from django.core.files.storage import storages
 
@@ -12,6 +11,7 @@ from accounts.models import Account, Session
 from accounts.tests.conftest import new_credentials, sign_key_cached, srp_login
 from accounts.tests.signer import b64d, b64e
 from documents.models import Document, Folder
+from tests import web
 
 
 def store_a_document(session) -> str:
@@ -63,8 +63,8 @@ def test_after_deletion_login_fails_like_an_unknown_user(server_url, account, se
     answer = srp_login(server_url, account.username, account.srp_pass)
     assert answer.status_code == 401 and answer.json()["code"] == "bad_credentials"
 
-    challenge = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                           json={"username": account.username, "A": b64e((2).to_bytes(384, "big"))})
+    challenge = web.post(f"{server_url}/api/v1/auth/challenge",
+                         json={"username": account.username, "A": b64e((2).to_bytes(384, "big"))})
     assert b64d(challenge.json()["salt"]) != account.salt  # the stable fake salt now
 
 
@@ -99,7 +99,7 @@ def test_confirmation_is_case_sensitive(account, session):
 
 
 def test_deletion_needs_a_signature(server_url, account):
-    answer = httpx.request("DELETE", f"{server_url}/api/v1/account", json={"confirm": account.username})
+    answer = web.request("DELETE", f"{server_url}/api/v1/account", json={"confirm": account.username})
     assert answer.status_code == 401
     assert Account.objects.filter(pk=account.id).exists()
 

@@ -6,12 +6,12 @@ import hashlib
 import html
 import re
 
-import httpx
 import pytest
 from django.contrib.auth.models import User
 
 from accounts.models import Session
 from accounts.tests.conftest import sign_key_cached
+from tests import web
 
 PASSWORD = "operator password 1"
 
@@ -19,7 +19,7 @@ PASSWORD = "operator password 1"
 @pytest.fixture
 def admin_client(server_url):
     User.objects.create_superuser("operator", password=PASSWORD)
-    client = httpx.Client(base_url=server_url, follow_redirects=True)
+    client = web.client(base_url=server_url, follow_redirects=True)
     page = client.get("/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     answer = client.post("/admin/login/?next=/admin/", data={

@@ -2,18 +2,18 @@
 
 import time
 
-import httpx
 import pytest
 
 from accounts.tests.conftest import new_credentials
 from accounts.tests.independent_srp import N, g, pad
 from accounts.tests.signer import b64d, b64e
+from tests import web
 
 VALID_A = b64e(pad(pow(g, 2**255 + 12345, N)))
 
 
 def challenge(server_url, body):
-    return httpx.post(f"{server_url}/api/v1/auth/challenge", json=body)
+    return web.post(f"{server_url}/api/v1/auth/challenge", json=body)
 
 
 def test_challenge_answer(server_url, account):
@@ -85,8 +85,8 @@ def test_oversized_body(server_url):
 
 
 def test_authorization_header_is_ignored_before_login(server_url):
-    answer = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                        json={"username": new_credentials().username, "A": VALID_A},
-                        headers={"Authorization": "Anoni garbage"})
+    answer = web.post(f"{server_url}/api/v1/auth/challenge",
+                      json={"username": new_credentials().username, "A": VALID_A},
+                      headers={"Authorization": "Anoni garbage"})
     assert answer.status_code == 200
     assert "X-Anoni-Signature" not in answer.headers

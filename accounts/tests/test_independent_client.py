@@ -4,12 +4,12 @@ that independent code."""
 
 import hashlib
 
-import httpx
 import pytest
 
 from accounts.tests import independent_srp
 from accounts.tests.conftest import ITERATIONS, srp_login
 from accounts.tests.signer import SignedSession, b64d, b64e, sign_key_for
+from tests import web
 
 PASSWORD = bytes.fromhex("636f727265637420686f727365206261747465727920737461706c65")
 SALT = bytes.fromhex("00112233445566778899aabbccddeeff")
@@ -30,7 +30,7 @@ def srp_pass():
 
 
 def signup_independently(server_url, username, srp_pass):
-    answer = httpx.post(f"{server_url}/api/v1/accounts", json={
+    answer = web.post(f"{server_url}/api/v1/accounts", json={
         "username": username, "salt": b64e(SALT),
         "verifier": b64e(independent_srp.verifier(username, srp_pass, SALT)),
         "kdf": {"name": "pbkdf2-sha256", "iterations": ITERATIONS},
@@ -43,13 +43,13 @@ def signup_independently(server_url, username, srp_pass):
 def test_independent_client_signs_up_logs_in_and_signs_requests(server_url, srp_pass, username):
     account_id = signup_independently(server_url, username, srp_pass)
     client = independent_srp.Client(username, srp_pass)
-    challenge = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                           json={"username": username, "A": b64e(client.A_bytes)}).json()
+    challenge = web.post(f"{server_url}/api/v1/auth/challenge",
+                         json={"username": username, "A": b64e(client.A_bytes)}).json()
     assert b64d(challenge["salt"]) == SALT
     assert challenge["kdf"] == {"name": "pbkdf2-sha256", "iterations": ITERATIONS}
     M1 = client.process(b64d(challenge["salt"]), b64d(challenge["B"]))
-    verify = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": challenge["challenge"], "M1": b64e(M1)})
+    verify = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": challenge["challenge"], "M1": b64e(M1)})
     assert verify.status_code == 200, verify.text
     K = client.check(b64d(verify.json()["M2"]))
     session = SignedSession(server_url, b64d(verify.json()["session"]), sign_key_for(K), verify.json())
@@ -68,9 +68,9 @@ def test_client_core_logs_in_against_an_independent_verifier(server_url, srp_pas
 def test_independent_client_with_a_wrong_password_is_refused(server_url, srp_pass):
     signup_independently(server_url, "independent bob", srp_pass)
     client = independent_srp.Client("independent bob", "0" * 64)
-    challenge = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                           json={"username": "independent bob", "A": b64e(client.A_bytes)}).json()
+    challenge = web.post(f"{server_url}/api/v1/auth/challenge",
+                         json={"username": "independent bob", "A": b64e(client.A_bytes)}).json()
     M1 = client.process(b64d(challenge["salt"]), b64d(challenge["B"]))
-    verify = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": challenge["challenge"], "M1": b64e(M1)})
+    verify = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": challenge["challenge"], "M1": b64e(M1)})
     assert verify.status_code == 401 and verify.json()["code"] == "bad_credentials"

@@ -2,10 +2,9 @@
 
 import hashlib
 
-import httpx
-
 from accounts.models import Session
 from accounts.tests.conftest import sign_key_cached
+from tests import web
 
 
 def test_logout_ends_this_session_only(login, account, session):
@@ -38,5 +37,5 @@ def test_logout_with_fields_is_refused_and_the_session_lives_on(session):
 
 
 def test_logout_unsigned(server_url):
-    answer = httpx.post(f"{server_url}/api/v1/auth/logout")
+    answer = web.post(f"{server_url}/api/v1/auth/logout")
     assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"

@@ -2,12 +2,12 @@
 
 import secrets
 
-import httpx
 import pytest
 
 from accounts.models import Account, Session
 from accounts.tests.conftest import new_credentials, sign_key_cached, srp_login
 from accounts.tests.signer import b64d, b64e
+from tests import web
 from webclient.vault.srp import ClientExchange
 
 
@@ -45,21 +45,21 @@ def test_challenge_shows_the_new_salt_and_kdf(server_url, account, session):
     new = new_credentials(account.username)
     assert session.send("PUT", "/api/v1/account/credentials", json=credentials_body(new, 1_000_000)).status == 204
     exchange = ClientExchange(account.username, new.srp_pass)
-    body = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                      json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
+    body = web.post(f"{server_url}/api/v1/auth/challenge",
+                    json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
     assert b64d(body["salt"]) == new.salt
     assert body["kdf"] == {"name": "pbkdf2-sha256", "iterations": 1_000_000}
 
 
 def test_a_proof_made_against_the_old_verifier_is_refused(server_url, account, session):
     exchange = ClientExchange(account.username, account.srp_pass)
-    body = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                      json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
+    body = web.post(f"{server_url}/api/v1/auth/challenge",
+                    json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
     new = new_credentials(account.username)
     assert session.send("PUT", "/api/v1/account/credentials", json=credentials_body(new)).status == 204
     M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
-    answer = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": body["challenge"], "M1": b64e(M1)})
+    answer = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": body["challenge"], "M1": b64e(M1)})
     assert answer.status_code == 401 and answer.json()["code"] == "bad_credentials"
 
 
@@ -91,7 +91,7 @@ def test_refused_changes_change_nothing(server_url, login, account, session, bod
 
 
 def test_change_without_signature(server_url):
-    answer = httpx.put(f"{server_url}/api/v1/account/credentials", json=GOOD)
+    answer = web.put(f"{server_url}/api/v1/account/credentials", json=GOOD)
     assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
 
 

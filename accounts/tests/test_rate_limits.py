@@ -1,11 +1,11 @@
 """Failed logins are limited per username and per client address, signups per address:
 429 `rate_limited` with Retry-After. Addresses come from X-Forwarded-For only behind proxies."""
 
-import httpx
 import pytest
 
 from accounts.tests.conftest import cache_keys, new_credentials
 from accounts.tests.signer import b64d, b64e
+from tests import web
 from webclient.vault.srp import ClientExchange
 
 
@@ -18,8 +18,8 @@ def behind_one_proxy(settings):
 def challenge(server_url, username, srp_pass, address=None):
     exchange = ClientExchange(username, srp_pass)
     headers = {"X-Forwarded-For": address} if address else {}
-    answer = httpx.post(f"{server_url}/api/v1/auth/challenge", headers=headers,
-                        json={"username": username, "A": b64e(exchange.A_bytes)})
+    answer = web.post(f"{server_url}/api/v1/auth/challenge", headers=headers,
+                      json={"username": username, "A": b64e(exchange.A_bytes)})
     return exchange, answer
 
 
@@ -30,8 +30,8 @@ def login(server_url, username, srp_pass, address=None):
     body = answer.json()
     M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
     headers = {"X-Forwarded-For": address} if address else {}
-    return httpx.post(f"{server_url}/api/v1/auth/verify", headers=headers,
-                      json={"challenge": body["challenge"], "M1": b64e(M1)})
+    return web.post(f"{server_url}/api/v1/auth/verify", headers=headers,
+                    json={"challenge": body["challenge"], "M1": b64e(M1)})
 
 
 def rate_limited(answer, window):
@@ -65,8 +65,8 @@ def test_a_challenge_taken_before_the_limit_cannot_be_verified_after_it(server_u
     assert login(server_url, account.username, "0" * 64).status_code == 401
     body = early.json()
     M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
-    answer = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": body["challenge"], "M1": b64e(M1)})
+    answer = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": body["challenge"], "M1": b64e(M1)})
     assert rate_limited(answer, 900)
 
 
@@ -82,8 +82,8 @@ def test_signups_per_address(server_url, settings, behind_one_proxy):
     taken = new_credentials()
 
     def signup(credentials, address):
-        return httpx.post(f"{server_url}/api/v1/accounts", json=credentials.signup_body(),
-                          headers={"X-Forwarded-For": address})
+        return web.post(f"{server_url}/api/v1/accounts", json=credentials.signup_body(),
+                        headers={"X-Forwarded-For": address})
 
     assert signup(taken, "10.1.0.1").status_code == 201
     assert signup(taken, "10.1.0.1").status_code == 409  # a taken name counts too
@@ -94,10 +94,10 @@ def test_signups_per_address(server_url, settings, behind_one_proxy):
 def test_malformed_signups_are_not_counted(server_url, settings):
     settings.ANONI_SIGNUPS_PER_ADDRESS = (1, 3600)
     for _ in range(3):
-        answer = httpx.post(f"{server_url}/api/v1/accounts", json={"username": "x"})
+        answer = web.post(f"{server_url}/api/v1/accounts", json={"username": "x"})
         assert answer.status_code == 400
-    assert httpx.post(f"{server_url}/api/v1/accounts",
-                      json=new_credentials().signup_body()).status_code == 201
+    assert web.post(f"{server_url}/api/v1/accounts",
+                    json=new_credentials().signup_body()).status_code == 201
 
 
 def test_without_proxies_x_forwarded_for_is_ignored(server_url, account, settings):
@@ -118,8 +118,8 @@ def test_behind_a_proxy_only_its_entry_counts(server_url, account, settings, beh
 def test_cache_keys_hold_neither_usernames_nor_addresses(server_url, settings, behind_one_proxy):
     username, address = "conspicuous-username-xyz", "10.4.0.77"
     assert login(server_url, username, "0" * 64, address).status_code == 401
-    httpx.post(f"{server_url}/api/v1/accounts", json=new_credentials(username).signup_body(),
-               headers={"X-Forwarded-For": address})
+    web.post(f"{server_url}/api/v1/accounts", json=new_credentials(username).signup_body(),
+             headers={"X-Forwarded-For": address})
     keys = cache_keys()
     assert any("ratelimit" in key for key in keys)
     assert not any(username in key or address in key for key in keys)

@@ -4,10 +4,10 @@ signature on every answer the server can sign."""
 import secrets
 import time
 
-import httpx
 import pytest
 
 from accounts.tests.signer import authorization, b64e
+from tests import web
 
 
 def test_a_correctly_signed_request_gets_a_signed_answer(session, account):
@@ -17,7 +17,7 @@ def test_a_correctly_signed_request_gets_a_signed_answer(session, account):
 
 
 def test_missing_authorization(server_url):
-    answer = httpx.get(f"{server_url}/api/v1/account")
+    answer = web.get(f"{server_url}/api/v1/account")
     assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
     assert answer.headers["WWW-Authenticate"] == "Anoni"
     assert "X-Anoni-Signature" not in answer.headers
@@ -64,14 +64,14 @@ def header_variants(session):
     "fractional ts", "hex ts", "empty", "only scheme"])
 def test_unparsable_authorization(server_url, session, variant):
     header = header_variants(session)[variant]
-    answer = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    answer = web.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
     assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated", header
     assert "X-Anoni-Signature" not in answer.headers
 
 
 def test_unknown_session_is_expired_and_unsigned(server_url, session):
     header, _ = authorization(secrets.token_bytes(32), session.sign_key, "GET", "/api/v1/account", b"")
-    answer = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    answer = web.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
     assert answer.status_code == 401 and answer.json()["code"] == "session_expired"
     assert "X-Anoni-Signature" not in answer.headers
 
@@ -155,8 +155,8 @@ def test_replayed_nonce(session):
 
 def test_replayed_request_bytes(server_url, session):
     header, _ = authorization(session.sid, session.sign_key, "GET", "/api/v1/account", b"")
-    first = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
-    second = httpx.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    first = web.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
+    second = web.get(f"{server_url}/api/v1/account", headers={"Authorization": header})
     assert first.status_code == 200
     assert second.status_code == 401 and second.json()["code"] == "replayed"
 

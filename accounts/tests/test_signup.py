@@ -3,17 +3,17 @@
 import base64
 import uuid
 
-import httpx
 import pytest
 
 from accounts.models import Account
 from accounts.tests.conftest import new_credentials
 from accounts.tests.independent_srp import N
 from accounts.tests.signer import b64e
+from tests import web
 
 
 def post(server_url, body, **kwargs):
-    return httpx.post(f"{server_url}/api/v1/accounts", json=body, **kwargs)
+    return web.post(f"{server_url}/api/v1/accounts", json=body, **kwargs)
 
 
 def refused(answer, status, code):
@@ -119,14 +119,14 @@ def test_malformed(server_url, body):
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b'"text"', b"{", b"null", b"\xff\xfe"])
 def test_body_that_is_not_a_json_object(server_url, raw):
-    answer = httpx.post(f"{server_url}/api/v1/accounts", content=raw,
-                        headers={"Content-Type": "application/json"})
+    answer = web.post(f"{server_url}/api/v1/accounts", content=raw,
+                      headers={"Content-Type": "application/json"})
     assert refused(answer, 400, "malformed")
 
 
 def test_unsupported_media_type(server_url):
-    answer = httpx.post(f"{server_url}/api/v1/accounts", content=b"username=alice",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    answer = web.post(f"{server_url}/api/v1/accounts", content=b"username=alice",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert refused(answer, 415, "unsupported_media_type")
 
 
@@ -155,5 +155,5 @@ def test_oversized_body(server_url):
 
 
 def test_wrong_method(server_url):
-    answer = httpx.get(f"{server_url}/api/v1/accounts")
+    answer = web.get(f"{server_url}/api/v1/accounts")
     assert answer.status_code == 405 and answer.json()["code"] == "method_not_allowed"

@@ -3,18 +3,17 @@ exactly like a wrong password."""
 
 import secrets
 
-import httpx
-
 from accounts.tests.conftest import new_credentials
 from accounts.tests.independent_srp import N, g
 from accounts.tests.signer import b64d, b64e
+from tests import web
 from webclient.vault.srp import ClientExchange
 
 
 def challenge(server_url, username):
     exchange = ClientExchange(username, "0" * 64)
-    answer = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                        json={"username": username, "A": b64e(exchange.A_bytes)})
+    answer = web.post(f"{server_url}/api/v1/auth/challenge",
+                      json={"username": username, "A": b64e(exchange.A_bytes)})
     assert answer.status_code == 200
     return exchange, answer.json()
 
@@ -45,8 +44,8 @@ def test_verify_fails_like_a_wrong_password(server_url, account):
     def failed_verify(username):
         exchange, body = challenge(server_url, username)
         M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
-        return httpx.post(f"{server_url}/api/v1/auth/verify",
-                          json={"challenge": body["challenge"], "M1": b64e(M1)})
+        return web.post(f"{server_url}/api/v1/auth/verify",
+                        json={"challenge": body["challenge"], "M1": b64e(M1)})
 
     wrong_password = failed_verify(account.username)
     unknown = failed_verify(new_credentials().username)
@@ -65,8 +64,8 @@ def test_g_generates_the_whole_group():
 
 def test_random_proof_for_an_unknown_username(server_url):
     _, body = challenge(server_url, "ghost")
-    answer = httpx.post(f"{server_url}/api/v1/auth/verify",
-                        json={"challenge": body["challenge"], "M1": b64e(secrets.token_bytes(32))})
+    answer = web.post(f"{server_url}/api/v1/auth/verify",
+                      json={"challenge": body["challenge"], "M1": b64e(secrets.token_bytes(32))})
     assert answer.status_code == 401 and answer.json()["code"] == "bad_credentials"
 
 

@@ -3,24 +3,24 @@
 import secrets
 import time
 
-import httpx
 import pytest
 
 from accounts.models import Session
 from accounts.tests.signer import b64d, b64e
+from tests import web
 from webclient.vault.srp import ClientExchange
 
 
 def start(server_url, username, srp_pass):
     exchange = ClientExchange(username, srp_pass)
-    body = httpx.post(f"{server_url}/api/v1/auth/challenge",
-                      json={"username": username, "A": b64e(exchange.A_bytes)}).json()
+    body = web.post(f"{server_url}/api/v1/auth/challenge",
+                    json={"username": username, "A": b64e(exchange.A_bytes)}).json()
     M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
     return body["challenge"], M1
 
 
 def verify(server_url, challenge, M1):
-    return httpx.post(f"{server_url}/api/v1/auth/verify", json={"challenge": challenge, "M1": b64e(M1)})
+    return web.post(f"{server_url}/api/v1/auth/verify", json={"challenge": challenge, "M1": b64e(M1)})
 
 
 def code(answer):
@@ -72,7 +72,7 @@ def test_wrong_password(server_url, account):
     {"challenge": None, "M1": b64e(bytes(32))},
 ])
 def test_malformed(server_url, body):
-    assert code(httpx.post(f"{server_url}/api/v1/auth/verify", json=body)) == (400, "malformed")
+    assert code(web.post(f"{server_url}/api/v1/auth/verify", json=body)) == (400, "malformed")
 
 
 def test_a_malformed_verify_does_not_use_the_challenge_up(server_url, account):

@@ -1,7 +1,8 @@
 """Fixtures for the site's tests in every app (each app's tests/conftest.py imports them)."""
 
-import httpx
 import pytest
+
+from tests.web import client
 
 
 @pytest.fixture
@@ -9,5 +10,5 @@ def http(live_server):
     """An HTTP client for the live server that follows no redirect, so that each test sees what
     every single request gets back. It keeps cookies like a browser: a test that must start
     without any clears `http.cookies`."""
-    with httpx.Client(base_url=live_server.url, follow_redirects=False, timeout=30) as client:
-        yield client
+    with client(base_url=live_server.url, follow_redirects=False, timeout=30) as session:
+        yield session

@@ -13,13 +13,13 @@ import uuid
 from pathlib import Path
 
 import boto3
-import httpx
 import pytest
 from botocore.config import Config
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
 from documents.storage import chunk_storage
+from tests import web
 from tests.kit import signup_body
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.encoding import b64e
@@ -105,7 +105,7 @@ def sign_up(base_url, username=None):
     srp_pass = os.urandom(32).hex()
     # The server cannot tell a real wrapped key from random bytes of the right length.
     body = signup_body(username, srp_pass, os.urandom(97))
-    answer = httpx.post(base_url + API + "accounts", json=body, timeout=30)
+    answer = web.post(base_url + API + "accounts", json=body, timeout=30)
     assert answer.status_code == 201, answer.text
     return username, srp_pass
 

@@ -3,11 +3,11 @@ dates; never the sealed metadata or wrapped keys, and nothing can be changed the
 
 import re
 
-import httpx
 import pytest
 from django.contrib.auth.models import User
 
 from documents.tests.conftest import box
+from tests import web
 
 # The admin does not depend on the storage kind; one kind is enough.
 pytestmark = pytest.mark.parametrize("chunk_backend", ["files"], indirect=True)
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.parametrize("chunk_backend", ["files"], indirect=True)
 @pytest.fixture
 def operator(server_url):
     User.objects.create_superuser("operator", password="operator-password-1")
-    client = httpx.Client(base_url=server_url, timeout=30)
+    client = web.client(base_url=server_url, timeout=30)
     login = client.get("/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
     answer = client.post("/admin/login/?next=/admin/", data={

@@ -8,11 +8,11 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from documents.models import Chunk
 from documents.tests.conftest import API, FULL_BOX, box, stored_names
+from tests import web
 from webclient.vault.encoding import b64e
 from webclient.vault.session import request_signature
 
@@ -58,8 +58,8 @@ def test_a_body_that_cannot_be_a_box_is_a_bad_chunk(vault, chunk_backend, subtes
 def test_a_body_over_one_full_box_is_too_large(vault, chunk_backend, server_url):
     """Judged from Content-Length before the body is read (and before authentication)."""
     document = vault.create_document([box(FULL_BOX)])
-    answer = httpx.put(f"{server_url}{API}documents/{document['id']}/chunks/0", content=box(FULL_BOX + 16),
-                       headers={"Content-Type": "application/octet-stream"}, timeout=60)
+    answer = web.put(f"{server_url}{API}documents/{document['id']}/chunks/0", content=box(FULL_BOX + 16),
+                     headers={"Content-Type": "application/octet-stream"}, timeout=60)
     assert answer.status_code == 413 and answer.json()["code"] == "body_too_large"
     assert nothing_stored(vault, chunk_backend, document["id"])
 

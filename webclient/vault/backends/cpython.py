@@ -10,6 +10,7 @@ two 4 MiB chunks at a time is not faster than one at a time; opening is).
 """
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import os
@@ -139,6 +140,13 @@ async def _pieces(body):
         yield view[start:start + BODY_PIECE]
 
 
+@functools.cache
+def _verifying_ssl_context():
+    """What httpx builds for `verify=True` (honouring SSL_CERT_FILE and SSL_CERT_DIR), built once
+    per process: loading the CA bundle takes ~40 ms, and a process may make many clients."""
+    return httpx.create_ssl_context()
+
+
 class HttpxHttp:
     """HttpBackend on one shared `httpx.AsyncClient` (keep-alive, connection pooling).
 
@@ -148,7 +156,7 @@ class HttpxHttp:
 
     def __init__(self, timeout: float = 60.0, *, verify=True, max_connections: int = 8):
         self._timeout = timeout
-        self._verify = verify
+        self._verify = _verifying_ssl_context() if verify is True else verify
         self._max_connections = max_connections
         self._client: httpx.AsyncClient | None = None
         self._loop = None

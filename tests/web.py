@@ -1,0 +1,27 @@
+"""httpx's one-off request functions for tests (`web.post(url, ...)` for `httpx.post(url, ...)`),
+with one SSL context for the whole run: httpx builds a client per call, and each client loading
+the CA bundle (~40 ms) was a third of the time of the accounts tests."""
+
+import httpx
+
+SSL_CONTEXT = httpx.create_ssl_context()
+
+
+def request(method, url, **kwargs) -> httpx.Response:
+    return httpx.request(method, url, verify=SSL_CONTEXT, **kwargs)
+
+
+def get(url, **kwargs) -> httpx.Response:
+    return request("GET", url, **kwargs)
+
+
+def post(url, **kwargs) -> httpx.Response:
+    return request("POST", url, **kwargs)
+
+
+def put(url, **kwargs) -> httpx.Response:
+    return request("PUT", url, **kwargs)
+
+
+def client(**kwargs) -> httpx.Client:
+    return httpx.Client(verify=SSL_CONTEXT, **kwargs)
