@@ -20,7 +20,7 @@ class _LiveServer(ThreadedWSGIServer):
     wsgiref writes an answer's headers and its body in two sends; with Nagle on, the body waited
     for the ACK of the headers, which the client delays by up to 40 ms, on every answer. And a
     fresh thread per connection made a fresh S3 connection (django-storages keeps one per thread,
-    ~200 ms to build) for every test that stores a chunk. A thread that finished a connection
+    ~220 ms to build here) for every test that stores a chunk. A thread that finished a connection
     waits for the next one; a new thread starts only when none waits."""
 
     def __init__(self, *args, **kwargs):

@@ -1,10 +1,12 @@
 """httpx's one-off request functions for tests (`web.post(url, ...)` for `httpx.post(url, ...)`),
-with one SSL context for the whole run: httpx builds a client per call, and each client loading
-the CA bundle (~40 ms) was a third of the time of the accounts tests."""
+with the client core's one SSL context for the whole run: httpx builds a client per call, and
+each client loading the CA bundle (~40 ms) was a third of the time of the accounts tests."""
 
 import httpx
 
-SSL_CONTEXT = httpx.create_ssl_context()
+from webclient.vault.backends.cpython import verifying_ssl_context
+
+SSL_CONTEXT = verifying_ssl_context()
 
 
 def request(method, url, **kwargs) -> httpx.Response:

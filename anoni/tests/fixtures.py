@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web import client
+from tests import web
 
 
 @pytest.fixture
@@ -10,5 +10,5 @@ def http(live_server):
     """An HTTP client for the live server that follows no redirect, so that each test sees what
     every single request gets back. It keeps cookies like a browser: a test that must start
     without any clears `http.cookies`."""
-    with client(base_url=live_server.url, follow_redirects=False, timeout=30) as session:
-        yield session
+    with web.client(base_url=live_server.url, follow_redirects=False, timeout=30) as client:
+        yield client

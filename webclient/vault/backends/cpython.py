@@ -141,7 +141,7 @@ async def _pieces(body):
 
 
 @functools.cache
-def _verifying_ssl_context():
+def verifying_ssl_context():
     """What httpx builds for `verify=True` (honouring SSL_CERT_FILE and SSL_CERT_DIR), built once
     per process: loading the CA bundle takes ~40 ms, and a process may make many clients."""
     return httpx.create_ssl_context()
@@ -156,7 +156,7 @@ class HttpxHttp:
 
     def __init__(self, timeout: float = 60.0, *, verify=True, max_connections: int = 8):
         self._timeout = timeout
-        self._verify = _verifying_ssl_context() if verify is True else verify
+        self._verify = verifying_ssl_context() if verify is True else verify
         self._max_connections = max_connections
         self._client: httpx.AsyncClient | None = None
         self._loop = None
