@@ -22,8 +22,10 @@ from .vault.client import Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
 from .vault.transfer import SourceChanged, is_transient
 
-# After the core's own quick retries of each request, a transfer that still cannot reach the
-# server waits this long (seconds) before each new attempt, which resumes where it stopped.
+# Each request of a transfer is retried after these waits (seconds), a blip's worth; an upload
+# that still cannot reach the server then waits TRANSFER_RETRY_WAITS before each new attempt,
+# which resumes where it stopped. Every wait is shown to the person.
+REQUEST_RETRY_DELAYS = (0.5, 1, 2, 4)
 TRANSFER_RETRY_WAITS = (2, 5, 10, 20, 30, 60, 60, 60)
 # Chunks in flight per transfer: enough to overlap reading, sealing and sending, and bounded
 # (each is at most two 4 MiB buffers).
@@ -115,6 +117,7 @@ class BrowserVault:
     async def _opened(self, vault: Vault, started: float) -> dict:
         if self.vault is not None:
             await self.vault.close()
+        vault.retry_delays = REQUEST_RETRY_DELAYS
         self.vault = vault
         self.log("info", "login.ready", f"ms={round((time.monotonic() - started) * 1000)}")
         return await self.op_account()
@@ -223,6 +226,12 @@ class BrowserVault:
     def _progress(self, task: str):
         return lambda done, total: self.emit("progress", task=task, done=done, total=total)
 
+    def _on_retry(self, task: str):
+        def notice(failure: BaseException, wait: float) -> None:
+            self.log("warning", "request.retry", f"wait={wait} code={error_payload(failure)['code']}")
+            self.emit("retrying", task=task, wait=wait)
+        return notice
+
     async def _transfer(self, kind: str, task: str, coroutine) -> dict:
         """Runs a transfer as a cancellable task and logs its throughput."""
         started = time.monotonic()
@@ -246,6 +255,7 @@ class BrowserVault:
                     return await vault.upload(handles.source, name=name, folder=folder, type=type,
                                               mtime=mtime, concurrency=CONCURRENCY,
                                               progress=self._progress(task),
+                                              on_retry=self._on_retry(task),
                                               discard_if_cancelled=True)
                 except (TransportError, ApiError) as exc:
                     if wait is None or not is_transient(exc):
@@ -261,12 +271,14 @@ class BrowserVault:
         """Decrypts a document into handles.sink (the page chose how it reaches the disk); the
         sink is closed only after the tree hash checked."""
         return await self._transfer("download", task, self._open().download(
-            id, handles.sink, concurrency=CONCURRENCY, progress=self._progress(task)))
+            id, handles.sink, concurrency=CONCURRENCY, progress=self._progress(task),
+            on_retry=self._on_retry(task)))
 
     async def op_verify(self, task: str, id: str, handles=None) -> dict:
         """Downloads and checks a document (every box, then the tree hash), keeping nothing."""
         return await self._transfer("verify", task, self._open().verify(
-            id, concurrency=CONCURRENCY, progress=self._progress(task)))
+            id, concurrency=CONCURRENCY, progress=self._progress(task),
+            on_retry=self._on_retry(task)))
 
     async def op_cancel(self, task: str, handles=None) -> bool:
         running = self._tasks.get(task)

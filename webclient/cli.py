@@ -141,9 +141,11 @@ class ProgressBar:
         return f"{label:<{max(room, 0)}}  {figures.format(bar=bar)}"
 
     def finish(self) -> None:
+        """Ends the bar's line (a message can follow; a later redraw starts a new line)."""
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+            self.shown = False
 
 
 # --- credentials -----------------------------------------------------------------------------------
@@ -217,6 +219,17 @@ class Context:
 
     def progress(self, label: str) -> ProgressBar | None:
         return ProgressBar(label) if self.show_progress else None
+
+    @staticmethod
+    def retry_notice(bar: ProgressBar | None):
+        """Says on stderr why a transfer stalls: each wait before a request is tried again."""
+        def notice(failure, wait: float) -> None:
+            reason = (f"the server answered {failure.status} {failure.code}"
+                      if isinstance(failure, ApiError) else "no answer from the server")
+            if bar:
+                bar.finish()
+            print(f"anoni: {reason}; trying again in {wait:g} s", file=sys.stderr, flush=True)
+        return notice
 
 
 # --- the vault's tree, by name ---------------------------------------------------------------------
@@ -438,7 +451,8 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
         try:
             info = await vault.upload(source, name=name, folder=folder.id,
                                       type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                                      mtime=source.mtime_ms, concurrency=ctx.jobs, progress=bar)
+                                      mtime=source.mtime_ms, concurrency=ctx.jobs, progress=bar,
+                                      on_retry=ctx.retry_notice(bar))
         finally:
             if bar:
                 bar.finish()
@@ -487,7 +501,8 @@ async def cmd_get(ctx: Context):
             raise CliError(f"{out} already exists (--force to replace it)")
         bar = ctx.progress(doc.name)
         try:
-            await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar)
+            await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar,
+                                 on_retry=ctx.retry_notice(bar))
         finally:
             if bar:
                 bar.finish()
@@ -593,7 +608,8 @@ async def cmd_verify(ctx: Context):
         for doc in documents:
             bar = ctx.progress(doc.name)
             try:
-                await vault.verify(doc.id, concurrency=ctx.jobs, progress=bar)
+                await vault.verify(doc.id, concurrency=ctx.jobs, progress=bar,
+                                   on_retry=ctx.retry_notice(bar))
             except IntegrityError:
                 failed.append(doc)
                 print(f"FAILED {tree.path(doc)}  ({doc.id})")

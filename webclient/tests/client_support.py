@@ -8,6 +8,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -56,17 +57,47 @@ def stored_objects() -> dict[str, bytes]:
     return objects
 
 
-def cli(server_url, *args, config_home, password=PASSWORD, env=None, input=None, cwd=None,
-        timeout=120) -> subprocess.CompletedProcess:
-    """Runs `anoni --server <server_url> args...` in a subprocess, as a user would."""
+def use_file_chunk_storage(settings, location: Path) -> None:
+    """Keeps chunks on the file system for a test that stages an outage there (even in the
+    PostgreSQL + Redis + S3 run; the S3 variant is tests/test_faults_storage_down.py)."""
+    settings.STORAGES = {**settings.STORAGES, "chunks": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location)}}}
+
+
+def break_chunk_storage():
+    """Puts a plain file where the chunk storage's directory is (every read and write of an
+    object then fails as on a broken disk). Returns the function that puts the directory back."""
+    location = Path(storages["chunks"].location)
+    location.mkdir(parents=True, exist_ok=True)
+    aside = location.with_name(location.name + ".aside")
+    location.rename(aside)
+    location.write_bytes(b"")
+
+    def restore():
+        location.unlink()
+        aside.rename(location)
+
+    return restore
+
+
+def cli_command(server_url, *args, config_home, password=PASSWORD, env=None) -> dict:
+    """The subprocess arguments that run `anoni --server <server_url> args...` as a user would."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("ANONI_")}
     environment.update(XDG_CONFIG_HOME=str(config_home), PYTHONPATH=os.getcwd())
     if password is not None:
         environment["ANONI_PASSWORD"] = password
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "webclient.cli", "--server", server_url, *args],
-                          env=environment, input=input, capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout)
+    return {"args": [sys.executable, "-m", "webclient.cli", "--server", server_url, *args],
+            "env": environment, "text": True}
+
+
+def cli(server_url, *args, config_home, password=PASSWORD, env=None, input=None, cwd=None,
+        timeout=120) -> subprocess.CompletedProcess:
+    """Runs `anoni --server <server_url> args...` in a subprocess and waits for it."""
+    return subprocess.run(**cli_command(server_url, *args, config_home=config_home,
+                                        password=password, env=env),
+                          input=input, capture_output=True, cwd=cwd, timeout=timeout)
 
 
 def database_dump() -> bytes:

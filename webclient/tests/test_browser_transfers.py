@@ -1,9 +1,12 @@
-"""Transfers survive the network and obey the person: an upload whose requests fail for a while
-waits, says so, then resumes where it stopped (no chunk is sent twice once stored); a cancelled
-upload stops and leaves no document in the vault, not even a pending one."""
+"""Transfers survive the network and obey the person: a request that fails is retried and the
+row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
+(no chunk is sent twice once stored); a download rides out a blip; a cancelled upload stops and
+leaves no document in the vault, not even a pending one."""
 
 import os
 import re
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -31,21 +34,58 @@ def test_upload_resumes_after_network_outage(vault_page, tmp_path):
     vault.open()
     vault.signup(new_username())
 
-    def network_down(route):
-        route.abort("internetdisconnected")
-
     outage = re.compile(r".*/api/v1/documents/[0-9a-f-]+/chunks/[2-5]$")
     page.context.route(outage, network_down)
     page.set_input_files("#file-input", [str(source)])
     status = page.locator("#transfer-list .transfer-status").first
-    expect(status).to_contain_text("Connection lost. Trying again in", timeout=60_000)
+    # The first failed request's wait (half a second) shows at once, not after the upload gave up.
+    expect(status).to_contain_text("Connection lost. Trying again in", timeout=5_000)
+    assert "request.retry" in events(vault)
+    # Once the requests' own retries are spent, the whole upload waits and starts again.
+    wait_for_event(vault, "upload.retry", timeout=60)
     page.context.unroute(outage, network_down)
     vault.wait_for_transfers(1)
     assert status.inner_text() == "Encrypted and stored."
     assert sorted(stored) == ["0", "1", "2", "3", "4", "5"], "every chunk stored exactly once"
-    assert [entry["event"] for entry in vault.diagnostic_log()].count("upload.retry") >= 1
     saved, _ = vault.download(source.name)
     assert saved == source.read_bytes()
+
+
+def test_download_rides_out_a_network_blip(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    source = tmp_path / "blip.bin"
+    source.write_bytes(os.urandom(2 * CHUNK + 77))
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(source)
+
+    blip = re.compile(r".*/api/v1/documents/[0-9a-f-]+/chunks/1$")
+    page.context.route(blip, network_down)
+    with page.expect_download() as saved:
+        vault.action(source.name, "download")
+        status = page.locator("#transfer-list .transfer-status").first
+        expect(status).to_contain_text("Connection lost. Trying again in", timeout=5_000)
+        page.context.unroute(blip, network_down)
+    assert saved.value.failure() is None
+    assert Path(saved.value.path()).read_bytes() == source.read_bytes()
+    expect(status).to_contain_text("Integrity verified")
+    assert "request.retry" in events(vault)
+
+
+def network_down(route):
+    route.abort("internetdisconnected")
+
+
+def events(vault):
+    return [entry["event"] for entry in vault.diagnostic_log()]
+
+
+def wait_for_event(vault, event, timeout):
+    deadline = time.monotonic() + timeout
+    while event not in events(vault):
+        assert time.monotonic() < deadline, f"no {event} in the diagnostic log within {timeout} s"
+        vault.page.wait_for_timeout(200)
 
 
 def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):

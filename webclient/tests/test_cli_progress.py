@@ -1,10 +1,14 @@
-"""`anoni` shows progress on stderr (percentage, speed, ETA) when asked or on a terminal, and
-keeps stdout for results."""
+"""`anoni` shows progress on stderr (percentage, speed, ETA) when asked or on a terminal, says
+there why a transfer waits, and keeps stdout for results."""
 
 import io
+import os
+import subprocess
+import time
 
 from webclient.cli import ProgressBar
-from webclient.tests.client_support import CHUNK, cli, signup
+from webclient.tests.client_support import (CHUNK, break_chunk_storage, cli, cli_command, signup,
+                                            use_file_chunk_storage)
 
 
 class Clock:
@@ -47,3 +51,26 @@ def test_cli_progress_on_request(server_url, tmp_path):
     quiet = cli(server_url, "--user", vault.username, "get", "/data.bin", "-o", str(tmp_path / "back.bin"),
                 config_home=tmp_path / "config")
     assert quiet.returncode == 0 and quiet.stderr == ""  # stderr is not a terminal here
+
+
+def test_cli_says_why_a_transfer_waits(server_url, settings, tmp_path):
+    use_file_chunk_storage(settings, tmp_path / "chunks")
+    vault = signup(server_url)
+    source = tmp_path / "patient.bin"
+    source.write_bytes(os.urandom(CHUNK + 5))
+    restore = break_chunk_storage()
+    put = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "--progress", "put",
+                                         str(source), config_home=tmp_path / "config"),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        said = ""
+        while "trying again" not in said:
+            assert time.monotonic() < deadline and put.poll() is None, said
+            said += put.stderr.readline()
+    finally:
+        put.kill()  # the rest (the retry, the upload completing) is test_client_retry.py's
+        put.communicate()
+        restore()
+    # On its own line, after the bar; the server's Retry-After (30 s) capped at the longest wait.
+    assert said.endswith("\nanoni: the server answered 503 storage_unavailable; trying again in 15 s\n"), said

@@ -4,13 +4,12 @@ again: same document, the chunks already stored are not sent again, identical re
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from django.core.files.storage import storages
 
 from documents.models import Chunk, Document
-from webclient.tests.client_support import CHUNK, PASSWORD, cli, signup
+from webclient.tests.client_support import CHUNK, cli, cli_command, signup
 
 CHUNKS = 24
 
@@ -34,12 +33,10 @@ def test_killed_put_resumes(server_url, tmp_path):
     except FileNotFoundError:
         existing = set()
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ANONI_")}
-    env.update(XDG_CONFIG_HOME=str(home), ANONI_PASSWORD=PASSWORD, PYTHONPATH=os.getcwd())
     # One chunk in flight, so that the run is killed between chunks rather than after them all.
-    first = subprocess.Popen([sys.executable, "-m", "webclient.cli", "--server", server_url,
-                              "--user", vault.username, "put", "--jobs", "1", str(source)],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "put", "--jobs", "1",
+                                           str(source), config_home=home),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while stored_chunk_count(existing) < 3:
         assert first.poll() is None, "the upload finished before it could be interrupted"

@@ -1,55 +1,48 @@
 """A passing outage of the server's storage (503 storage_unavailable) is ridden out: idempotent
-steps are retried with backoff and the upload and download complete unharmed."""
+steps are retried with backoff, each wait is told to the caller, and the upload and download
+complete unharmed."""
 
 import os
 import threading
-from pathlib import Path
 
-from django.core.files.storage import storages
-
-from webclient.tests.client_support import CHUNK, run, signup
+from webclient.tests.client_support import (CHUNK, break_chunk_storage, run, signup,
+                                            use_file_chunk_storage)
 from webclient.vault.local import BytesSink, BytesSource
 
 
 def storage_down_for(seconds):
-    """Puts a plain file where the chunk storage's directory is (every read and write of an object
-    then fails as on a broken disk), and puts the directory back after `seconds`."""
-    location = Path(storages["chunks"].location)
-    location.mkdir(parents=True, exist_ok=True)
-    aside = location.with_name(location.name + ".aside")
-    location.rename(aside)
-    location.write_bytes(b"")
-
-    def restore():
-        location.unlink()
-        aside.rename(location)
-
-    timer = threading.Timer(seconds, restore)
+    """Breaks the chunk storage and mends it after `seconds`; join() the result to wait for that."""
+    timer = threading.Timer(seconds, break_chunk_storage())
     timer.start()
     return timer
 
 
 def test_storage_outage_is_retried(server_url, settings, tmp_path):
-    # The outage is staged on a file system (the S3 variant is tests/test_faults_storage_down.py),
-    # so this test keeps file storage even in the PostgreSQL + Redis + S3 run.
-    settings.STORAGES = {**settings.STORAGES, "chunks": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "chunks")}}}
+    use_file_chunk_storage(settings, tmp_path / "chunks")
     vault = signup(server_url)
     vault.retry_delays = (0.2, 0.4, 0.8, 1.6, 3.2)
     data = os.urandom(3 * CHUNK + 99)
 
-    outage = storage_down_for(0.6)
-    try:
-        info = run(vault.upload(BytesSource(data), name="patient.bin", concurrency=2))
-    finally:
-        outage.join()
+    notices = []
+
+    def on_retry(failure, wait):
+        notices.append((failure.code, wait))
 
     outage = storage_down_for(0.6)
     try:
+        info = run(vault.upload(BytesSource(data), name="patient.bin", concurrency=2,
+                                on_retry=on_retry))
+    finally:
+        outage.join()
+    assert notices and set(notices) <= {("storage_unavailable", wait) for wait in vault.retry_delays}
+
+    notices.clear()
+    outage = storage_down_for(0.6)
+    try:
         sink = BytesSink()
-        run(vault.download(info.id, sink, concurrency=2))
+        run(vault.download(info.id, sink, concurrency=2, on_retry=on_retry))
     finally:
         outage.join()
     assert sink.data == data
+    assert notices and set(notices) <= {("storage_unavailable", wait) for wait in vault.retry_delays}
     run(vault.close())

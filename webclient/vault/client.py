@@ -237,34 +237,38 @@ class Vault:
 
     async def upload(self, source: transfer.Source, *, name: str, folder=None,
                      type: str = "application/octet-stream", mtime: int | None = None,
-                     concurrency: int = 4, progress=None, resume: bool = True,
+                     concurrency: int = 4, progress=None, on_retry=None, resume: bool = True,
                      discard_if_cancelled: bool = False) -> DocumentInfo:
         """Encrypts and stores `source`. With `resume`, an interrupted upload of the same source
         (same name, size, mtime and folder) is finished instead of started again. Without an
         `mtime` (ms since the epoch) the current time is used, so nothing can be resumed. A
-        cancelled upload stays pending for that, unless `discard_if_cancelled`."""
+        cancelled upload stays pending for that, unless `discard_if_cancelled`. `progress(done,
+        total)` follows the bytes; `on_retry(failure, wait)` hears of each wait for a retry."""
         if mtime is None:
             mtime = int(time.time() * 1000)
         doc, meta = await transfer.upload(
             self._session, self._crypto, self._account_key, source, name=name,
             folder=_folder_ref(folder), type=type, mtime=mtime, concurrency=concurrency,
             progress=progress, resume=resume, discard_if_cancelled=discard_if_cancelled,
-            delays=self.retry_delays)
+            retries=transfer.Retries(self.retry_delays, on_retry))
         return _document_info(doc, meta)
 
     async def download(self, doc_id, sink: transfer.Sink, *, concurrency: int = 4,
-                       progress=None) -> DocumentInfo:
+                       progress=None, on_retry=None) -> DocumentInfo:
         """Decrypts a document into `sink`, which is closed only once everything checked out
-        (IntegrityError otherwise, and the sink is aborted)."""
+        (IntegrityError otherwise, and the sink is aborted). `progress` and `on_retry` as for
+        `upload`."""
         doc, meta = await transfer.download(
             self._session, self._crypto, self._account_key, _uuid(doc_id), sink,
-            concurrency=concurrency, progress=progress, delays=self.retry_delays)
+            concurrency=concurrency, progress=progress,
+            retries=transfer.Retries(self.retry_delays, on_retry))
         return _document_info(doc, meta)
 
-    async def verify(self, doc_id, *, concurrency: int = 4, progress=None) -> DocumentInfo:
+    async def verify(self, doc_id, *, concurrency: int = 4, progress=None,
+                     on_retry=None) -> DocumentInfo:
         """Downloads and checks a document without keeping anything."""
         return await self.download(doc_id, transfer.NullSink(), concurrency=concurrency,
-                                   progress=progress)
+                                   progress=progress, on_retry=on_retry)
 
     async def rename_document(self, doc_id, name: str) -> DocumentInfo:
         doc_id = _uuid(doc_id)

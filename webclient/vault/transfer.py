@@ -18,6 +18,7 @@ Sources and sinks are small protocols so that the same code serves files in CPyt
 import asyncio
 import hmac
 import uuid
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from . import document, keys
@@ -32,6 +33,15 @@ OCTET_STREAM = "application/octet-stream"
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
 
 Progress = Callable[[int, int], None]  # (done bytes, total bytes) of plaintext
+RetryNotice = Callable[[BaseException, float], None]  # (the failure, seconds until the next try)
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How a transfer meets transient failures: the waits (seconds) before each new try of a
+    step, and whom to tell of each wait (whoever watches a stalled progress bar should know why)."""
+    delays: tuple = RETRY_DELAYS
+    notify: RetryNotice | None = None
 
 
 class Source(Protocol):
@@ -80,10 +90,11 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.status >= 500 and exc.status != 507
 
 
-async def retrying(call, delays=RETRY_DELAYS):
-    """Runs an idempotent `call()`, retrying transient failures after each of `delays` seconds,
-    or after the server's Retry-After when it asks for longer, up to the longest of `delays`:
+async def retrying(call, retries: Retries = Retries()):
+    """Runs an idempotent `call()`, retrying transient failures after each of `retries.delays`
+    seconds, or after the server's Retry-After when it asks for longer, up to the longest delay:
     past that, the failure is reported rather than waited out."""
+    delays = retries.delays
     for delay in delays:
         try:
             return await call()
@@ -91,7 +102,10 @@ async def retrying(call, delays=RETRY_DELAYS):
             if not is_transient(exc):
                 raise
             asked = exc.retry_after if isinstance(exc, ApiError) and exc.retry_after else 0
-            await asyncio.sleep(min(max(delay, asked), max(delays)))
+            wait = min(max(delay, asked), max(delays))
+            if retries.notify:
+                retries.notify(exc, wait)
+            await asyncio.sleep(wait)
     return await call()
 
 
@@ -139,7 +153,8 @@ async def open_document(crypto, account_key: bytes, doc: dict, *, pending: bool 
 
 async def upload(session, crypto, account_key: bytes, source: Source, *, name: str, folder,
                  type: str, mtime: int, concurrency: int = 4, progress: Progress | None = None,
-                 resume: bool = True, discard_if_cancelled: bool = False, delays=RETRY_DELAYS):
+                 resume: bool = True, discard_if_cancelled: bool = False,
+                 retries: Retries = Retries()):
     """Uploads `source` as a new document (or finishes an interrupted upload of it). Returns the
     committed document JSON and its metadata. A cancelled upload stays pending, to be resumed,
     unless `discard_if_cancelled` (a person pressed Cancel: nothing of it should stay, nor count
@@ -150,19 +165,19 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
     problem = document.document_meta_problem(meta, pending=True)
     if problem:
         raise ValueError(problem)
-    found = (await _find_interrupted(session, crypto, account_key, meta, folder, delays)
+    found = (await _find_interrupted(session, crypto, account_key, meta, folder, retries)
              if resume else None)
     if found:
         doc_id, dk, present = found
     else:
         doc_id, dk, present = uuid.uuid4(), keys.new_key(crypto), set()
-        await _create(session, crypto, account_key, doc_id, dk, meta, folder, delays)
+        await _create(session, crypto, account_key, doc_id, dk, meta, folder, retries)
     try:
         leaves = await _send_chunks(session, crypto, dk, doc_id, source, present, concurrency,
-                                    progress, delays)
+                                    progress, retries)
         meta["tree_hash"] = tree_hash_from_leaves(leaves).hex()
         sealed = await document.seal_document_meta(crypto, dk, doc_id, meta)
-        committed = await _commit(session, doc_id, sealed, delays)
+        committed = await _commit(session, doc_id, sealed, retries)
     except asyncio.CancelledError:
         if discard_if_cancelled:
             await _delete_quietly(session, doc_id)
@@ -176,9 +191,9 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
     return committed, meta
 
 
-async def _find_interrupted(session, crypto, account_key, meta, folder, delays):
+async def _find_interrupted(session, crypto, account_key, meta, folder, retries):
     """(doc_id, key, present indexes) of a pending upload of the same source, or None."""
-    reply = await retrying(lambda: session.request("GET", API + "documents?state=pending"), delays)
+    reply = await retrying(lambda: session.request("GET", API + "documents?state=pending"), retries)
     candidates = sorted(reply.data["documents"], key=lambda doc: doc.get("created") or "", reverse=True)
     for doc in candidates:
         if doc.get("folder") != folder:
@@ -190,7 +205,7 @@ async def _find_interrupted(session, crypto, account_key, meta, folder, delays):
         if (old["name"], old["size"], old["mtime"]) != (meta["name"], meta["size"], meta["mtime"]):
             continue
         listing = await retrying(lambda: session.request("GET", _document_path(doc_id, "/chunks")),
-                                 delays)
+                                 retries)
         if listing.data.get("state") != "pending":
             continue
         present = set()
@@ -203,7 +218,7 @@ async def _find_interrupted(session, crypto, account_key, meta, folder, delays):
     return None
 
 
-async def _create(session, crypto, account_key, doc_id, dk, meta, folder, delays):
+async def _create(session, crypto, account_key, doc_id, dk, meta, folder, retries):
     body = {"id": str(doc_id), "folder": folder,
             "wrapped_key": b64e(await keys.wrap_document_key(crypto, account_key, doc_id, dk)),
             "meta": b64e(await document.seal_document_meta(crypto, dk, doc_id, meta, pending=True)),
@@ -220,10 +235,10 @@ async def _create(session, crypto, account_key, doc_id, dk, meta, folder, delays
             if not (attempts > 1 and exc.code == "id_taken"):
                 raise
 
-    await retrying(create, delays)
+    await retrying(create, retries)
 
 
-async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency, progress, delays):
+async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency, progress, retries):
     """Reads every chunk once (to hash it), seals and sends those not yet `present`. Returns the
     leaf hashes of the whole plaintext, in order."""
     size = source.size
@@ -257,7 +272,7 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
                 path = _document_path(doc_id, f"/chunks/{index}")
                 try:
                     await retrying(lambda: session.request("PUT", path, body=sealed,
-                                                           content_type=OCTET_STREAM), delays)
+                                                           content_type=OCTET_STREAM), retries)
                 finally:
                     crypto.release(sealed)
                     sealed = None
@@ -271,7 +286,7 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
     return [leaf for chunk_leaves in leaves for leaf in chunk_leaves]
 
 
-async def _commit(session, doc_id, sealed_meta, delays):
+async def _commit(session, doc_id, sealed_meta, retries):
     attempts = 0
 
     async def commit():
@@ -286,7 +301,7 @@ async def _commit(session, doc_id, sealed_meta, delays):
                 raise
         return (await session.request("GET", _document_path(doc_id))).data
 
-    return await retrying(commit, delays)
+    return await retrying(commit, retries)
 
 
 async def _delete_quietly(session, doc_id):
@@ -299,19 +314,19 @@ async def _delete_quietly(session, doc_id):
 # --- download --------------------------------------------------------------------------------------
 
 async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, concurrency: int = 4,
-                   progress: Progress | None = None, delays=RETRY_DELAYS):
+                   progress: Progress | None = None, retries: Retries = Retries()):
     """Fetches, opens and checks a committed document into `sink`. Returns its JSON and metadata.
     The sink is closed only after the last check passed, and aborted on any failure."""
     fetches = {}
     try:
-        doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), delays)).data
+        doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), retries)).data
         _, dk, meta = await open_document(crypto, account_key, doc, asked_for=doc_id)
         size, count = meta["size"], meta["chunks"]
 
         async def fetch(index):
             path = _document_path(doc_id, f"/chunks/{index}")
             try:
-                sealed = (await retrying(lambda: session.request("GET", path), delays)).body
+                sealed = (await retrying(lambda: session.request("GET", path), retries)).body
             except ApiError as exc:
                 # The server listed this chunk as stored; refusing it now (absent, out of range)
                 # means the document is not whole. A 401 is about the session, a 5xx may pass.
