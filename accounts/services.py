@@ -21,6 +21,7 @@ from accounts import ratelimit, sessions
 from accounts.keys import hkdf, server_secret
 from accounts.models import Account, Session
 from anoni.api import ApiError, malformed
+from anoni.database import forget_erased_rows
 from documents import services as documents_services
 from webclient.vault.errors import ProtocolError
 from webclient.vault.srp import AnoniSRPContext, server_finish, server_start
@@ -228,6 +229,7 @@ def change_credentials(*, account: Account, session: Session, salt: bytes, verif
             salt=salt, verifier=verifier, kdf_iterations=kdf["iterations"],
             wrapped_account_key=wrapped_account_key)
         sessions.end_other_sessions(session)
+        forget_erased_rows()  # the old verifier would serve a guess at the old password
 
 
 def delete_account(*, account: Account, confirm: str) -> None:
@@ -238,3 +240,4 @@ def delete_account(*, account: Account, confirm: str) -> None:
     documents_services.erase_account(account)
     sessions.end_sessions(Session.objects.filter(account=account))
     account.delete()
+    forget_erased_rows()

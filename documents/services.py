@@ -21,6 +21,7 @@ from rest_framework import status
 
 from accounts.models import Account
 from anoni.api import ApiError, not_found
+from anoni.database import forget_erased_rows
 from documents import storage
 from documents.models import Chunk, Document, Folder
 
@@ -128,6 +129,7 @@ def delete_folder(account, folder_id):
     if folder.children.exists() or folder.documents.exists():
         raise conflict("folder_not_empty", "The folder still holds folders or documents.")
     folder.delete()
+    forget_erased_rows()
 
 
 # --- Documents ------------------------------------------------------------------------------------
@@ -197,6 +199,7 @@ def _erase_document(document):
 @transaction.atomic
 def delete_document(account, document_id):
     _erase_document(_own_document(account, document_id, lock=True))
+    forget_erased_rows()
 
 
 # --- Chunks ---------------------------------------------------------------------------------------
@@ -315,6 +318,8 @@ def sweep_pending(now=None) -> int:
             if document is not None:
                 _erase_document(document)
                 swept += 1
+    if swept:
+        forget_erased_rows()
     return swept
 
 

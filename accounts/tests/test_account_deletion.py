@@ -3,9 +3,11 @@ session (row and signing key) and the account row are gone before the answer."""
 
 import secrets
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
+from django.db import connection
 
 from accounts.models import Account, Session
 from accounts.tests.conftest import new_credentials, sign_key_cached, srp_login
@@ -56,6 +58,21 @@ def test_deletion_erases_everything(server_url, login, signup, account, session)
     # Nothing of the stranger's is touched.
     assert stranger.send("GET", "/api/v1/account").status == 200
     assert chunks.exists(f"{stranger_document}/0")
+
+
+@pytest.mark.embedded
+def test_the_embedded_database_file_keeps_no_copy(server_url, account, session):
+    # SQLite leaves a deleted row's bytes in free pages, and in its write-ahead log, until they
+    # happen to be reused: "gone" must hold for the files on disk, not just for queries.
+    store_a_document(session)
+    files = [Path(connection.settings_dict["NAME"])]
+    files.append(files[0].with_name(files[0].name + "-wal"))
+    traces = [account.username.encode(), account.verifier, account.wrapped_account_key]
+    assert any(trace in b"".join(path.read_bytes() for path in files) for trace in traces)
+
+    assert session.send("DELETE", "/api/v1/account", json={"confirm": account.username}).status == 204
+    on_disk = b"".join(path.read_bytes() for path in files if path.exists())
+    assert [trace for trace in traces if trace in on_disk] == []
 
 
 def test_after_deletion_login_fails_like_an_unknown_user(server_url, account, session):
