@@ -91,8 +91,8 @@ def _is_api(request):
     return request.path.startswith("/api/")
 
 
-def json_error(status_code, code, detail, **extra):
-    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code)
+def json_error(status_code, code, detail, headers=None, **extra):
+    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code, headers=headers)
 
 
 def handler404(request, exception=None):
@@ -110,9 +110,7 @@ def handler500(request):
     outage = isinstance(sys.exc_info()[1], DATABASE_OUTAGES)
     if _is_api(request):
         if outage:
-            response = JsonResponse(DATABASE_UNAVAILABLE, status=503)
-            response["Retry-After"] = DATABASE_RETRY_AFTER
-            return response
+            return json_error(503, **DATABASE_UNAVAILABLE, headers={"Retry-After": DATABASE_RETRY_AFTER})
         return json_error(500, "server_error", "The server failed; the operator has been told.")
     from django.views.defaults import server_error
 

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 
+from tests import web
 from tests.web import SSL_CONTEXT
 from webclient.vault import document, keys
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
@@ -48,6 +49,17 @@ def signup_body(username: str, srp_pass: str, wrapped_account_key: bytes) -> dic
             "verifier": b64e(verifier_for(username, srp_pass, salt)),
             "kdf": {"name": keys.KDF_NAME, "iterations": keys.DEFAULT_ITERATIONS},
             "wrapped_account_key": b64e(wrapped_account_key)}
+
+
+def sign_up(base_url: str, username: str | None = None, prefix: str = "user") -> tuple[str, str]:
+    """A fresh account through the real signup endpoint; returns (username, srp_pass). The
+    wrapped account key is random bytes of the right length: the server cannot tell."""
+    username = username or f"{prefix}-{uuid.uuid4().hex[:12]}"
+    srp_pass = os.urandom(32).hex()
+    answer = web.post(base_url + API + "accounts", json=signup_body(username, srp_pass, os.urandom(97)),
+                      timeout=30)
+    assert answer.status_code == 201, answer.text
+    return username, srp_pass
 
 
 async def open_vault(base_url: str, http=None) -> Vault:

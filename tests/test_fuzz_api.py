@@ -19,7 +19,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
 from tests import web
-from tests.kit import signup_body
+from tests.kit import sign_up
 from tests.procs import Gunicorn, child_env, s3_client, s3_env
 from webclient.vault import keys
 from webclient.vault.encoding import b64d, b64e
@@ -61,13 +61,7 @@ class LiveSession(requests.auth.AuthBase):
         self.account = None
 
     def _signup(self):
-        username = f"fuzz-{os.urandom(6).hex()}"
-        srp_pass = os.urandom(32).hex()
-        # The server cannot tell a real wrapped key from random bytes of a box's length.
-        body = signup_body(username, srp_pass, os.urandom(97))
-        answer = web.post(self.base_url + API + "accounts", json=body, timeout=30)
-        assert answer.status_code == 201, answer.text
-        self.account = username, srp_pass
+        self.account = sign_up(self.base_url, prefix="fuzz")
 
     def _login(self) -> bool:
         username, srp_pass = self.account

@@ -19,8 +19,7 @@ from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
 from documents.storage import chunk_storage
-from tests import web
-from tests.kit import signup_body
+from tests.kit import sign_up
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.encoding import b64e
 from webclient.vault.errors import ApiError
@@ -97,17 +96,6 @@ class Vault:
     def close(self):
         self.run(self.session.close())
         self.loop.close()
-
-
-def sign_up(base_url, username=None):
-    """A fresh account through the real signup endpoint; returns (username, srp_pass)."""
-    username = username or f"user-{uuid.uuid4().hex[:12]}"
-    srp_pass = os.urandom(32).hex()
-    # The server cannot tell a real wrapped key from random bytes of the right length.
-    body = signup_body(username, srp_pass, os.urandom(97))
-    answer = web.post(base_url + API + "accounts", json=body, timeout=30)
-    assert answer.status_code == 201, answer.text
-    return username, srp_pass
 
 
 @pytest.fixture
