@@ -421,7 +421,7 @@ function openDialog(id, { prepare, submit, idle }) {
 
 document.querySelectorAll(".modal").forEach((element) => {
   element.addEventListener("shown.bs.modal", () => {
-    element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre")?.focus();
+    element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre, [autofocus]")?.focus();
   });
 });
 
@@ -661,10 +661,75 @@ window.addEventListener("beforeunload", (event) => {
 const uploads = [];
 let runningUploads = 0;
 
-function enqueueUploads(items) {
+// "report.pdf" -> "report (2).pdf" (or 3, 4…), the first such name not in `taken`.
+function numberedName(name, taken) {
+  const dot = name.lastIndexOf(".");
+  const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  let number = 2;
+  while (taken.has(`${stem} (${number})${extension}`)) number += 1;
+  return `${stem} (${number})${extension}`;
+}
+
+// Files chosen or dropped straight into a folder that already holds documents of the same names:
+// the person decides once for all of them. Resolves "replace", "keep" (both) or "skip" (also
+// when the dialog is closed).
+function askAboutConflicts(names) {
+  return new Promise((resolve) => {
+    const element = $("conflict-dialog");
+    const form = element.querySelector("form");
+    let choice = "skip";
+    element.querySelector(".conflict-dialog-text").textContent = names.length === 1
+      ? interpolate(gettext("“%(name)s” is already in this folder."), { name: names[0] }, true)
+      : interpolate(ngettext("%(count)s file is already in this folder:", "%(count)s files are already in this folder:",
+        names.length), { count: names.length }, true);
+    const shown = names.length === 1 ? [] : names.slice(0, 8);
+    if (names.length > shown.length && shown.length) shown.push(interpolate(gettext("and %(count)s more"), { count: names.length - shown.length }, true));
+    element.querySelector(".conflict-dialog-names").replaceChildren(...shown.map((name) => {
+      const item = document.createElement("li");
+      item.textContent = name;
+      return item;
+    }));
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      choice = event.submitter?.value || "keep";
+      bootstrap.Modal.getOrCreateInstance(element).hide();
+    };
+    element.addEventListener("hidden.bs.modal", () => resolve(choice), { once: true });
+    bootstrap.Modal.getOrCreateInstance(element).show();
+  });
+}
+
+async function enqueueUploads(items) {
   const folder = state.current;
+  // Names only for what is straight in this folder (a dropped folder's files go to its own), as
+  // they are now: the listing shown may not have caught up with uploads that just finished.
+  let documents = state.documents;
+  if (items.some(({ path }) => !path.length)) {
+    try {
+      documents = (await call("listing", { folder })).documents;
+    } catch (error) {
+      handleError(error);
+      return;
+    }
+  }
+  const existing = new Map();
+  for (const doc of documents) existing.set(doc.name, [...(existing.get(doc.name) || []), doc.id]);
+  const conflicts = items.filter(({ file, path }) => !path.length && existing.has(file.name));
+  const choice = conflicts.length ? await askAboutConflicts(conflicts.map(({ file }) => file.name)) : null;
+  const taken = new Set([...existing.keys(), ...items.filter(({ path }) => !path.length).map(({ file }) => file.name)]);
+  const jobs = [];
   for (const { file, path } of items) {
-    const job = { file, path, folder, task: crypto.randomUUID(), row: new TransferRow(gettext("Upload"), file.name) };
+    let name = file.name;
+    let replaces = [];
+    if (!path.length && existing.has(name)) {
+      if (choice === "skip") continue;
+      if (choice === "replace") replaces = existing.get(name);
+      else taken.add(name = numberedName(name, taken));
+    }
+    jobs.push({ file, path, name, replaces });
+  }
+  for (const { file, path, name, replaces } of jobs) {
+    const job = { file, path, name, replaces, folder, task: crypto.randomUUID(), row: new TransferRow(gettext("Upload"), name) };
     job.row.onCancel = () => {
       const queued = uploads.indexOf(job);
       if (queued >= 0) {
@@ -676,7 +741,7 @@ function enqueueUploads(items) {
     };
     uploads.push(job);
   }
-  log.add("info", "upload.queued", `files=${items.length}`);
+  log.add("info", "upload.queued", `files=${jobs.length} conflicts=${conflicts.length}${choice ? ` choice=${choice}` : ""}`);
   pumpUploads();
 }
 
@@ -684,14 +749,17 @@ function pumpUploads() {
   while (runningUploads < PARALLEL_UPLOADS && uploads.length) runUpload(uploads.shift());
 }
 
-async function runUpload({ file, path, folder, task, row: transferRow }) {
+async function runUpload({ file, path, name, replaces, folder, task, row: transferRow }) {
   runningUploads += 1;
   transferRow.status(gettext("Encrypting and uploading…"));
   try {
     await vault.task(task, transferRow.handlers(), () => call("upload", {
-      task, name: file.name, folder, path, type: file.type || "application/octet-stream", mtime: Math.round(file.lastModified),
+      task, name, folder, path, type: file.type || "application/octet-stream", mtime: Math.round(file.lastModified),
     }, { file }));
-    transferRow.finish(gettext("Encrypted and stored."), "success");
+    // The old version goes only once the new one is stored.
+    for (const id of replaces) await call("delete_document", { id });
+    transferRow.finish(replaces.length ? gettext("Encrypted and stored. The old version was erased.")
+      : gettext("Encrypted and stored."), "success");
     refreshSoon();
   } catch (error) {
     finishWithError(transferRow, error);

@@ -1,0 +1,64 @@
+"""Files chosen for a folder that already holds documents of the same names: the person decides
+once for all of them, to keep both (the new file gets a number), to replace (the old document is
+erased once the new one is stored) or to skip them (also what closing the dialog does)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from documents.models import Document
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def versions(tmp_path, version, *names):
+    folder = tmp_path / f"v{version}"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(f"{name}, version {version}\n".encode())
+    return [folder / name for name in names]
+
+
+def test_same_names_ask_once_then_keep_both_replace_or_skip(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    dialog = page.locator("#conflict-dialog")
+    username = new_username()
+    vault.open()
+    vault.signup(username)
+    vault.upload(*versions(tmp_path, 1, "notes.txt", "report.pdf"))
+
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 2, "notes.txt", "report.pdf", "new.txt")])
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".conflict-dialog-text")).to_have_text("2 files are already in this folder:")
+    expect(dialog.locator(".conflict-dialog-names li")).to_have_text(["notes.txt", "report.pdf"])
+    expect(dialog.locator("button[value=keep]")).to_be_focused()
+    page.keyboard.press("Enter")  # keep both, the default
+    vault.wait_for_transfers(5)
+    expect(page.locator("#listing .item-name")).to_have_text(
+        ["new.txt", "notes (2).txt", "notes.txt", "report (2).pdf", "report.pdf"])
+    assert vault.download("notes (2).txt")[0] == b"notes.txt, version 2\n"
+
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 3, "notes.txt")])
+    expect(dialog.locator(".conflict-dialog-text")).to_have_text("“notes.txt” is already in this folder.")
+    dialog.locator("button[value=replace]").click()
+    vault.wait_for_transfers(7)
+    assert (page.locator("#transfer-list .transfer-status").first.inner_text()
+            == "Encrypted and stored. The old version was erased.")
+    expect(page.locator("#listing .item-name")).to_have_text(
+        ["new.txt", "notes (2).txt", "notes.txt", "report (2).pdf", "report.pdf"])
+    assert vault.download("notes.txt")[0] == b"notes.txt, version 3\n"
+    account = Account.objects.get(username=username)
+    assert Document.objects.filter(account=account).count() == 5  # the replaced one is gone
+
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 4, "report.pdf")])
+    expect(dialog.locator("button[value=keep]")).to_be_focused()  # shown, no longer fading in
+    page.keyboard.press("Escape")  # closing the dialog skips
+    expect(dialog).to_be_hidden()
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 5, "report.pdf")])
+    dialog.locator("button[value=skip]").click()
+    expect(dialog).to_be_hidden()
+    page.wait_for_timeout(500)
+    assert page.locator("#transfer-list .transfer").count() == 8  # nothing new after the downloads
+    assert Document.objects.filter(account=account).count() == 5
