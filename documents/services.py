@@ -1,9 +1,10 @@
 """Business logic for folders, documents and chunks; the views only parse and render.
 
 Every lookup is scoped to the requesting account, so another account's id and an absent id take
-the same path and get the same 404. Mutations that must not interleave (chunk writes, commit,
-delete, folder moves) lock the row they change; the commit additionally flips the state with a
-conditional UPDATE so that of two concurrent commits exactly one wins even without row locks.
+the same path and get the same 404. Mutations that must not interleave (commit, delete, folder
+moves, recording a chunk) lock the row they change; the commit additionally flips the state with
+a conditional UPDATE so that of two concurrent commits exactly one wins even without row locks.
+A chunk's box is written outside the lock, under a per-index claim (store_chunk says why).
 Storage is written before the row that records it and deleted before the rows that record it,
 so a failure leaves either nothing or an object the next delete/sweep removes, never a row that
 points at nothing."""
@@ -14,6 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -216,54 +218,75 @@ def _check_index(document, index):
         raise bad_chunk(f"The chunk index must be below {document.chunks}.")
 
 
+# A chunk upload holds its index's claim at most this long: far longer than writing one box
+# takes, short enough that a claim left by a process that died frees the index soon.
+CHUNK_CLAIM_SECONDS = 120
+
+
+def chunk_busy():
+    return ApiError(status.HTTP_503_SERVICE_UNAVAILABLE, "chunk_busy",
+                    "Another upload of this chunk is under way; try again in a moment.",
+                    headers={"Retry-After": "1"})
+
+
+def _check_room(document, index, length) -> bool:
+    """409 once committed, 400 past the declared chunks, 413 past the declared size (counting
+    the boxes of the other indexes). True if a box of this index is stored already."""
+    if document.state == Document.State.COMMITTED:
+        raise conflict("already_committed", "The document is committed and cannot change.")
+    _check_index(document, index)
+    # One query for the document's stored bytes and this index's share of them.
+    stored = Chunk.objects.filter(document=document).aggregate(
+        total=Sum("size"), this=Sum("size", filter=Q(index=index)))
+    if (stored["total"] or 0) - (stored["this"] or 0) + length > document.size:
+        raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                       "This chunk would take the document past its declared size.")
+    return stored["this"] is not None
+
+
 def store_chunk(account, document_id, index, box, *, sha256=None):
     """Stores one box (replacing a previous box of the same index while pending). `sha256` is the
-    box's digest when the caller already has it (the request signature check hashed the body)."""
+    box's digest when the caller already has it (the request signature check hashed the body).
+
+    The box is written outside any transaction, so that a document's chunks reach the storage
+    side by side (a row lock held across an S3 PUT would queue them) and, on SQLite, no other
+    request waits for the write. Before it: the checks, without a lock, and a replaced box taken
+    out of the document (a commit meanwhile finds the index missing). After it, under the
+    document's lock: the checks again, then the row; if the document was deleted or filled in
+    the meantime the box is deleted again. One upload per index at a time (a claim in the cache;
+    another gets 503 `chunk_busy`), so the digest recorded is always that of the box stored."""
     if not is_box_length(len(box)):
         raise bad_chunk("The body cannot be a sealed box (length < 65 or not 49 + a multiple of 16).")
-    # Outside the transaction, which on SQLite holds up every other writer.
     digest = hashlib.sha256(box).digest() if sha256 is None else sha256
-    name = storage.chunk_name(document_id, index)
-    replaced = False
-    written = False
+    claim = f"documents:chunk-upload:{document_id}:{index}"
+    if not cache.add(claim, True, timeout=CHUNK_CLAIM_SECONDS):
+        raise chunk_busy()
     try:
-        with transaction.atomic():
-            document = _own_document(account, document_id, lock=True)
-            if document.state == Document.State.COMMITTED:
-                raise conflict("already_committed", "The document is committed and cannot change.")
-            _check_index(document, index)
-            # One query for the document's stored bytes and this index's share of them; the
-            # previous box of this index is deleted only if there is one (a first upload, the
-            # usual case, costs no DELETE).
-            stored = Chunk.objects.filter(document=document).aggregate(
-                total=Sum("size"), this=Sum("size", filter=Q(index=index)))
-            others = (stored["total"] or 0) - (stored["this"] or 0)
-            if others + len(box) > document.size:
-                raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
-                               "This chunk would take the document past its declared size.")
-            if used_bytes(account) > quota_bytes(account):
-                raise quota_exceeded()
-            if stored["this"] is not None:
-                replaced = Chunk.objects.filter(document=document, index=index).delete()[0] > 0
-            written = True
+        replacing = _check_room(_own_document(account, document_id), index, len(box))
+        if used_bytes(account) > quota_bytes(account):
+            raise quota_exceeded()
+        if replacing:
+            with transaction.atomic():
+                document = _own_document(account, document_id, lock=True)
+                _check_room(document, index, len(box))  # not if it was committed meanwhile
+                Chunk.objects.filter(document=document, index=index).delete()
+        name = storage.chunk_name(document_id, index)
+        try:
             storage.write_object(name, box)
-            chunk = Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)
-    except BaseException:
-        if written:
-            storage.delete_object_quietly(name)
-            if replaced:
-                _forget_chunk_quietly(document_id, index)
-        raise
-    return chunk
-
-
-def _forget_chunk_quietly(document_id, index):
-    """After a failed replacement the old row would point at a deleted object; drop it if the
-    database still answers (the client sees the chunk missing and uploads it again)."""
-    try:
-        Chunk.objects.filter(document_id=document_id, index=index).delete()
-    except Exception:  # noqa: BLE001 - the original failure is the one being reported
-        logger.error("could not forget chunk %s/%s after a failed write", document_id, index)
+            with transaction.atomic():
+                document = _own_document(account, document_id, lock=True)
+                _check_room(document, index, len(box))
+                return Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)
+        except Exception:
+            if Document.objects.filter(pk=document_id).exists():
+                storage.delete_object_quietly(name)
+                raise
+            # Deleted meanwhile (which may be why the write failed): whatever the write made
+            # again under its name goes too, and the answer says what happened.
+            storage.delete_document_objects_quietly(document_id)
+            raise not_found() from None
+    finally:
+        cache.delete(claim)
 
 
 def document_chunks(account, document_id):

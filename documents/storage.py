@@ -126,3 +126,12 @@ def delete_document_objects(document_id, indexes):
             storage.delete(f"{prefix}/{leftover}")
         if isinstance(storage, FileSystemStorage):
             storage.delete(prefix)  # removes the now empty directory
+
+
+def delete_document_objects_quietly(document_id):
+    """delete_document_objects for a document whose rows are gone, best effort, for cleaning up
+    after a failure that is already being reported."""
+    try:
+        delete_document_objects(document_id, [])
+    except Exception:  # noqa: BLE001 - the original failure is the one that matters
+        logger.error("chunk storage cleanup of %s failed", document_id)

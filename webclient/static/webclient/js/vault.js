@@ -46,6 +46,7 @@ const MESSAGES = {
   bad_response: gettext("The server sent an answer this vault does not understand."),
   storage_unavailable: gettext("The server is temporarily unavailable. Please try again in a moment."),
   database_unavailable: gettext("The server is temporarily unavailable. Please try again in a moment."),
+  chunk_busy: gettext("The server is temporarily unavailable. Please try again in a moment."),
   not_logged_in: gettext("Your session has ended. Please log in again."),
   session_expired: gettext("Your session has ended. Please log in again."),
 };
