@@ -226,9 +226,10 @@ class BrowserVault:
     def _progress(self, task: str):
         return lambda done, total: self.emit("progress", task=task, done=done, total=total)
 
-    def _on_retry(self, task: str):
+    def _on_retry(self, task: str, event: str = "request.retry"):
+        """Logs each wait before a retry and shows it in the transfer's row."""
         def notice(failure: BaseException, wait: float) -> None:
-            self.log("warning", "request.retry", f"wait={wait} code={error_payload(failure)['code']}")
+            self.log("warning", event, f"wait={wait} code={error_payload(failure)['code']}")
             self.emit("retrying", task=task, wait=wait)
         return notice
 
@@ -249,8 +250,10 @@ class BrowserVault:
         vault = self._open()
         folder = await self._folder_path(folder, list(path))
 
+        upload_retry = self._on_retry(task, "upload.retry")
+
         async def attempts():
-            for attempt, wait in enumerate((*TRANSFER_RETRY_WAITS, None)):
+            for wait in (*TRANSFER_RETRY_WAITS, None):
                 try:
                     return await vault.upload(handles.source, name=name, folder=folder, type=type,
                                               mtime=mtime, concurrency=CONCURRENCY,
@@ -260,9 +263,7 @@ class BrowserVault:
                 except (TransportError, ApiError) as exc:
                     if wait is None or not is_transient(exc):
                         raise
-                    self.log("warning", "upload.retry", f"attempt={attempt + 1} wait={wait} "
-                             f"code={error_payload(exc)['code']}")
-                    self.emit("retrying", task=task, wait=wait)
+                    upload_retry(exc, wait)
                     await asyncio.sleep(wait)
 
         return await self._transfer("upload", task, attempts())
