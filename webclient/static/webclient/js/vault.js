@@ -348,7 +348,20 @@ function row(templateId, item) {
   return element;
 }
 
+let listingDeferred = false;
+
 function renderListing() {
+  // A row's menu open right now would vanish from under the pointer: redraw once it closes.
+  if ($("listing").querySelector(".dropdown-menu.show")) {
+    if (!listingDeferred) {
+      listingDeferred = true;
+      $("listing").addEventListener("hidden.bs.dropdown", () => {
+        listingDeferred = false;
+        renderListing();
+      }, { once: true });
+    }
+    return;
+  }
   const folders = state.folders.filter((folder) => folder.parent === state.current).sort(byName);
   const documents = state.documents.slice().sort(byName);
   const rows = folders.map((folder) => row("folder-row", folder));
