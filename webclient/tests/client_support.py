@@ -15,6 +15,7 @@ from django.core.files.storage import storages
 
 from documents.models import Document
 from documents.storage import chunk_name
+from documents.tests.conftest import files_storage_settings
 
 from webclient.vault.client import Vault
 
@@ -60,9 +61,7 @@ def stored_objects() -> dict[str, bytes]:
 def use_file_chunk_storage(settings, location: Path) -> None:
     """Keeps chunks on the file system for a test that stages an outage there (even in the
     PostgreSQL + Redis + S3 run; the S3 variant is tests/test_faults_storage_down.py)."""
-    settings.STORAGES = {**settings.STORAGES, "chunks": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(location)}}}
+    settings.STORAGES = {**settings.STORAGES, "chunks": files_storage_settings(location)}
 
 
 def break_chunk_storage():
