@@ -1,5 +1,6 @@
-"""The listing redraws itself when uploads finish, but never from under a row's open menu: the
-menu stays usable, and the listing catches up once it closes."""
+"""The listing redraws itself when uploads finish, but never from under a row's open menu (the
+menu stays usable, and the listing catches up once it closes), and never with the contents of a
+folder the user has already left."""
 
 import pytest
 from playwright.sync_api import expect
@@ -32,3 +33,40 @@ def test_an_open_row_menu_outlives_a_refresh(vault_page, tmp_path):
     expect(download).to_be_hidden()
     expect(page.locator("#listing .item-name")).to_have_text(["first.txt", "second.txt"])
     assert vault.download("second.txt")[0] == b"second\n"
+
+
+def test_a_slow_listing_of_a_folder_left_behind_is_not_drawn(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    top = tmp_path / "top.txt"
+    top.write_bytes(b"top\n")
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Inside")
+    vault.upload(top)
+    expect(page.locator("#listing .item-name")).to_have_text(["Inside", "top.txt"])
+
+    # Creating a folder at the top asks for the top's listing, whose documents are held back
+    # while the user opens another folder.
+    held = []
+    page.context.route("**/api/v1/documents?folder=root", lambda route: held.append(route))
+    page.click("#new-folder-button")
+    page.fill("#name-dialog-input", "Other")
+    page.click("#name-dialog [type=submit]")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    vault.open_folder("Inside")
+    expect(page.locator("#listing-empty")).to_be_visible()
+
+    held[0].continue_()
+    page.context.unroute("**/api/v1/documents?folder=root")
+    page.wait_for_timeout(1500)  # the top's listing arrives and is dropped
+    expect(page.locator("#breadcrumbs [aria-current=page]")).to_have_text("Inside")
+    expect(page.locator("#listing .item-name")).to_have_count(0)
+    expect(page.locator("#listing-empty")).to_be_visible()
+
+    vault.go_to_top()
+    expect(page.locator("#listing .item-name")).to_have_text(["Inside", "Other", "top.txt"])

@@ -279,9 +279,15 @@ function ancestry(id) {
   return chain;
 }
 
+// Each refresh's number: only the latest one draws its answer, so a listing that was slow to
+// come cannot show a folder's contents after the user opened another one.
+let latestRefresh = 0;
+
 async function refresh() {
+  const number = ++latestRefresh;
   try {
     const data = await call("listing", { folder: state.current });
+    if (number !== latestRefresh) return;
     Object.assign(state, { folders: data.folders, documents: data.documents, account: { ...state.account, ...data.account } });
     if (state.current && !folderById(state.current)) {
       state.current = null;
@@ -301,10 +307,14 @@ function handleError(error) {
   }
 }
 
+// At most one refresh per 300 ms, however many uploads finish: a debounce would put the listing
+// off until the last file of a large folder was stored.
 let refreshTimer = null;
 function refreshSoon() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refresh, 300);
+  refreshTimer ??= setTimeout(() => {
+    refreshTimer = null;
+    refresh();
+  }, 300);
 }
 
 function navigate(folderId) {
