@@ -255,7 +255,9 @@ function leaveVault(text) {
   state.account = null;
   state.folders = [];
   state.documents = [];
+  selection.clear();
   $("listing").replaceChildren();
+  $("selection-bar").hidden = true;
   $("transfer-list").replaceChildren();
   $("transfers").hidden = true;
   $("vault-view").hidden = true;
@@ -319,6 +321,8 @@ function refreshSoon() {
 
 function navigate(folderId) {
   state.current = folderId;
+  selection.clear();
+  renderSelection();
   refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
 }
 
@@ -355,6 +359,8 @@ function row(templateId, item) {
   element.dataset.id = item.id;
   element.querySelector(".item-name").textContent = item.name;
   element.querySelector(".action-label").textContent = interpolate(gettext("Actions for %(name)s"), { name: item.name }, true);
+  const tick = element.querySelector(".item-select");
+  tick.setAttribute("aria-label", interpolate(gettext("Select %(name)s"), { name: item.name }, true));
   return element;
 }
 
@@ -383,7 +389,75 @@ function renderListing() {
   }
   $("listing").replaceChildren(...rows);
   $("listing-empty").hidden = rows.length > 0;
+  renderSelection();
 }
+
+// --- selection ------------------------------------------------------------------------------------------
+
+// The rows ticked in the folder shown, by key ("folder:<id>", "document:<id>"); emptied when
+// another folder is opened, and pruned of what a refresh no longer lists.
+const selection = new Set();
+
+function itemKey(element) {
+  return `${element.classList.contains("folder-row") ? "folder" : "document"}:${element.dataset.id}`;
+}
+
+function listedRows() {
+  return [...$("listing").querySelectorAll("tr")];
+}
+
+function selectedItems() {
+  return listedRows().filter((element) => selection.has(itemKey(element))).map(listedItem);
+}
+
+function listedItem(element) {
+  const isFolder = element.classList.contains("folder-row");
+  const id = element.dataset.id;
+  return { item: isFolder ? folderById(id) : state.documents.find((doc) => doc.id === id), isFolder };
+}
+
+function renderSelection() {
+  const rows = listedRows();
+  const listed = new Set(rows.map(itemKey));
+  for (const key of selection) if (!listed.has(key)) selection.delete(key);
+  for (const element of rows) {
+    const ticked = selection.has(itemKey(element));
+    element.querySelector(".item-select").checked = ticked;
+    element.classList.toggle("table-active", ticked);
+  }
+  const count = selection.size;
+  $("selection-bar").hidden = count === 0;
+  $("selection-count").textContent = interpolate(ngettext("%(count)s item selected", "%(count)s items selected", count), { count }, true);
+  const all = $("select-all");
+  all.checked = count > 0 && count === rows.length;
+  all.indeterminate = count > 0 && count < rows.length;
+  all.disabled = rows.length === 0;
+}
+
+$("listing").addEventListener("change", (event) => {
+  if (!event.target.classList.contains("item-select")) return;
+  const key = itemKey(event.target.closest("tr"));
+  if (event.target.checked) selection.add(key);
+  else selection.delete(key);
+  renderSelection();
+});
+
+$("select-all").addEventListener("change", (event) => {
+  for (const element of listedRows()) {
+    if (event.target.checked) selection.add(itemKey(element));
+    else selection.delete(itemKey(element));
+  }
+  renderSelection();
+});
+
+$("clear-selection").addEventListener("click", () => {
+  selection.clear();
+  renderSelection();
+  $("select-all").focus();
+});
+
+$("move-selected").addEventListener("click", () => moveItems(selectedItems()));
+$("delete-selected").addEventListener("click", () => deleteItems(selectedItems()));
 
 function renderStorage() {
   const { used_bytes: used, quota_bytes: quota } = state.account;
@@ -404,9 +478,10 @@ $("listing").addEventListener("click", (event) => {
   if (event.target.closest(".open-folder")) return navigate(id);
   const action = event.target.closest("[data-action]")?.dataset.action;
   if (!action) return;
-  const isFolder = element.classList.contains("folder-row");
-  const item = isFolder ? folderById(id) : state.documents.find((doc) => doc.id === id);
-  ({ download, verify, rename: renameItem, move: moveItem, delete: deleteItem })[action](item, isFolder);
+  const { item, isFolder } = listedItem(element);
+  if (action === "move") moveItems([{ item, isFolder }]);
+  else if (action === "delete") deleteItems([{ item, isFolder }]);
+  else ({ download, verify, rename: renameItem })[action](item, isFolder);
 });
 
 // --- dialogs --------------------------------------------------------------------------------------------------
@@ -485,13 +560,21 @@ function renameItem(item, isFolder) {
   });
 }
 
-function moveItem(item, isFolder) {
+// Moves one item or several (a selection) into one folder, one request each, in order. If one
+// fails, those before it have moved: the listing is refreshed either way.
+function moveItems(items) {
+  if (!items.length) return;
+  const [{ item, isFolder }] = items;
+  const moved = new Set(items.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
   openDialog("move-dialog", {
     prepare: () => {
-      $("move-dialog-title").textContent = interpolate(gettext("Move “%(name)s”"), { name: item.name }, true);
+      $("move-dialog-title").textContent = items.length === 1
+        ? interpolate(gettext("Move “%(name)s”"), { name: item.name }, true)
+        : interpolate(ngettext("Move %(count)s item", "Move %(count)s items", items.length), { count: items.length }, true);
       const select = $("move-dialog-select");
       const options = [new Option(gettext("Vault (top level)"), "")];
-      const excluded = (folder) => isFolder && ancestry(folder.id).some((ancestor) => ancestor.id === item.id);
+      // A folder cannot go into itself or below itself.
+      const excluded = (folder) => ancestry(folder.id).some((ancestor) => moved.has(ancestor.id));
       const walk = (parent, depth) => {
         for (const folder of state.folders.filter((f) => f.parent === parent).sort(byName)) {
           if (excluded(folder)) continue;
@@ -501,28 +584,54 @@ function moveItem(item, isFolder) {
       };
       walk(null, 1);
       select.replaceChildren(...options);
-      select.value = (isFolder ? item.parent : item.folder) || "";
+      select.value = state.current || "";
     },
     submit: async () => {
       const target = $("move-dialog-select").value || null;
-      if (isFolder) await call("move_folder", { id: item.id, parent: target });
-      else await call("move_document", { id: item.id, folder: target });
-      refresh();
+      try {
+        for (const entry of items) {
+          if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
+          else await call("move_document", { id: entry.item.id, folder: target });
+        }
+      } finally {
+        refresh();
+      }
     },
   });
 }
 
-function deleteItem(item, isFolder) {
+// Deletes one item or several (a selection), after the person confirmed, one request each, in
+// order; as for moves, the listing is refreshed even if one fails.
+function deleteItems(items) {
+  if (!items.length) return;
+  const [{ item, isFolder }] = items;
   openDialog("delete-dialog", {
     prepare: (form) => {
-      form.querySelector(".delete-dialog-text").textContent = isFolder
-        ? interpolate(gettext("Delete the folder “%(name)s” and everything in it?"), { name: item.name }, true)
-        : interpolate(gettext("Delete “%(name)s”?"), { name: item.name }, true);
+      let text;
+      if (items.length > 1) {
+        text = interpolate(ngettext("Delete %(count)s item? Folders go with everything in them.",
+          "Delete %(count)s items? Folders go with everything in them.", items.length), { count: items.length }, true);
+      } else if (isFolder) {
+        text = interpolate(gettext("Delete the folder “%(name)s” and everything in it?"), { name: item.name }, true);
+      } else {
+        text = interpolate(gettext("Delete “%(name)s”?"), { name: item.name }, true);
+      }
+      form.querySelector(".delete-dialog-text").textContent = text;
     },
     submit: async () => {
-      if (isFolder) await call("delete_folder", { id: item.id });
-      else await call("delete_document", { id: item.id });
-      refresh();
+      try {
+        for (const entry of items) {
+          try {
+            if (entry.isFolder) await call("delete_folder", { id: entry.item.id });
+            else await call("delete_document", { id: entry.item.id });
+          } catch (error) {
+            // Already gone (deleted from another tab or device): what was asked for is done.
+            if (!(error instanceof VaultError && error.code === "not_found")) throw error;
+          }
+        }
+      } finally {
+        refresh();
+      }
     },
   });
 }

@@ -1,0 +1,111 @@
+"""Several rows at once: ticked one by one or all together, moved into a folder in one go (never
+into a folder of the selection itself), then deleted in one go after confirming. Opening another
+folder forgets the selection. An item deleted elsewhere meanwhile does not stop the others."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from documents import services
+from documents.models import Document, Folder
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.client_support import stored_objects
+
+pytestmark = pytest.mark.browser
+
+
+def test_move_and_delete_a_selection(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    files = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"{name}\n")
+    vault.open()
+    username = new_username()
+    vault.signup(username)
+    vault.new_folder("Box")
+    vault.new_folder("Sub")
+    vault.upload(*files)
+    expect(page.locator("#listing .item-name")).to_have_text(["Box", "Sub", "a.txt", "b.txt", "c.txt"])
+    bar = page.locator("#selection-bar")
+    expect(bar).to_be_hidden()
+
+    # Two documents and a folder, ticked one by one (by keyboard for one of them).
+    vault.row("a.txt").locator(".item-select").check()
+    vault.row("Sub").locator(".item-select").focus()
+    page.keyboard.press("Space")
+    vault.row("c.txt").locator(".item-select").check()
+    expect(bar).to_be_visible()
+    expect(page.locator("#selection-count")).to_have_text("3 items selected")
+    expect(page.locator("#select-all")).not_to_be_checked()
+
+    page.click("#move-selected")
+    expect(page.locator("#move-dialog-title")).to_have_text("Move 3 items")
+    targets = page.locator("#move-dialog-select option").all_inner_texts()
+    assert [target.strip() for target in targets] == ["Vault (top level)", "Box"]  # not Sub itself
+    page.select_option("#move-dialog-select", label=targets[1])
+    vault.dialog_submit("move-dialog")
+    expect(page.locator("#listing .item-name")).to_have_text(["Box", "b.txt"])
+    expect(bar).to_be_hidden()
+
+    vault.open_folder("Box")
+    expect(page.locator("#listing .item-name")).to_have_text(["Sub", "a.txt", "c.txt"])
+    assert vault.download("c.txt")[0] == b"c.txt\n"
+
+    # Everything in Box at once; opening another folder forgets it.
+    page.check("#select-all")
+    expect(page.locator("#selection-count")).to_have_text("3 items selected")
+    vault.go_to_top()
+    expect(bar).to_be_hidden()
+    expect(page.locator("#listing .item-select:checked")).to_have_count(0)
+    vault.open_folder("Box")
+    page.check("#select-all")
+    vault.row("a.txt").locator(".item-select").uncheck()
+    expect(page.locator("#select-all")).not_to_be_checked()
+    expect(page.locator("#selection-count")).to_have_text("2 items selected")
+    page.click("#clear-selection")
+    expect(bar).to_be_hidden()
+
+    account = Account.objects.get(username=username)
+    before = {str(pk) for pk in Document.objects.filter(account=account).values_list("id", flat=True)}
+    page.check("#select-all")
+    page.click("#delete-selected")
+    expect(page.locator("#delete-dialog .delete-dialog-text")).to_have_text(
+        "Delete 3 items? Folders go with everything in them.")
+    vault.dialog_submit("delete-dialog")
+    expect(page.locator("#listing-empty")).to_be_visible()
+    expect(bar).to_be_hidden()
+    expect(page.locator("#select-all")).to_be_disabled()
+
+    after = {str(pk) for pk in Document.objects.filter(account=account).values_list("id", flat=True)}
+    assert len(before) == 3 and len(after) == 1 and after < before  # b.txt stays at the top
+    assert list(Folder.objects.filter(account=account).values_list("parent", flat=True)) == [None]
+    stored = {name.split("/")[0] for name in stored_objects()}
+    assert not stored & (before - after) and after <= stored
+    vault.go_to_top()
+    expect(page.locator("#listing .item-name")).to_have_text(["Box", "b.txt"])
+    assert vault.csp_violations() == []
+
+
+def test_deleting_a_selection_of_which_one_is_already_gone(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    files = []
+    for name in ("one.txt", "two.txt", "three.txt"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"{name}\n")
+    vault.open()
+    username = new_username()
+    vault.signup(username)
+    vault.upload(*files)
+    expect(page.locator("#listing .item-name")).to_have_text(["one.txt", "three.txt", "two.txt"])
+    page.check("#select-all")
+
+    # Another device deletes one of them first (the listing shown does not know yet).
+    account = Account.objects.get(username=username)
+    services.delete_document(account, Document.objects.filter(account=account).first().pk)
+    page.click("#delete-selected")
+    vault.dialog_submit("delete-dialog")
+    expect(page.locator("#listing-empty")).to_be_visible()
+    assert not Document.objects.filter(account=account).exists()
