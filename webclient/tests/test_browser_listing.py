@@ -1,6 +1,9 @@
 """The listing redraws itself when uploads finish, but never from under a row's open menu (the
 menu stays usable, and the listing catches up once it closes), and never with the contents of a
-folder the user has already left."""
+folder the user has already left; the column headings sort it."""
+
+import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -70,3 +73,45 @@ def test_a_slow_listing_of_a_folder_left_behind_is_not_drawn(vault_page, tmp_pat
 
     vault.go_to_top()
     expect(page.locator("#listing .item-name")).to_have_text(["Inside", "Other", "top.txt"])
+
+
+def test_the_column_headings_sort_the_listing(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    sizes = {"b.txt": 300, "a10.txt": 20, "a9.txt": 1000, "c.txt": 5}
+    days = {"b.txt": 3, "a10.txt": 1, "a9.txt": 4, "c.txt": 2}  # days after 1 January 2020
+    paths = []
+    for name, size in sizes.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(b"x" * size)
+        moment = 1_577_836_800 + days[name] * 86_400
+        os.utime(paths[-1], (moment, moment))
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Zeta")
+    vault.new_folder("Alpha")
+    vault.upload(*paths)
+    names = page.locator("#listing .item-name")
+    heading = {key: page.locator(f"th:has(.sort-button[data-sort={key}])") for key in ("name", "size", "mtime")}
+
+    # By name, numbers in names counted as numbers; folders first.
+    expect(names).to_have_text(["Alpha", "Zeta", "a9.txt", "a10.txt", "b.txt", "c.txt"])
+    expect(heading["name"]).to_have_attribute("aria-sort", "ascending")
+    page.click(".sort-button[data-sort=name]")
+    expect(names).to_have_text(["Zeta", "Alpha", "c.txt", "b.txt", "a10.txt", "a9.txt"])
+    expect(heading["name"]).to_have_attribute("aria-sort", "descending")
+
+    page.click(".sort-button[data-sort=size]")
+    expect(names).to_have_text(["Alpha", "Zeta", "c.txt", "a10.txt", "b.txt", "a9.txt"])
+    expect(heading["size"]).to_have_attribute("aria-sort", "ascending")
+    expect(heading["name"]).not_to_have_attribute("aria-sort", re.compile(".*"))
+    page.keyboard.press("Enter")  # the heading's button keeps the focus
+    expect(names).to_have_text(["Alpha", "Zeta", "a9.txt", "b.txt", "a10.txt", "c.txt"])
+
+    page.click(".sort-button[data-sort=mtime]")
+    expect(names).to_have_text(["Alpha", "Zeta", "a10.txt", "c.txt", "b.txt", "a9.txt"])
+
+    # The order holds across folders and refreshes.
+    vault.open_folder("Alpha")
+    vault.go_to_top()
+    expect(names).to_have_text(["Alpha", "Zeta", "a10.txt", "c.txt", "b.txt", "a9.txt"])

@@ -271,6 +271,28 @@ function leaveVault(text) {
 
 const byName = (a, b) => a.name.localeCompare(b.name, lang, { numeric: true, sensitivity: "base" });
 
+// The listing's order, chosen with the column headings: folders always come first, by name
+// (they have no size or date); documents by the column, ties by name.
+const sorting = { key: "name", descending: false };
+const documentOrder = {
+  name: byName,
+  size: (a, b) => a.size - b.size || byName(a, b),
+  mtime: (a, b) => a.mtime - b.mtime || byName(a, b),
+};
+
+document.querySelector(".listing thead").addEventListener("click", (event) => {
+  const key = event.target.closest(".sort-button")?.dataset.sort;
+  if (!key) return;
+  sorting.descending = sorting.key === key ? !sorting.descending : false;
+  sorting.key = key;
+  for (const button of document.querySelectorAll(".listing .sort-button")) {
+    const heading = button.closest("th");
+    if (button.dataset.sort === key) heading.setAttribute("aria-sort", sorting.descending ? "descending" : "ascending");
+    else heading.removeAttribute("aria-sort");
+  }
+  renderListing();
+});
+
 function folderById(id) {
   return state.folders.find((folder) => folder.id === id);
 }
@@ -379,7 +401,9 @@ function renderListing() {
     return;
   }
   const folders = state.folders.filter((folder) => folder.parent === state.current).sort(byName);
-  const documents = state.documents.slice().sort(byName);
+  if (sorting.key === "name" && sorting.descending) folders.reverse();
+  const documents = state.documents.slice().sort(documentOrder[sorting.key]);
+  if (sorting.descending) documents.reverse();
   const rows = folders.map((folder) => row("folder-row", folder));
   for (const doc of documents) {
     const element = row("document-row", doc);
