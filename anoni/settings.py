@@ -267,6 +267,8 @@ ANONI_MAX_KDF_ITERATIONS = env_int("ANONI_MAX_KDF_ITERATIONS", 10_000_000)
 ANONI_DEFAULT_KDF_ITERATIONS = 600_000
 ANONI_QUOTA_BYTES = env_int("ANONI_QUOTA_BYTES", 10 * 1024**3)
 ANONI_PENDING_MAX_AGE = env_int("ANONI_PENDING_MAX_AGE", 24 * 3600)
+# The browser vault logs itself out (erasing its keys) after this long unattended; 0: never.
+ANONI_VAULT_IDLE_LOGOUT = env_int("ANONI_VAULT_IDLE_LOGOUT", 30 * 60)
 
 # Rate limits: (attempts, window seconds).
 ANONI_LOGIN_FAILURES_PER_USERNAME = (env_int("ANONI_LOGIN_FAILURES_PER_USERNAME", 10), 900)

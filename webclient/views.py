@@ -45,6 +45,7 @@ def vault(request):
         "wheels": _wheels(),
         "diagnostics": reverse("diagnostics-client-log"),
         "version": CLIENT_VERSION,
+        "idleLogoutSeconds": settings.ANONI_VAULT_IDLE_LOGOUT,
     }
     if settings.ANONI_BENCH:
         config.update(bench=static("webclient/js/bench.js"), benchResults=reverse("vault-bench-results"),

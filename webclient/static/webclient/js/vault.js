@@ -241,6 +241,7 @@ performance.mark("anoni:login-usable");
 
 function showVault(account) {
   state.account = account;
+  lastActivity = Date.now();
   state.current = null;
   $("vault-username").textContent = account.username;
   $("auth-view").hidden = true;
@@ -695,14 +696,53 @@ $("delete-account-button").addEventListener("click", () => {
   });
 });
 
-$("logout-button").addEventListener("click", async () => {
+// Ends the session and makes the worker forget every key, then shows the login form with `text`.
+let loggingOut = false;
+async function logOut(text) {
+  if (loggingOut) return;
+  loggingOut = true;
+  document.querySelectorAll(".modal.show").forEach((element) => bootstrap.Modal.getInstance(element)?.hide());
   try {
     await call("logout");
   } catch (error) {
     log.add("warning", "logout.failed", error.code || error.name);
+  } finally {
+    loggingOut = false;
   }
-  leaveVault(gettext("You are logged out. Your keys have been erased from this page's memory."));
+  leaveVault(text);
+}
+
+$("logout-button").addEventListener("click", () => {
+  logOut(gettext("You are logged out. Your keys have been erased from this page's memory."));
 });
+
+// A vault left open and unattended logs itself out after config.idleLogoutSeconds without a key
+// press, click, touch or scroll, as the button above does, so that whoever sits down at the
+// computer later finds no open vault. Never during a transfer: the time counts from its end.
+// Wall-clock time, which also runs while the computer sleeps; a hidden tab's timers slow to one a
+// minute, so returning to the tab checks at once.
+const IDLE_LIMIT_MS = (config.idleLogoutSeconds || 0) * 1000;
+let lastActivity = Date.now();
+
+function logOutIfIdle() {
+  if (!state.account || loggingOut) return;
+  if (activeTransfers > 0) {
+    lastActivity = Date.now();
+  } else if (Date.now() - lastActivity >= IDLE_LIMIT_MS) {
+    log.add("info", "idle.logout", `after_s=${config.idleLogoutSeconds}`);
+    logOut(gettext("You were logged out because the vault was left unattended. Your keys have been erased from this page's memory."));
+  }
+}
+
+if (IDLE_LIMIT_MS > 0) {
+  for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
+    document.addEventListener(type, () => { lastActivity = Date.now(); }, { capture: true, passive: true });
+  }
+  setInterval(logOutIfIdle, Math.min(IDLE_LIMIT_MS / 4, 30_000));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") logOutIfIdle();
+  });
+}
 
 $("diagnostics-button").addEventListener("click", () => {
   let report = null;
