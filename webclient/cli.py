@@ -312,6 +312,13 @@ class Tree:
         return item
 
 
+def refuse_taken_name(tree: Tree, folder: Folder, name: str, item) -> None:
+    """Names stay unique within a folder, as `put` and `mkdir` keep them: moving or renaming
+    `item` must not give it the name of something else there."""
+    if any(other.id != item.id for other in tree.named(folder.id, name)):
+        raise CliError(f"already exists: {tree.path(folder)}{name}")
+
+
 def _kind(item) -> str:
     return "folder" if isinstance(item, Folder) else f"document, {human_size(item.size)}"
 
@@ -560,6 +567,7 @@ async def cmd_mv(ctx: Context):
         destination = tree.folder(ctx.args.destination)
         if item is ROOT:
             raise CliError("the top level cannot move", EXIT_USAGE)
+        refuse_taken_name(tree, destination, item.name, item)
         if isinstance(item, Folder):
             item = await vault.move_folder(item.id, destination.id)
             tree.folders[item.id] = item
@@ -581,6 +589,8 @@ async def cmd_rename(ctx: Context):
         item = tree.resolve(ctx.args.path)
         if item is ROOT:
             raise CliError("the top level has no name", EXIT_USAGE)
+        parent = item.parent if isinstance(item, Folder) else item.folder
+        refuse_taken_name(tree, tree.folders[parent] if parent else ROOT, name, item)
         if isinstance(item, Folder):
             item = await vault.rename_folder(item.id, name)
             tree.folders[item.id] = item

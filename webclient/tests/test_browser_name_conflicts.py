@@ -1,6 +1,7 @@
 """Files chosen for a folder that already holds documents of the same names: the person decides
 once for all of them, to keep both (the new file gets a number), to replace (the old document is
-erased once the new one is stored) or to skip them (also what closing the dialog does)."""
+erased once the new one is stored) or to skip them (also what closing the dialog does). A new folder, a rename or a move never gives
+an item the name of another one in the same folder."""
 
 import pytest
 from playwright.sync_api import expect
@@ -42,10 +43,12 @@ def test_same_names_ask_once_then_keep_both_replace_or_skip(vault_page, tmp_path
 
     page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 3, "notes.txt")])
     expect(dialog.locator(".conflict-dialog-text")).to_have_text("“notes.txt” is already in this folder.")
+    replaced = vault.row("notes.txt").get_attribute("data-id")
     dialog.locator("button[value=replace]").click()
     vault.wait_for_transfers(7)
     assert (page.locator("#transfer-list .transfer-status").first.inner_text()
             == "Encrypted and stored. The old version was erased.")
+    expect(vault.row("notes.txt")).not_to_have_attribute("data-id", replaced)  # the listing caught up
     expect(page.locator("#listing .item-name")).to_have_text(
         ["new.txt", "notes (2).txt", "notes.txt", "report (2).pdf", "report.pdf"])
     assert vault.download("notes.txt")[0] == b"notes.txt, version 3\n"
@@ -62,3 +65,44 @@ def test_same_names_ask_once_then_keep_both_replace_or_skip(vault_page, tmp_path
     page.wait_for_timeout(500)
     assert page.locator("#transfer-list .transfer").count() == 8  # nothing new after the downloads
     assert Document.objects.filter(account=account).count() == 5
+
+
+def test_no_new_folder_rename_or_move_onto_a_name_in_use(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Docs")
+    vault.upload(*versions(tmp_path, 1, "a.txt", "b.txt"))
+    vault.open_folder("Docs")
+    vault.upload(*versions(tmp_path, 2, "a.txt"))
+    vault.go_to_top()
+    listing = page.locator("#listing .item-name")
+    expect(listing).to_have_text(["Docs", "a.txt", "b.txt"])
+
+    def refused(dialog, text):
+        page.click(f"#{dialog} [type=submit]")
+        expect(page.locator(f"#{dialog} .form-error")).to_have_text(text)
+        page.keyboard.press("Escape")
+        expect(page.locator(f"#{dialog}")).to_be_hidden()
+
+    page.click("#new-folder-button")
+    page.fill("#name-dialog-input", "Docs")
+    refused("name-dialog", "“Docs” is already in this folder.")
+
+    vault.action("b.txt", "rename")
+    page.fill("#name-dialog-input", "a.txt")
+    refused("name-dialog", "“a.txt” is already in this folder.")
+    vault.action("b.txt", "rename")
+    vault.dialog_submit("name-dialog")  # unchanged: its own name is not taken
+
+    vault.action("a.txt", "move")
+    page.select_option("#move-dialog-select", label="\u00a0\u00a0Docs")
+    refused("move-dialog", "“a.txt” is already in that folder.")
+    vault.action("b.txt", "move")
+    page.select_option("#move-dialog-select", label="\u00a0\u00a0Docs")
+    vault.dialog_submit("move-dialog")
+    expect(listing).to_have_text(["Docs", "a.txt"])
+    vault.open_folder("Docs")
+    expect(listing).to_have_text(["a.txt", "b.txt"])
+    assert vault.download("a.txt")[0] == b"a.txt, version 2\n"

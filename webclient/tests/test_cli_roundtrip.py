@@ -69,6 +69,16 @@ def test_cli_round_trip(server_url, tmp_path):
     assert (tmp_path / "one.bin").read_bytes() == (source / "2024" / "file-1.bin").read_bytes()
     moved = anoni("ls", "/archive/pictures/2024").stdout
     assert "file-4194304.bin" in moved and "one byte.bin" not in moved
+    # A name stays unique within its folder: no rename or move onto a name in use.
+    anoni("mkdir", "/archive/pictures/2023")
+    taken = anoni("mv", "/archive/2023", "/archive/pictures", expect=1).stderr
+    assert "already exists: /archive/pictures/2023" in taken
+    big = f"file-{SIZES[-1]}.bin"
+    taken = anoni("rename", "/archive/pictures/2024/file-4194304.bin", big, expect=1).stderr
+    assert f"already exists: /archive/pictures/2024/{big}" in taken
+    anoni("rename", "/archive/pictures/2023", "2023")  # its own name is not taken
+    anoni("mv", "/archive/pictures/2023", "/archive/pictures")  # nor is its own place
+    anoni("rm", "-r", "/archive/pictures/2023")
 
     # Ids work wherever paths do, and are the way to tell same-named documents apart.
     twins = [run(vault.upload(BytesSource(content), name="twin.bin")) for content in (b"1", b"22")]

@@ -538,15 +538,21 @@ function openDialog(id, { prepare, submit, idle }) {
     } finally {
       setBusy(form, false);
       idle?.(form);
+      if (element.classList.contains("show") && !element.contains(document.activeElement)) focusFirstField(element);
     }
   };
   bootstrap.Modal.getOrCreateInstance(element).show();
 }
 
+// A dialog's first field (or what stands for it), focused when the dialog opens and again after a
+// refused submission: the submit button was disabled meanwhile, which drops the focus to the page,
+// where Escape would no longer close the dialog.
+function focusFirstField(element) {
+  element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre, [autofocus]")?.focus();
+}
+
 document.querySelectorAll(".modal").forEach((element) => {
-  element.addEventListener("shown.bs.modal", () => {
-    element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre, [autofocus]")?.focus();
-  });
+  element.addEventListener("shown.bs.modal", () => focusFirstField(element));
 });
 
 function checkName(name) {
@@ -556,6 +562,15 @@ function checkName(name) {
   return null;
 }
 
+// Names stay unique within a folder, as uploads ("Keep both") and the CLI keep them. What folder
+// `folderId` holds, read afresh: another tab or device may have changed it.
+async function itemsIn(folderId) {
+  const data = await call("listing", { folder: folderId });
+  return [...data.folders.filter((folder) => folder.parent === folderId), ...data.documents];
+}
+
+const nameInUse = (name) => interpolate(gettext("“%(name)s” is already in this folder."), { name }, true);
+
 $("new-folder-button").addEventListener("click", () => {
   openDialog("name-dialog", {
     prepare: () => { $("name-dialog-title").textContent = gettext("New folder"); },
@@ -563,6 +578,7 @@ $("new-folder-button").addEventListener("click", () => {
       const name = $("name-dialog-input").value.trim();
       const problem = checkName(name);
       if (problem) return problem;
+      if ((await itemsIn(state.current)).some((other) => other.name === name)) return nameInUse(name);
       await call("create_folder", { name, parent: state.current });
       refresh();
     },
@@ -579,6 +595,8 @@ function renameItem(item, isFolder) {
       const name = $("name-dialog-input").value.trim();
       const problem = checkName(name);
       if (problem) return problem;
+      const parent = isFolder ? item.parent : item.folder;
+      if ((await itemsIn(parent)).some((other) => other.name === name && other.id !== item.id)) return nameInUse(name);
       await call(isFolder ? "rename_folder" : "rename_document", { id: item.id, name });
       refresh();
     },
@@ -613,6 +631,9 @@ function moveItems(items) {
     },
     submit: async () => {
       const target = $("move-dialog-select").value || null;
+      const present = await itemsIn(target);
+      const clash = items.find((entry) => present.some((other) => other.name === entry.item.name && other.id !== entry.item.id));
+      if (clash) return interpolate(gettext("“%(name)s” is already in that folder."), { name: clash.item.name }, true);
       try {
         for (const entry of items) {
           if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
