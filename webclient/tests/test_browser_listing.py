@@ -49,10 +49,19 @@ def test_a_slow_listing_of_a_folder_left_behind_is_not_drawn(vault_page, tmp_pat
     vault.upload(top)
     expect(page.locator("#listing .item-name")).to_have_text(["Inside", "top.txt"])
 
-    # Creating a folder at the top asks for the top's listing, whose documents are held back
-    # while the user opens another folder.
-    held = []
-    page.context.route("**/api/v1/documents?folder=root", lambda route: held.append(route))
+    # Creating a folder at the top reads the top's listing twice: to check the name, then to
+    # show the new folder. The second time its documents are held back while the user opens
+    # another folder.
+    checked, held = [], []
+
+    def hold_the_second(route):
+        if checked:
+            held.append(route)
+        else:
+            checked.append(route)
+            route.continue_()
+
+    page.context.route("**/api/v1/documents?folder=root", hold_the_second)
     page.click("#new-folder-button")
     page.fill("#name-dialog-input", "Other")
     page.click("#name-dialog [type=submit]")

@@ -14,19 +14,26 @@ from webclient.tests.client_support import stored_objects
 pytestmark = pytest.mark.browser
 
 
-def test_move_and_delete_a_selection(vault_page, tmp_path):
-    vault = vault_page
-    page = vault.page
+def signed_up_with(vault, tmp_path, names, folders=()) -> str:
+    """Signs up a new account and gives it `folders` and a small document for each of `names`
+    at the top level; returns the username."""
     files = []
-    for name in ("a.txt", "b.txt", "c.txt"):
+    for name in names:
         files.append(tmp_path / name)
         files[-1].write_text(f"{name}\n")
     vault.open()
     username = new_username()
     vault.signup(username)
-    vault.new_folder("Box")
-    vault.new_folder("Sub")
+    for folder in folders:
+        vault.new_folder(folder)
     vault.upload(*files)
+    return username
+
+
+def test_move_and_delete_a_selection(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    username = signed_up_with(vault, tmp_path, ["a.txt", "b.txt", "c.txt"], folders=["Box", "Sub"])
     expect(page.locator("#listing .item-name")).to_have_text(["Box", "Sub", "a.txt", "b.txt", "c.txt"])
     bar = page.locator("#selection-bar")
     expect(bar).to_be_hidden()
@@ -91,14 +98,7 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
 def test_deleting_a_selection_of_which_one_is_already_gone(vault_page, tmp_path):
     vault = vault_page
     page = vault.page
-    files = []
-    for name in ("one.txt", "two.txt", "three.txt"):
-        files.append(tmp_path / name)
-        files[-1].write_text(f"{name}\n")
-    vault.open()
-    username = new_username()
-    vault.signup(username)
-    vault.upload(*files)
+    username = signed_up_with(vault, tmp_path, ["one.txt", "two.txt", "three.txt"])
     expect(page.locator("#listing .item-name")).to_have_text(["one.txt", "three.txt", "two.txt"])
     page.check("#select-all")
 
