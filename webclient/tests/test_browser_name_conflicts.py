@@ -67,6 +67,22 @@ def test_same_names_ask_once_then_keep_both_replace_or_skip(vault_page, tmp_path
     assert Document.objects.filter(account=account).count() == 5
 
 
+def test_an_answer_given_while_the_dialog_fades_in_counts(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(*versions(tmp_path, 1, "early.txt"))
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 2, "early.txt")])
+    # Clicked by the page itself as soon as the dialog starts to show (its fade lasts 300 ms).
+    page.wait_for_selector("#conflict-dialog.show")
+    page.evaluate("document.querySelector('#conflict-dialog button[value=replace]').click()")
+    expect(page.locator("#conflict-dialog")).to_be_hidden()
+    vault.wait_for_transfers(2)
+    expect(page.locator("#transfer-list .transfer-status").first).to_have_text(
+        "Encrypted and stored. The old version was erased.")
+
+
 def test_no_new_folder_rename_or_move_onto_a_name_in_use(vault_page, tmp_path):
     vault = vault_page
     page = vault.page

@@ -527,10 +527,10 @@ function openDialog(id, { prepare, submit, idle }) {
     try {
       const problem = await submit(form);
       if (problem) formError(form, problem);
-      else bootstrap.Modal.getOrCreateInstance(element).hide();
+      else hideModal(element);
     } catch (error) {
       if (error instanceof VaultError && error.code === "not_logged_in") {
-        bootstrap.Modal.getOrCreateInstance(element).hide();
+        hideModal(element);
         leaveVault(MESSAGES.not_logged_in);
       } else {
         formError(form, message(error));
@@ -551,8 +551,21 @@ function focusFirstField(element) {
   element.querySelector("input:not([type=hidden]):not([readonly]):not(.visually-hidden), select, pre, [autofocus]")?.focus();
 }
 
+// Bootstrap ignores hide() while a dialog is still fading in: an answer given that early (a
+// quick click or key press, a submission that came back at once) left the dialog open, and a
+// promise waiting for it to close waited for ever. Such a hide waits for the fade to end.
+function hideModal(element) {
+  const modal = bootstrap.Modal.getOrCreateInstance(element);
+  if (element.dataset.fadingIn) element.addEventListener("shown.bs.modal", () => modal.hide(), { once: true });
+  else modal.hide();
+}
+
 document.querySelectorAll(".modal").forEach((element) => {
-  element.addEventListener("shown.bs.modal", () => focusFirstField(element));
+  element.addEventListener("show.bs.modal", () => { element.dataset.fadingIn = "true"; });
+  element.addEventListener("shown.bs.modal", () => {
+    delete element.dataset.fadingIn;
+    focusFirstField(element);
+  });
 });
 
 function checkName(name) {
@@ -722,7 +735,7 @@ let loggingOut = false;
 async function logOut(text) {
   if (loggingOut) return;
   loggingOut = true;
-  document.querySelectorAll(".modal.show").forEach((element) => bootstrap.Modal.getInstance(element)?.hide());
+  document.querySelectorAll(".modal.show").forEach(hideModal);
   try {
     await call("logout");
   } catch (error) {
@@ -910,7 +923,7 @@ function askAboutConflicts(names) {
     form.onsubmit = (event) => {
       event.preventDefault();
       choice = event.submitter?.value || "keep";
-      bootstrap.Modal.getOrCreateInstance(element).hide();
+      hideModal(element);
     };
     element.addEventListener("hidden.bs.modal", () => resolve(choice), { once: true });
     bootstrap.Modal.getOrCreateInstance(element).show();
