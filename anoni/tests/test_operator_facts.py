@@ -1,4 +1,5 @@
-"""The operator's facts and the beta diagnostics switch reach the pages, in every language."""
+"""The operator's facts, the beta diagnostics switch and the vault's idle logout reach the pages,
+in every language."""
 
 import pytest
 
@@ -37,3 +38,11 @@ def test_with_beta_diagnostics_off_no_page_claims_it(http, operator):
     for path in ("/en/", "/en/privacy/", "/de/privacy/"):
         assert 'class="beta-notice' not in http.get(path).text
     assert "Beta diagnostics are switched off on this server" in http.get("/en/privacy/").text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_faq_says_when_the_vault_logs_itself_out(http, settings, language):
+    settings.ANONI_VAULT_IDLE_LOGOUT = 25 * 60 + 1  # shown in whole minutes, rounded up
+    assert " 26 " in " ".join(Page(http.get(f"/{language}/faq/").text).texts)
+    settings.ANONI_VAULT_IDLE_LOGOUT = 0  # never: nothing to say
+    assert " 26 " not in " ".join(Page(http.get(f"/{language}/faq/").text).texts)
