@@ -1,4 +1,4 @@
-"""The browser vault's benchmark: `python bench/browser.py [--mib 256] [--big-mib 1024]`.
+"""The browser vault's benchmark: `python bench/browser.py [--mib 256] [--big-mib 1024] [--rounds 3]`.
 
 Not a test: it measures and reports, and never fails on slowness. It serves the app as `make run`
 does (gunicorn with gunicorn.conf.py, on a free port, with a temporary ANONI_VAR_DIR) with
@@ -7,7 +7,10 @@ Debian's Chromium headless with a fresh profile, directly, without Playwright: a
 DevTools protocol's network tracking has its uploads throttled to a few MiB/s.
 
 The page measures itself (see bench.js) and posts its figures to the bench-only endpoint, which
-appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. Beside the crypto baseline it measures the
+appends them to <ANONI_VAR_DIR>/bench-browser.jsonl. It runs the baseline, the transport floor,
+the upload and the download in rounds, one after the other, and compares each transfer with the
+baseline and floor of its own round: the machine's speed drifts by a factor of up to two between
+minutes, which made a lone baseline a poor yardstick. Beside the crypto baseline it measures the
 transport floor: the same file read and POSTed, as many chunks at a time as the vault, to a
 bench-only endpoint that reads the body and drops it (no crypto, no Python, no signature, no
 storage), with the CPU it took per process kind: what an upload costs before it does anything.
@@ -27,6 +30,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,6 +160,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mib", type=int, default=256, help="size of the throughput run")
     parser.add_argument("--big-mib", type=int, default=1024, help="size of the memory run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of baseline, floor, upload and download in the throughput run")
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="anoni-bench-browser-"))
@@ -179,7 +185,8 @@ def main() -> int:
     try:
         origin = f"http://127.0.0.1:{port}"
         wait_for_server(origin + "/en/app/")
-        url = f"{origin}/en/app/?bench=cold&mib={options.mib}&big_mib={options.big_mib}"
+        url = (f"{origin}/en/app/?bench=cold&mib={options.mib}&big_mib={options.big_mib}"
+               f"&rounds={options.rounds}")
         with open(work / "chromium.log", "w") as chromium_log:
             browser = subprocess.Popen([CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={profile}", url],
                                        stdout=chromium_log, stderr=subprocess.STDOUT)
@@ -231,6 +238,11 @@ def cpu_used(samples, start, end) -> dict[str, float]:
             if seconds - before[-1].get(kind, 0.0) >= 0.05}
 
 
+def describe(row: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.2f}" if "/" in name else f"{name} {value:.0f}"
+                     for name, value in row.items())
+
+
 def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
     """Prints the figures; False if the run did not finish (its files are kept for a look)."""
     by_phase = {result["phase"]: result for result in results}
@@ -240,22 +252,30 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
             figures = by_phase[phase]
             print(f"  {phase}: login form usable {figures['login_usable_ms']} ms after navigation, "
                   f"vault ready {figures['vault_ready_ms']} ms")
-    if "throughput" in by_phase:
-        figures = by_phase["throughput"]
-        baseline = figures["baseline_mib_s"]
-        print(f"  {figures['mib']} MiB: same-page WebCrypto baseline (read + AES-256-CBC + HMAC) "
-              f"{baseline:.0f} MiB/s")
-        for name, key in (("upload", "upload_mib_s"), ("download (fetch, decrypt, check)", "download_mib_s")):
-            print(f"    {name}: {figures[key]:.0f} MiB/s ({figures[key] / baseline:.2f} of the baseline)")
-        floor = figures["floor_mib_s"]
-        print(f"    transport floor (read + POST to an endpoint that discards the body; no crypto, "
-              f"Python or storage): {floor:.0f} MiB/s; the upload is {figures['upload_mib_s'] / floor:.2f} "
-              "of it")
-        start, end = by_phase.get("floor-start"), by_phase.get("floor-end")
-        if start and end and samples:
-            used = cpu_used(samples, start["at"], end["at"])
-            print("      CPU seconds per GiB: " + ", ".join(
-                f"{kind} {used[kind] * 1024 / figures['mib']:.1f}" for kind in sorted(used)))
+    rounds = [result for result in results if result["phase"] == "throughput"]
+    if rounds:
+        print(f"  {rounds[0]['mib']} MiB, {len(rounds)} rounds of: same-page WebCrypto baseline (read + "
+              "AES-256-CBC + HMAC), transport floor (read + POST to an endpoint that discards the body; "
+              "no crypto, Python or storage), upload, download (fetch, decrypt, check); MiB/s, and each "
+              "upload and download as a share of its own round's baseline and floor")
+        columns = {name: [] for name in ("baseline", "floor", "upload", "download", "upload/baseline",
+                                         "download/baseline", "upload/floor")}
+        for figures in rounds:
+            row = {name: figures[f"{name}_mib_s"] for name in ("baseline", "floor", "upload", "download")}
+            row["upload/baseline"] = row["upload"] / row["baseline"]
+            row["download/baseline"] = row["download"] / row["baseline"]
+            row["upload/floor"] = row["upload"] / row["floor"]
+            for name, value in row.items():
+                columns[name].append(value)
+            print(f"    round {figures['round']}: " + describe(row))
+        print("    median:  " + describe({name: statistics.median(values) for name, values in columns.items()}))
+        starts = {result["round"]: result for result in results if result["phase"] == "floor-start"}
+        ends = {result["round"]: result for result in results if result["phase"] == "floor-end"}
+        if set(starts) & set(ends) and samples:
+            first = min(set(starts) & set(ends))
+            used = cpu_used(samples, starts[first]["at"], ends[first]["at"])
+            print(f"    transport floor, round {first}, CPU seconds per GiB: " + ", ".join(
+                f"{kind} {used[kind] * 1024 / rounds[0]['mib']:.1f}" for kind in sorted(used)))
     for kind in ("upload", "download"):
         start, end = by_phase.get(f"memory-{kind}-start"), by_phase.get(f"memory-{kind}-end")
         if start and end and samples:

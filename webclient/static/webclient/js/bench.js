@@ -118,21 +118,28 @@ export async function run({ vault, saver, config, call }) {
 
     await removeFiles();
     const file = await syntheticFile(size, "bench.bin");
-    const baseline = await cryptoBaseline(file);
-    await post(config, { phase: "floor-start" });
-    const floor = await transportFloor(config, file);
-    await post(config, { phase: "floor-end" });
-    const up = await upload(vault, call, file);
-    const down = await verify(vault, call, up.result);
-    await post(config, {
-      phase: "throughput",
-      mib: size / MIB,
-      baseline_mib_s: baseline,
-      floor_mib_s: floor,
-      upload_mib_s: size / MIB / up.seconds,
-      download_mib_s: size / MIB / down.seconds,
-    });
-    await call("delete_document", { id: up.result.id });
+    // Rounds of all four, one after the other, so that each ratio compares figures taken within
+    // seconds of each other: on this machine the same measurement moves by a factor of two
+    // between minutes (README, "Benchmarks").
+    const rounds = Number(new URLSearchParams(location.search).get("rounds") || 3);
+    for (let round = 1; round <= rounds; round += 1) {
+      const baseline = await cryptoBaseline(file);
+      await post(config, { phase: "floor-start", round });
+      const floor = await transportFloor(config, file);
+      await post(config, { phase: "floor-end", round });
+      const up = await upload(vault, call, file);
+      const down = await verify(vault, call, up.result);
+      await post(config, {
+        phase: "throughput",
+        round,
+        mib: size / MIB,
+        baseline_mib_s: baseline,
+        floor_mib_s: floor,
+        upload_mib_s: size / MIB / up.seconds,
+        download_mib_s: size / MIB / down.seconds,
+      });
+      await call("delete_document", { id: up.result.id });
+    }
 
     // Streamed to disk through the service worker. Only one download here: without a click
     // before each, the browser lets a page start a single download on its own.
