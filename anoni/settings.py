@@ -200,7 +200,7 @@ if ANONI_STORAGE == "s3":
     }
 else:
     CHUNK_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "documents.storage.ChunkFileStorage",
         "OPTIONS": {"location": str(CHUNK_STORAGE_DIR), "file_permissions_mode": 0o600,
                     "directory_permissions_mode": 0o700, "allow_overwrite": True},
     }

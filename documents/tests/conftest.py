@@ -15,10 +15,9 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
-from documents.storage import chunk_storage
+from documents.storage import ChunkFileStorage, chunk_storage
 from tests.kit import sign_up
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.encoding import b64e
@@ -192,7 +191,7 @@ def s3_storage_settings(endpoint):
 
 
 def files_storage_settings(location):
-    return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+    return {"BACKEND": "documents.storage.ChunkFileStorage",
             "OPTIONS": {"location": str(location), "allow_overwrite": True}}
 
 
@@ -207,7 +206,7 @@ def chunk_backend(request, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "chunks": chunks}
     storage = chunk_storage()
     # Django drops its cached storages when STORAGES changes; make sure this one is the new one.
-    assert isinstance(storage, FileSystemStorage if request.param == "files" else S3Storage)
+    assert isinstance(storage, ChunkFileStorage if request.param == "files" else S3Storage)
     return storage
 
 

@@ -11,16 +11,16 @@ import threading
 import uuid
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 
 from documents.models import Chunk, Document
+from documents.storage import ChunkFileStorage
 from documents.tests.conftest import API, OCTET_STREAM, box
 from webclient.vault.errors import ApiError
 
 WAIT = 10  # seconds; far more than any step here takes
 
 
-class HeldStorage(FileSystemStorage):
+class HeldStorage(ChunkFileStorage):
     """A file system whose writes wait until the test lets them go, so that the test can act
     while boxes are being written. `writing` counts the writes under way."""
 
