@@ -325,6 +325,8 @@ def _kind(item) -> str:
 
 async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str) -> Folder:
     """The folder `name` under `parent`, made if it is missing."""
+    if any(d.name == name for d in tree.documents_in(parent.id)):
+        raise CliError(f"{tree.path(parent)}{name} is a document, not a folder")
     found = tree.named(parent.id, name, documents=False)
     if len(found) > 1:
         raise CliError(f"{tree.path(parent)}{name} is ambiguous: there are {len(found)} such folders")
@@ -447,6 +449,8 @@ def _local_files(paths):
 
 async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
     name = path.name
+    if tree.named(folder.id, name, documents=False):
+        raise CliError(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
     with FileSource(path) as source:
         same_name = [d for d in tree.documents_in(folder.id) if d.name == name]
         if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):

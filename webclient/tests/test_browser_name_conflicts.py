@@ -122,3 +122,35 @@ def test_no_new_folder_rename_or_move_onto_a_name_in_use(vault_page, tmp_path):
     vault.open_folder("Docs")
     expect(listing).to_have_text(["a.txt", "b.txt"])
     assert vault.download("a.txt")[0] == b"a.txt, version 2\n"
+
+
+def test_a_file_never_takes_a_folders_name_nor_a_folder_a_files(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("notes")
+    vault.upload(*versions(tmp_path, 1, "plans"))  # a document "plans"
+
+    # A file named like the folder: no question (a file cannot replace a folder), a number.
+    vault.upload(*versions(tmp_path, 2, "notes"))
+    expect(page.locator("#listing .item-name")).to_have_text(["notes", "notes (2)", "plans"])
+    assert page.locator("#conflict-dialog").is_hidden()
+
+    # A folder named like the document goes into a new, numbered folder; one named like the
+    # folder goes into that folder.
+    tree = tmp_path / "tree"
+    (tree / "plans").mkdir(parents=True)
+    (tree / "plans" / "inside.txt").write_bytes(b"inside the dropped plans\n")
+    (tree / "notes").mkdir()
+    (tree / "notes" / "more.txt").write_bytes(b"more notes\n")
+    page.set_input_files("#folder-input", str(tree / "plans"))
+    vault.wait_for_transfers(3)
+    page.set_input_files("#folder-input", str(tree / "notes"))
+    vault.wait_for_transfers(4)
+    expect(page.locator("#listing .item-name")).to_have_text(["notes", "plans (2)", "notes (2)", "plans"])
+    vault.open_folder("notes")
+    expect(page.locator("#listing .item-name")).to_have_text(["more.txt"])
+    vault.go_to_top()
+    vault.open_folder("plans (2)")
+    assert vault.download("inside.txt")[0] == b"inside the dropped plans\n"

@@ -79,6 +79,15 @@ def test_cli_round_trip(server_url, tmp_path):
     anoni("rename", "/archive/pictures/2023", "2023")  # its own name is not taken
     anoni("mv", "/archive/pictures/2023", "/archive/pictures")  # nor is its own place
     anoni("rm", "-r", "/archive/pictures/2023")
+    # Nor does a file take a folder's name, or a directory a document's, whatever --replace says.
+    (tmp_path / "lone").mkdir()
+    (tmp_path / "lone" / "2024").write_text("a file named like a folder\n")
+    taken = anoni("put", str(tmp_path / "lone" / "2024"), "--to", "/archive/pictures", "--replace", expect=1)
+    assert "/archive/pictures/2024 is a folder" in taken.stderr
+    (tmp_path / "tree" / "notes.txt").mkdir(parents=True)
+    (tmp_path / "tree" / "notes.txt" / "inside.txt").write_text("a directory named like a document\n")
+    taken = anoni("put", str(tmp_path / "tree" / "notes.txt"), "--to", "/backup/new", expect=1)
+    assert "/backup/new/notes.txt is a document, not a folder" in taken.stderr
 
     # Ids work wherever paths do, and are the way to tell same-named documents apart.
     twins = [run(vault.upload(BytesSource(content), name="twin.bin")) for content in (b"1", b"22")]

@@ -932,30 +932,47 @@ function askAboutConflicts(names) {
 
 async function enqueueUploads(items) {
   const folder = state.current;
-  // Names only for what is straight in this folder (a dropped folder's files go to its own), as
-  // they are now: the listing shown may not have caught up with uploads that just finished.
-  let documents = state.documents;
-  if (items.some(({ path }) => !path.length)) {
-    try {
-      documents = (await call("listing", { folder })).documents;
-    } catch (error) {
-      handleError(error);
-      return;
-    }
+  // What this folder holds now: the listing shown may not have caught up with uploads that just
+  // finished, or with another tab.
+  let data;
+  try {
+    data = await call("listing", { folder });
+  } catch (error) {
+    handleError(error);
+    return;
   }
   const existing = new Map();
-  for (const doc of documents) existing.set(doc.name, [...(existing.get(doc.name) || []), doc.id]);
+  for (const doc of data.documents) existing.set(doc.name, [...(existing.get(doc.name) || []), doc.id]);
+  const folderNames = new Set(data.folders.filter((other) => other.parent === folder).map((other) => other.name));
   const conflicts = items.filter(({ file, path }) => !path.length && existing.has(file.name));
   const choice = conflicts.length ? await askAboutConflicts(conflicts.map(({ file }) => file.name)) : null;
-  const taken = new Set([...existing.keys(), ...items.filter(({ path }) => !path.length).map(({ file }) => file.name)]);
+  const taken = new Set([...existing.keys(), ...folderNames,
+    ...items.filter(({ path }) => !path.length).map(({ file }) => file.name)]);
+  // Names stay unique in a folder, and a file cannot replace a folder nor a folder a file: a file
+  // named like a folder here, or a dropped folder named like a document here, takes a numbered
+  // name without a question. (A dropped folder named like a folder here goes into that one.)
+  const renamedFolders = new Map(); // a dropped folder's name -> the numbered name it takes here
+  const droppedFolderName = (name) => {
+    if (!renamedFolders.has(name)) {
+      const numbered = numberedName(name, taken);
+      taken.add(numbered);
+      renamedFolders.set(name, numbered);
+    }
+    return renamedFolders.get(name);
+  };
   const jobs = [];
-  for (const { file, path } of items) {
+  for (const { file, path: chosenPath } of items) {
     let name = file.name;
+    let path = chosenPath;
     let replaces = [];
-    if (!path.length && existing.has(name)) {
+    if (path.length && existing.has(path[0]) && !folderNames.has(path[0])) {
+      path = [droppedFolderName(path[0]), ...path.slice(1)];
+    } else if (!path.length && existing.has(name)) {
       if (choice === "skip") continue;
       if (choice === "replace") replaces = existing.get(name);
       else taken.add(name = numberedName(name, taken));
+    } else if (!path.length && folderNames.has(name)) {
+      taken.add(name = numberedName(name, taken));
     }
     jobs.push({ file, path, name, replaces });
   }
