@@ -144,6 +144,8 @@ def object_sha256(name):
         with storage.open(name, "rb") as handle:
             while piece := handle.read(READ_PIECE):
                 digest.update(piece)
+            if isinstance(storage, ChunkFileStorage):  # a scrub must not fill the cache
+                _drop_cached_pages(handle.fileno())
     return digest.digest()
 
 

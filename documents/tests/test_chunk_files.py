@@ -1,12 +1,16 @@
 """The embedded chunk storage (documents.storage.ChunkFileStorage): a box is on disk before its
-PUT is answered, and neither storing nor reading one leaves its pages in the page cache."""
+PUT is answered, and neither storing nor reading one (a download, a scrub) leaves its pages in the
+page cache."""
 
 import ctypes
+import io
 import mmap
 import os
+import shutil
 import uuid
 
 import pytest
+from django.core.management import call_command
 
 from documents.tests.conftest import FULL_BOX, box, files_storage_settings
 
@@ -39,7 +43,8 @@ def chunk_dir(settings):
     file system a deployment would use; a RAM-backed one keeps every page by its nature)."""
     location = settings.VAR_DIR / "test-chunk-files" / uuid.uuid4().hex
     settings.STORAGES = {**settings.STORAGES, "chunks": files_storage_settings(location)}
-    return location
+    yield location
+    shutil.rmtree(location, ignore_errors=True)
 
 
 def test_a_stored_box_is_on_disk_and_not_in_the_page_cache(new_vault, chunk_dir):
@@ -61,4 +66,6 @@ def test_a_stored_box_is_on_disk_and_not_in_the_page_cache(new_vault, chunk_dir)
 
     vault.call("POST", f"documents/{document['id']}/commit", json={})
     assert bytes(vault.call("GET", f"documents/{document['id']}/chunks/0").body) == data
+    assert cached_pages(stored) == 0
+    call_command("scrub", stdout=io.StringIO())
     assert cached_pages(stored) == 0
