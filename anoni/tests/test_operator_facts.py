@@ -41,8 +41,9 @@ def test_with_beta_diagnostics_off_no_page_claims_it(http, operator):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_faq_says_when_the_vault_logs_itself_out(http, settings, language):
-    settings.ANONI_VAULT_IDLE_LOGOUT = 25 * 60 + 1  # shown in whole minutes, rounded up
-    assert " 26 " in " ".join(Page(http.get(f"/{language}/faq/").text).texts)
-    settings.ANONI_VAULT_IDLE_LOGOUT = 0  # never: nothing to say
-    assert " 26 " not in " ".join(Page(http.get(f"/{language}/faq/").text).texts)
+def test_the_faq_and_download_page_say_when_the_vault_logs_itself_out(http, settings, language):
+    for page in ("faq", "download"):
+        settings.ANONI_VAULT_IDLE_LOGOUT = 25 * 60 + 1  # shown in whole minutes, rounded up
+        assert " 26 " in " ".join(Page(http.get(f"/{language}/{page}/").text).texts), page
+        settings.ANONI_VAULT_IDLE_LOGOUT = 0  # never: nothing to say
+        assert " 26 " not in " ".join(Page(http.get(f"/{language}/{page}/").text).texts), page
