@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, storages
 from rest_framework import status
 
@@ -28,7 +28,8 @@ _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 class ChunkFileStorage(FileSystemStorage):
     """The embedded chunk storage: Django's file system storage, but a box is on disk before the
     row that records it is written (a crash can no longer lose a chunk the client was told is
-    stored), and a box written or read leaves none of its pages in the page cache.
+    stored), and a box written or read (a download, a scrub) leaves none of its pages in the page
+    cache.
 
     A box is written once and read rarely, so caching it only takes memory from the database; and
     every fresh page the kernel finds for the cache costs CPU, which the server shares with
@@ -53,12 +54,17 @@ class ChunkFileStorage(FileSystemStorage):
             os.close(directory)
         return name
 
-    def read_once(self, name):
-        """The whole object, leaving none of it in the page cache."""
-        with open(self.path(name), "rb") as handle:
-            data = handle.read()
-            _drop_cached_pages(handle.fileno())
-        return data
+    def _open(self, name, mode="rb"):
+        return _UncachedFile(open(self.path(name), mode))
+
+
+class _UncachedFile(File):
+    """A stored box opened for reading (a download, a scrub): closing it drops its pages."""
+
+    def close(self):
+        if not self.closed:
+            _drop_cached_pages(self.fileno())
+        super().close()
 
 
 def _drop_cached_pages(handle):
@@ -116,12 +122,8 @@ def read_object(name):
     answered 404 like any absent chunk, not 503: retrying cannot bring it back, and the client
     reports the document's integrity failure."""
     try:
-        storage = chunk_storage()
-        with storage_errors("read", name):
-            if isinstance(storage, ChunkFileStorage):
-                return storage.read_once(name)
-            with storage.open(name, "rb") as handle:
-                return handle.read()
+        with storage_errors("read", name), chunk_storage().open(name, "rb") as handle:
+            return handle.read()
     except ApiError as exc:
         if _is_missing(exc.__cause__):
             raise not_found() from None
@@ -144,8 +146,6 @@ def object_sha256(name):
         with storage.open(name, "rb") as handle:
             while piece := handle.read(READ_PIECE):
                 digest.update(piece)
-            if isinstance(storage, ChunkFileStorage):  # a scrub must not fill the cache
-                _drop_cached_pages(handle.fileno())
     return digest.digest()
 
 
