@@ -5,7 +5,8 @@ in a buffer of its own size, in a real Chromium; a flipped ciphertext byte, a fl
 padding under a matching tag must all be refused.
 The vectors' lengths (0, 1, 15, 16, 17, 30 bytes, 4 MiB) cover an empty input, a partial and a
 whole last block, and a chunk made of many whole pieces. A few extra lengths around the piece
-size are checked against the CPython backend.
+size are checked against the CPython backend, and so is a chunk read from a file by `readBlob`
+(with helpers: read, and its leaves hashed, in a helper) and then sealed.
 
 Both ways bridge.js works are checked: with its helper workers (large inputs sealed, opened and
 hashed there, with the box's SHA-256 and the leaf hashes they compute on the side) and without
@@ -30,7 +31,7 @@ PIECE = 256 * 1024  # bridge.js CBC_PIECE_BYTES
 
 # Runs in the page: imports the worker's bridge module (same origin, allowed by the CSP) and
 # seals each case twice, so that the second seal reuses a pooled buffer the first one released.
-SEAL_IN_PAGE = """async ([cases, helpers, readLength]) => {
+SEAL_IN_PAGE = """async ([cases, helpers, readLength, readCase]) => {
   const config = JSON.parse(document.getElementById("vault-app").dataset.config);
   const bridge = await import(config.bridge);
   bridge.useHelpers(helpers);
@@ -83,10 +84,16 @@ SEAL_IN_PAGE = """async ([cases, helpers, readLength]) => {
     }
     results.push(boxes);
   }
+  // A chunk read from a file, then sealed.
   const file = new Blob([counter(readLength)]);
   const read = await bridge.readBlob(file, 7, readLength);
-  return { results, helpers: await bridge.helpersInUse(),
-           read: [read.byteLength, hex(await bridge.leafHashes(read, 1024 * 1024))] };
+  const readAnswer = [read.byteLength, hex(await bridge.leafHashes(read, 1024 * 1024))];
+  const sealedRead = await bridge.encryptThenMac(await bridge.importAesKey(bytes(readCase.enc_key)),
+    await bridge.importHmacKey(bytes(readCase.mac_key)), bytes(readCase.iv), bytes(readCase.mac_prefix),
+    bytes(readCase.header), read);
+  readAnswer.push(hex(new Uint8Array(await crypto.subtle.digest("SHA-256", sealedRead))));
+  readAnswer.push(hex(await bridge.sha256(sealedRead)));
+  return { results, helpers: await bridge.helpersInUse(), read: readAnswer };
 }"""
 
 
@@ -133,12 +140,16 @@ def test_the_browser_seals_every_vector_exactly(vault_page, helpers):
 
     read_length = 3 * 1024 * 1024 + 5
     read = pattern(read_length)[7:]
+    with ThreadPoolExecutor(1) as thread:
+        sealed_read = bytes(thread.submit(run, box.seal(crypto, key, read, aad, iv=iv)).result())
+    read_digest = hashlib.sha256(sealed_read).hexdigest()
 
     vault_page.open()
-    answer = vault_page.page.evaluate(SEAL_IN_PAGE, [json.loads(json.dumps(cases)), helpers, read_length])
+    answer = vault_page.page.evaluate(SEAL_IN_PAGE, [json.loads(json.dumps(cases)), helpers, read_length,
+                                                     case(enc_key, mac_key, iv, aad)])
 
     assert answer["helpers"] == helpers  # the helpers did start, or none was asked for
-    assert answer["read"] == [len(read), leaf_hex(read)]
+    assert answer["read"] == [len(read), leaf_hex(read), read_digest, read_digest]
     results = answer["results"]
     assert len(results) == len(expected)
     for (first, opened, leaves, length, refused, second), (digest, box_length, leaves_hex) in zip(
