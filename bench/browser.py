@@ -38,6 +38,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from machine import describe as describe_machine  # bench/machine.py (bench/ is on the path)
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = REPOSITORY / ".venv" / "bin" / "python"
 GUNICORN = REPOSITORY / ".venv" / "bin" / "gunicorn"
@@ -247,6 +249,7 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
     """Prints the figures; False if the run did not finish (its files are kept for a look)."""
     by_phase = {result["phase"]: result for result in results}
     print("Anoni browser benchmark (headless Chromium, no DevTools protocol attached)")
+    print(f"  {describe_machine()}")
     for phase in ("boot-cold", "boot-warm"):
         if phase in by_phase:
             figures = by_phase[phase]

@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import describe as describe_machine  # noqa: E402  (bench/machine.py)
 from webclient.vault import document, keys  # noqa: E402
 from webclient.vault.backends.cpython import CpythonCrypto  # noqa: E402
 from webclient.vault.client import Vault  # noqa: E402
@@ -243,7 +244,7 @@ async def bench(args, server: Server, work: Path):
 
     seal_speed, open_speed, put_speed, get_speed, up, down = (statistics.median(f) for f in zip(*rounds))
     print(f"\n{args.size_mib} MiB random file, {args.jobs} chunks in flight, server {server.url}, "
-          f"median of {args.rounds} rounds")
+          f"median of {args.rounds} rounds\n{describe_machine()}")
     report("crypto only: seal + tree-hash leaves", seal_speed, "MiB/s")
     report("crypto only: open + tree-hash leaves", open_speed, "MiB/s")
     report("transport only: PUT sealed chunks", put_speed, "MiB/s")
