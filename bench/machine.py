@@ -3,7 +3,7 @@
 The figures depend on it more than on anything else: an upload hashes every byte with SHA-256
 three times in the client (the tree hash's leaves, the box's MAC, the request signature) and once
 in the server, where the crypto baseline hashes it once; on a CPU without the SHA extensions each
-of those passes costs more than twice as much as AES-256-CBC (README, "Benchmarks").
+of those passes costs more than twice as much as AES-256-CBC (docs/performance.md, ◊).
 """
 
 import os

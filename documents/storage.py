@@ -35,7 +35,7 @@ class ChunkFileStorage(FileSystemStorage):
     every fresh page the kernel finds for the cache costs CPU, which the server shares with
     everything else. Measured on the 2-core machine, writing 128 new 4 MiB files: 10.2-13.3 ms of
     CPU per file left in the cache, 1.0-1.2 ms flushed and dropped (the next file reuses the
-    pages). README, "Benchmarks", says what that did to uploads and downloads."""
+    pages). docs/performance.md (¶) says what that did to uploads and downloads."""
 
     def _save(self, name, content):
         name = super()._save(name, content)

@@ -120,7 +120,7 @@ export async function run({ vault, saver, config, call }) {
     const file = await syntheticFile(size, "bench.bin");
     // Rounds of all four, one after the other, so that each ratio compares figures taken within
     // seconds of each other: on this machine the same measurement moves by a factor of two
-    // between minutes (README, "Benchmarks").
+    // between minutes (docs/performance.md).
     const rounds = Number(new URLSearchParams(location.search).get("rounds") || 3);
     for (let round = 1; round <= rounds; round += 1) {
       const baseline = await cryptoBaseline(file);
