@@ -5,11 +5,16 @@ the `anoni-client` distribution (this repository's webclient packages) and srpto
 dependency there (`cryptography` and `httpx` serve only the CPython backend and are not loaded).
 Both land in webclient/static/webclient/wheels/ with a manifest of their SHA-256 digests; the
 vault page passes the digests to its worker, which checks every wheel with WebCrypto before it
-unpacks it (webclient/static/webclient/js/worker.mjs).
+unpacks it (webclient/static/webclient/js/worker.js).
+
+The client's wheel is reproducible: its bytes, and so its digest, depend on the sources alone (not
+on when they were checked out or built, nor on the umask), so anyone can rebuild it from a
+release and compare the digest with the one a server's vault page announces.
 """
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,19 +28,32 @@ SRPTOOLS = "srptools==2.0.0"
 # Only the packages of the `anoni-client` distribution are copied into the build tree, so that
 # nothing else of the repository (and no stale build directory) can end up in the wheel.
 CLIENT_PACKAGES = ("webclient", "webclient/vault", "webclient/vault/backends")
+# The time every file in the client's wheel carries (the earliest a zip file can hold), and the
+# mode: what a checkout and a build would otherwise put there varies from machine to machine.
+REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
+SOURCE_MODE = 0o644
 
 
-def _copy_client_sources(destination: Path) -> None:
-    shutil.copy2(REPOSITORY / "pyproject.toml", destination / "pyproject.toml")
+def copy_client_sources(destination: Path) -> None:
+    shutil.copyfile(REPOSITORY / "pyproject.toml", destination / "pyproject.toml")
     for package in CLIENT_PACKAGES:
         target = destination / package
         target.mkdir(parents=True, exist_ok=True)
         for module in (REPOSITORY / package).glob("*.py"):
-            shutil.copy2(module, target / module.name)
+            shutil.copyfile(module, target / module.name)
+            (target / module.name).chmod(SOURCE_MODE)
 
 
-def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--quiet", *args], check=True)
+def _pip(*args: str, env: dict | None = None) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "--quiet", *args], check=True, env=env)
+
+
+def build_client_wheel(sources: Path, output: Path) -> Path:
+    """Builds the `anoni-client` wheel of a source tree made by `copy_client_sources`."""
+    _pip("wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(output), str(sources),
+         env={**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH})
+    (wheel,) = output.glob("anoni_client-*.whl")
+    return wheel
 
 
 def sha256_of(path: Path) -> str:
@@ -52,8 +70,8 @@ def build() -> dict:
         temporary = Path(temporary)
         sources, output = temporary / "src", temporary / "out"
         sources.mkdir()
-        _copy_client_sources(sources)
-        _pip("wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(output), str(sources))
+        copy_client_sources(sources)
+        build_client_wheel(sources, output)
         _pip("download", SRPTOOLS, "--no-deps", "--only-binary=:all:", "--dest", str(output))
         built = sorted(output.glob("*.whl"))
         if len(built) != 2:
