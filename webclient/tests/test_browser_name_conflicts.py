@@ -1,7 +1,8 @@
 """Files chosen for a folder that already holds documents of the same names: the person decides
 once for all of them, to keep both (the new file gets a number), to replace (the old document is
-erased once the new one is stored) or to skip them (also what closing the dialog does). A new folder, a rename or a move never gives
-an item the name of another one in the same folder."""
+erased once the new one is stored) or to skip them (also what closing the dialog does). A new
+folder, a rename or a move never gives an item the name of another one in the same folder, nor
+does an upload: not even between the files and folders of one drop."""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,16 @@ from documents.models import Document
 from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
+
+# Files dropped on the listing in one drop, as [name, text] pairs.
+DROP_FILES = """(files) => {
+  const transfer = new DataTransfer();
+  for (const [name, text] of files) transfer.items.add(new File([text], name, { type: "text/plain" }));
+  const zone = document.getElementById("drop-zone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }
+}"""
 
 
 def versions(tmp_path, version, *names):
@@ -154,3 +165,14 @@ def test_a_file_never_takes_a_folders_name_nor_a_folder_a_files(vault_page, tmp_
     vault.go_to_top()
     vault.open_folder("plans (2)")
     assert vault.download("inside.txt")[0] == b"inside the dropped plans\n"
+
+    # Two files of one name dropped together (picked from two places): the second takes a number,
+    # without a question (nothing here had the name).
+    vault.go_to_top()
+    page.evaluate(DROP_FILES, [["twin.txt", "one twin\n"], ["twin.txt", "the other twin\n"]])
+    vault.wait_for_transfers(7)
+    assert page.locator("#conflict-dialog").is_hidden()
+    expect(page.locator("#listing .item-name")).to_have_text(
+        ["notes", "plans (2)", "notes (2)", "plans", "twin (2).txt", "twin.txt"])
+    twins = {vault.download("twin.txt")[0], vault.download("twin (2).txt")[0]}
+    assert twins == {b"one twin\n", b"the other twin\n"}

@@ -945,35 +945,37 @@ async function enqueueUploads(items) {
   for (const doc of data.documents) existing.set(doc.name, [...(existing.get(doc.name) || []), doc.id]);
   const folderNames = new Set(data.folders.filter((other) => other.parent === folder).map((other) => other.name));
   const conflicts = items.filter(({ file, path }) => !path.length && existing.has(file.name));
-  const choice = conflicts.length ? await askAboutConflicts(conflicts.map(({ file }) => file.name)) : null;
+  const choice = conflicts.length ? await askAboutConflicts([...new Set(conflicts.map(({ file }) => file.name))]) : null;
   const taken = new Set([...existing.keys(), ...folderNames,
     ...items.filter(({ path }) => !path.length).map(({ file }) => file.name)]);
-  // Names stay unique in a folder, and a file cannot replace a folder nor a folder a file: a file
-  // named like a folder here, or a dropped folder named like a document here, takes a numbered
-  // name without a question. (A dropped folder named like a folder here goes into that one.)
-  const renamedFolders = new Map(); // a dropped folder's name -> the numbered name it takes here
-  const droppedFolderName = (name) => {
-    if (!renamedFolders.has(name)) {
-      const numbered = numberedName(name, taken);
-      taken.add(numbered);
-      renamedFolders.set(name, numbered);
-    }
-    return renamedFolders.get(name);
-  };
+  // Names stay unique in a folder, and a file cannot replace a folder nor a folder a file: a
+  // dropped folder named like a document here takes a numbered name, and so does a file named
+  // like a folder (here, or dropped with it), or like a file before it in the same drop; none of
+  // them asks. (A dropped folder named like a folder here goes into that one.)
+  const folderName = new Map(); // a dropped folder's name -> the name it takes here
+  for (const { path } of items) {
+    if (!path.length || folderName.has(path[0])) continue;
+    const renamed = existing.has(path[0]) && !folderNames.has(path[0]);
+    folderName.set(path[0], renamed ? numberedName(path[0], taken) : path[0]);
+    taken.add(folderName.get(path[0]));
+  }
+  const folders = new Set([...folderNames, ...folderName.values()]);
+  const given = new Set(); // the names given to the files of this batch so far
   const jobs = [];
   for (const { file, path: chosenPath } of items) {
     let name = file.name;
     let path = chosenPath;
     let replaces = [];
-    if (path.length && existing.has(path[0]) && !folderNames.has(path[0])) {
-      path = [droppedFolderName(path[0]), ...path.slice(1)];
-    } else if (!path.length && existing.has(name)) {
+    if (path.length) {
+      path = [folderName.get(path[0]), ...path.slice(1)];
+    } else if (folders.has(name) || given.has(name)) {
+      taken.add(name = numberedName(name, taken));
+    } else if (existing.has(name)) {
       if (choice === "skip") continue;
       if (choice === "replace") replaces = existing.get(name);
       else taken.add(name = numberedName(name, taken));
-    } else if (!path.length && folderNames.has(name)) {
-      taken.add(name = numberedName(name, taken));
     }
+    if (!path.length) given.add(name);
     jobs.push({ file, path, name, replaces });
   }
   for (const { file, path, name, replaces } of jobs) {
