@@ -26,6 +26,16 @@ PASSWORD = "correct horse battery staple 7"
 BOOT_TIMEOUT_MS = 60_000
 TRANSFER_TIMEOUT_MS = 120_000
 
+# Files dropped on the listing, all in one drop, as [name, text] pairs.
+DROP_FILES = """(files) => {
+  const transfer = new DataTransfer();
+  for (const [name, text] of files) transfer.items.add(new File([text], name, { type: "text/plain" }));
+  const zone = document.getElementById("drop-zone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }
+}"""
+
 # Every CSP violation of the page, recorded before any of its own scripts runs.
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];
@@ -180,6 +190,10 @@ class VaultPage:
         before = self.page.locator("#transfer-list .transfer").count()
         self.page.set_input_files("#file-input", [str(path) for path in paths])
         return self.wait_for_transfers(before + len(paths))
+
+    def drop(self, *files: tuple[str, str]):
+        """Drops files (name, text) on the listing in one drop; does not wait for the uploads."""
+        self.page.evaluate(DROP_FILES, [list(file) for file in files])
 
     def wait_for_transfers(self, count):
         # (Playwright's wait_for_function evaluates a string: the page's CSP forbids that.)

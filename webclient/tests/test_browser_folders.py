@@ -11,15 +11,6 @@ from webclient.tests.client_support import stored_objects
 
 pytestmark = pytest.mark.browser
 
-DROP_A_FILE = """([name, text]) => {
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([text], name, { type: "text/plain" }));
-  const zone = document.getElementById("drop-zone");
-  for (const type of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-  }
-}"""
-
 
 def test_folder_upload_drop_and_recursive_delete(vault_page, tmp_path):
     vault = vault_page
@@ -46,7 +37,7 @@ def test_folder_upload_drop_and_recursive_delete(vault_page, tmp_path):
     page.locator("#breadcrumbs button", has_text="day 1").click()
     expect(page.locator("#listing .item-name")).to_have_text(["morning", "walk.txt"])
 
-    page.evaluate(DROP_A_FILE, ["dropped.txt", "dropped in day 1\n"])
+    vault.drop(("dropped.txt", "dropped in day 1\n"))
     vault.wait_for_transfers(4)
     vault.row("dropped.txt").wait_for()
     saved, _ = vault.download("dropped.txt")

@@ -13,16 +13,6 @@ from webclient.tests.browser_fixtures import chromium, new_username, vault_page,
 
 pytestmark = pytest.mark.browser
 
-# Files dropped on the listing in one drop, as [name, text] pairs.
-DROP_FILES = """(files) => {
-  const transfer = new DataTransfer();
-  for (const [name, text] of files) transfer.items.add(new File([text], name, { type: "text/plain" }));
-  const zone = document.getElementById("drop-zone");
-  for (const type of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-  }
-}"""
-
 
 def versions(tmp_path, version, *names):
     folder = tmp_path / f"v{version}"
@@ -169,7 +159,7 @@ def test_a_file_never_takes_a_folders_name_nor_a_folder_a_files(vault_page, tmp_
     # Two files of one name dropped together (picked from two places): the second takes a number,
     # without a question (nothing here had the name).
     vault.go_to_top()
-    page.evaluate(DROP_FILES, [["twin.txt", "one twin\n"], ["twin.txt", "the other twin\n"]])
+    vault.drop(("twin.txt", "one twin\n"), ("twin.txt", "the other twin\n"))
     vault.wait_for_transfers(7)
     assert page.locator("#conflict-dialog").is_hidden()
     expect(page.locator("#listing .item-name")).to_have_text(
