@@ -7,9 +7,10 @@ Both land in webclient/static/webclient/wheels/ with a manifest of their SHA-256
 vault page passes the digests to its worker, which checks every wheel with WebCrypto before it
 unpacks it (webclient/static/webclient/js/worker.js).
 
-The client's wheel is reproducible: its bytes, and so its digest, depend on the sources alone (not
-on when they were checked out or built, nor on the umask), so anyone can rebuild it from a
-release and compare the digest with the one a server's vault page announces.
+The client's wheel is reproducible: its bytes, and so its digest, depend on the sources and the
+build tools pinned in requirements-dev.txt alone (not on when they were checked out or built, nor
+on the umask), so anyone can rebuild it from a release and compare the digest with the one a
+server's vault page announces.
 """
 
 import hashlib
