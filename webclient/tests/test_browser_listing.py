@@ -1,6 +1,6 @@
 """The listing redraws itself when uploads finish, but never from under a row's open menu (the
 menu stays usable, and the listing catches up once it closes), and never with the contents of a
-folder the user has already left; the column headings sort it."""
+folder the user has already left; the column headings sort it, and the name filter narrows it."""
 
 import os
 import re
@@ -124,3 +124,57 @@ def test_the_column_headings_sort_the_listing(vault_page, tmp_path):
     vault.open_folder("Alpha")
     vault.go_to_top()
     expect(names).to_have_text(["Alpha", "Zeta", "a10.txt", "c.txt", "b.txt", "a9.txt"])
+
+
+def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    paths = []
+    for name in ("Résumé.txt", "notes.txt", "Report.txt"):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(name.encode())
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Reports")
+    vault.upload(*paths)
+    names = page.locator("#listing .item-name")
+    status = page.locator("#filter-status")
+    expect(names).to_have_text(["Reports", "notes.txt", "Report.txt", "Résumé.txt"])
+    expect(status).to_be_hidden()
+
+    # A ticked row that the filter hides leaves the selection.
+    vault.row("notes.txt").locator(".item-select").check()
+    expect(page.locator("#selection-bar")).to_be_visible()
+    page.fill("#name-filter", "re")
+    expect(names).to_have_text(["Reports", "Report.txt", "Résumé.txt"])
+    expect(status).to_have_text("3 of 4 items shown")
+    expect(page.locator("#selection-bar")).to_be_hidden()
+
+    # Case and accents do not count; "select all" takes only what is shown.
+    page.fill("#name-filter", "RESU")
+    expect(names).to_have_text(["Résumé.txt"])
+    page.check("#select-all")
+    expect(page.locator("#selection-count")).to_have_text("1 item selected")
+    page.fill("#name-filter", "")
+    expect(status).to_be_hidden()
+    expect(names).to_have_count(4)
+    expect(page.locator("#selection-count")).to_have_text("1 item selected")
+    expect(vault.row("Résumé.txt").locator(".item-select")).to_be_checked()
+
+    # Nothing matches: said so, and not that the folder is empty.
+    page.fill("#name-filter", "zzz")
+    expect(names).to_have_count(0)
+    expect(page.locator("#listing-no-match")).to_have_text("No name in this folder contains “zzz”.")
+    expect(page.locator("#listing-empty")).to_be_hidden()
+    expect(status).to_have_text("0 of 4 items shown")
+
+    # The filter outlives a refresh of the folder, and not a visit to another one.
+    page.fill("#name-filter", "rep")
+    reply = tmp_path / "Reply.txt"
+    reply.write_bytes(b"reply")
+    vault.upload(reply)
+    expect(names).to_have_text(["Reports", "Reply.txt", "Report.txt"])
+    vault.open_folder("Reports")
+    expect(page.locator("#name-filter")).to_have_value("")
+    expect(page.locator("#listing-empty")).to_be_visible()
+    expect(page.locator("#listing-no-match")).to_be_hidden()

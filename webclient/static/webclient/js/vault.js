@@ -257,6 +257,7 @@ function leaveVault(text) {
   state.folders = [];
   state.documents = [];
   selection.clear();
+  nameFilter.value = "";
   $("listing").replaceChildren();
   $("selection-bar").hidden = true;
   $("transfer-list").replaceChildren();
@@ -345,6 +346,7 @@ function refreshSoon() {
 function navigate(folderId) {
   state.current = folderId;
   selection.clear();
+  nameFilter.value = "";
   renderSelection();
   refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
 }
@@ -401,9 +403,13 @@ function renderListing() {
     }
     return;
   }
-  const folders = state.folders.filter((folder) => folder.parent === state.current).sort(byName);
+  const inFolder = state.folders.filter((folder) => folder.parent === state.current);
+  const count = inFolder.length + state.documents.length;
+  const wanted = filterKey(nameFilter.value);
+  const shown = (item) => filterKey(item.name).includes(wanted);
+  const folders = inFolder.filter(shown).sort(byName);
   if (sorting.key === "name" && sorting.descending) folders.reverse();
-  const documents = state.documents.slice().sort(documentOrder[sorting.key]);
+  const documents = state.documents.filter(shown).sort(documentOrder[sorting.key]);
   if (sorting.descending) documents.reverse();
   const rows = folders.map((folder) => row("folder-row", folder));
   for (const doc of documents) {
@@ -413,9 +419,32 @@ function renderListing() {
     rows.push(element);
   }
   $("listing").replaceChildren(...rows);
-  $("listing-empty").hidden = rows.length > 0;
+  $("listing-empty").hidden = count > 0;
+  const noMatch = $("listing-no-match");
+  noMatch.hidden = count === 0 || rows.length > 0;
+  noMatch.textContent = noMatch.hidden ? "" : interpolate(gettext("No name in this folder contains “%(text)s”."),
+    { text: nameFilter.value.trim() }, true);
+  const status = $("filter-status");
+  status.hidden = !wanted;
+  status.textContent = wanted ? interpolate(ngettext("%(shown)s of %(count)s item shown",
+    "%(shown)s of %(count)s items shown", count), { shown: rows.length, count }, true) : "";
   renderSelection();
 }
+
+// --- name filter -----------------------------------------------------------------------------------------
+
+// Narrows the folder shown to the names that contain what is typed, whatever the case and accents
+// ("resume" finds "Résumé.pdf"). Names are only known in this page, so this is the vault's only
+// search, and it never leaves the page. Only rows shown can stay ticked: a row the filter hides
+// drops out of the selection, so that Move and Delete act on nothing the user cannot see.
+// Opening another folder, or leaving the vault, clears it.
+const nameFilter = $("name-filter");
+
+function filterKey(text) {
+  return text.trim().normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase(lang);
+}
+
+nameFilter.addEventListener("input", () => renderListing());
 
 // --- selection ------------------------------------------------------------------------------------------
 
