@@ -47,7 +47,19 @@ class SecurityHeadersMiddleware:
         response.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/api/"):
             response.setdefault("Cache-Control", "no-store")
+        if request.method == "HEAD":
+            _drop_body(response)
         return response
+
+
+def _drop_body(response):
+    """A HEAD answer keeps the GET's headers, Content-Length included (CommonMiddleware set it),
+    and sends no body. gunicorn would drop the body itself, but it logs a warning for each such
+    answer, and uptime monitors that check a site with HEAD filled the operator's log with them."""
+    if response.streaming:
+        response.streaming_content = []  # a file being streamed is still closed with the response
+    else:
+        response.content = b""
 
 
 CHUNK_PATH = re.compile(r"^/api/v1/documents/[^/]+/chunks/[^/]+$")
