@@ -406,7 +406,7 @@ function renderListing() {
   const inFolder = state.folders.filter((folder) => folder.parent === state.current);
   const count = inFolder.length + state.documents.length;
   const wanted = filterKey(nameFilter.value);
-  const shown = (item) => filterKey(item.name).includes(wanted);
+  const shown = wanted ? (item) => filterKey(item.name).includes(wanted) : () => true;
   const folders = inFolder.filter(shown).sort(byName);
   if (sorting.key === "name" && sorting.descending) folders.reverse();
   const documents = state.documents.filter(shown).sort(documentOrder[sorting.key]);
