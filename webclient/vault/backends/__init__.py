@@ -45,6 +45,10 @@ class CryptoBackend(Protocol):
     async def leaf_hashes(self, data: Buffer, leaf_size: int) -> list[bytes]:
         """SHA-256 of each leaf_size piece of data (the last may be shorter; none for empty)."""
 
+    def crc32(self, data: Buffer, value: int) -> int:
+        """zlib's CRC-32 of data, continuing from `value` (0 to start): a ZIP archive's
+        checksum, not a security check (webclient.vault.archive)."""
+
     # Buffer handling (cheap, synchronous).
     def length(self, data: Buffer) -> int: ...
     def slice(self, data: Buffer, start: int, end: int) -> Buffer: ...

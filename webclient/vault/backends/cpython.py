@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import os
+import zlib
 from typing import Sequence
 
 import httpx
@@ -114,6 +115,9 @@ class CpythonCrypto:
 
     async def leaf_hashes(self, data: Buffer, leaf_size: int) -> list[bytes]:
         return await _run(len(data), _leaf_hashes, data, leaf_size)
+
+    def crc32(self, data: Buffer, value: int) -> int:
+        return zlib.crc32(data, value)
 
     def length(self, data: Buffer) -> int:
         return len(data)

@@ -97,6 +97,9 @@ class PyodideCrypto:
         joined = (await bridge.leafHashes(_js(data), leaf_size)).to_bytes()
         return [joined[start:start + 32] for start in range(0, len(joined), 32)]
 
+    def crc32(self, data: Buffer, value: int) -> int:
+        return bridge.crc32(_js(data), value)
+
     def length(self, data: Buffer) -> int:
         return data.byteLength if isinstance(data, JsProxy) else len(data)
 

@@ -283,6 +283,40 @@ export async function verifyThenDecrypt(encKey, macKey, iv, macPrefix, ciphertex
   return plaintext;
 }
 
+// zlib's CRC-32, continuing from `value`: the checksum of a document in a ZIP archive
+// (webclient/vault/archive.py). Eight bytes a step through eight tables ("slicing-by-8").
+const CRC_TABLES = (() => {
+  const tables = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n += 1) {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    tables[n] = c;
+  }
+  for (let n = 0; n < 256; n += 1) {
+    for (let t = 1; t < 8; t += 1) {
+      const previous = tables[(t - 1) * 256 + n];
+      tables[t * 256 + n] = tables[previous & 0xff] ^ (previous >>> 8);
+    }
+  }
+  return tables;
+})();
+
+export function crc32(data, value) {
+  const t = CRC_TABLES;
+  const length = data.length;
+  const whole = length - (length % 8);
+  let crc = ~value;
+  let i = 0;
+  for (; i < whole; i += 8) {
+    const low = crc ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+    crc = t[1792 + (low & 0xff)] ^ t[1536 + ((low >>> 8) & 0xff)] ^ t[1280 + ((low >>> 16) & 0xff)]
+      ^ t[1024 + (low >>> 24)] ^ t[768 + data[i + 4]] ^ t[512 + data[i + 5]] ^ t[256 + data[i + 6]]
+      ^ t[data[i + 7]];
+  }
+  for (; i < length; i += 1) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
 export async function sha256(data) {
   return digests.get(data) ?? new Uint8Array(await subtle.digest("SHA-256", data));
 }

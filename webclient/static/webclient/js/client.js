@@ -195,29 +195,39 @@ export class Saver {
 
   // Downloads `doc` ({id, name, size, type}) as transfer `task`; resolves to the checked document.
   // Must start within the click that asked for it (the file picker needs that gesture).
-  async save(doc, task, handlers) {
-    const extra = { mediaType: doc.type || "application/octet-stream" };
+  save(doc, task, handlers) {
+    return this.run(task, handlers, { name: doc.name, size: doc.size, mediaType: doc.type || "application/octet-stream" },
+      "download", { task, id: doc.id });
+  }
+
+  // Downloads folders and documents, all in folder `parent`, as one ZIP archive named `name`
+  // (webclient/vault/archive.py). Its size is known only once the worker has listed them, so it
+  // is always streamed where that is possible. Likewise within the click.
+  saveArchive(name, parent, folders, documents, task, handlers) {
+    return this.run(task, handlers, { name, size: null, mediaType: "application/zip" },
+      "download_archive", { task, parent, folders, documents });
+  }
+
+  async run(task, handlers, { name, size, mediaType }, op, args) {
+    const extra = { mediaType };
     const transfer = [];
     let keepAlive = null;
     let streamUrl = null;
-    if (doc.size > CHUNK_SIZE) {
+    if (size === null || size > CHUNK_SIZE) {
       const service = await this.serviceWorker;
       if (service?.worker) {
         const token = crypto.randomUUID();
         const channel = new MessageChannel();
-        service.worker.postMessage(
-          { type: "register", token, name: doc.name, size: doc.size, mediaType: extra.mediaType },
-          [channel.port1],
-        );
+        service.worker.postMessage({ type: "register", token, name, size, mediaType }, [channel.port1]);
         extra.port = channel.port2;
         transfer.push(channel.port2);
         streamUrl = new URL(token, service.registration.scope).href;
         // A service worker is stopped after some idle time; messages keep it going.
         keepAlive = setInterval(() => service.worker.postMessage({ type: "ping" }), 10000);
       } else if (window.showSaveFilePicker) {
-        extra.fileHandle = await window.showSaveFilePicker({ suggestedName: doc.name });
+        extra.fileHandle = await window.showSaveFilePicker({ suggestedName: name });
       } else {
-        this.log.add("warning", "download.in_memory", `mib=${Math.round(doc.size / 2 ** 20)}`);
+        this.log.add("warning", "download.in_memory", size === null ? "archive" : `mib=${Math.round(size / 2 ** 20)}`);
       }
     }
     try {
@@ -225,7 +235,7 @@ export class Saver {
         ...handlers,
         saveBlob: (blob) => {
           const url = URL.createObjectURL(blob);
-          clickLink(url, doc.name);
+          clickLink(url, name);
           setTimeout(() => URL.revokeObjectURL(url), 60000);
         },
         saveStream: () => {
@@ -235,7 +245,7 @@ export class Saver {
           clickLink(streamUrl);
           setTimeout(() => { this.followingDownload = false; }, 1000);
         },
-      }, () => this.vault.call("download", { task, id: doc.id }, extra, transfer));
+      }, () => this.vault.call(op, args, extra, transfer));
     } finally {
       if (keepAlive) clearInterval(keepAlive);
     }

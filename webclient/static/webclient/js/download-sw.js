@@ -7,7 +7,8 @@
 // script: a dedicated worker is controlled by the service worker whose scope holds its script's
 // URL, and every request of a controlled worker goes through the fetch event, uploads and their
 // 4 MiB bodies included (measured: that cost more CPU than the encryption). The page registers a
-// download ({type: "register", token, name, size, mediaType} with the port) and then follows a
+// download ({type: "register", token, name, size, mediaType} with the port; an archive's size
+// comes later, as {size} on the port, before its first chunk) and then follows a
 // hidden link to that URL: a navigation, which a service worker sees by its scope (a page's own
 // fetches it would see only if it controlled the page). The answer is an attachment, so the page
 // stays; its body pulls one chunk at a time from the port.
@@ -24,7 +25,8 @@ self.addEventListener("message", (event) => {
   const entry = { ...message, port, stream: null, early: [] };
   // Until the browser asks for the URL: an abort forgets the download; anything else waits.
   port.onmessage = ({ data }) => {
-    if (entry.stream) entry.stream(data);
+    if (data.size !== undefined) entry.size = data.size; // an archive's, known once listed
+    else if (entry.stream) entry.stream(data);
     else if (data.abort) downloads.delete(message.token);
     else entry.early.push(data);
   };

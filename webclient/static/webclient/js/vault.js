@@ -35,6 +35,7 @@ const MESSAGES = {
   folder_cycle: gettext("A folder cannot be moved into itself or into one of its own folders."),
   folder_not_empty: gettext("This folder is not empty."),
   id_taken: gettext("Something with the same identifier already exists. Please try again."),
+  not_found: gettext("This is no longer in your vault: it may have been deleted or moved from another device."),
   cancelled: gettext("Cancelled."),
   save_failed: gettext("The browser did not accept the download. Please try again."),
   source_changed: gettext("The file changed while it was being uploaded. Upload it again."),
@@ -510,6 +511,7 @@ $("clear-selection").addEventListener("click", () => {
   $("select-all").focus();
 });
 
+$("download-selected").addEventListener("click", () => downloadItems(selectedItems()));
 $("move-selected").addEventListener("click", () => moveItems(selectedItems()));
 $("delete-selected").addEventListener("click", () => deleteItems(selectedItems()));
 
@@ -535,7 +537,8 @@ $("listing").addEventListener("click", (event) => {
   const { item, isFolder } = listedItem(element);
   if (action === "move") moveItems([{ item, isFolder }]);
   else if (action === "delete") deleteItems([{ item, isFolder }]);
-  else ({ download, verify, rename: renameItem })[action](item, isFolder);
+  else if (action === "download") downloadItems([{ item, isFolder }]);
+  else ({ verify, rename: renameItem })[action](item, isFolder);
 });
 
 // --- dialogs --------------------------------------------------------------------------------------------------
@@ -1061,6 +1064,38 @@ async function download(doc) {
       { hash: checked.tree_hash.slice(0, 16) }, true), "success");
   } catch (error) {
     finishWithError(transferRow, error);
+  }
+}
+
+// A document on its own downloads as itself; a folder, or several items, as one ZIP archive of
+// everything in them (webclient/vault/archive.py), named after the folder (or the folder shown).
+function downloadItems(items) {
+  if (items.length === 1 && !items[0].isFolder) {
+    download(items[0].item);
+    return;
+  }
+  const shown = folderById(state.current)?.name;
+  const today = new Date().toISOString().slice(0, 10);
+  const name = `${items.length === 1 ? items[0].item.name : shown ?? `anoni-${today}`}.zip`;
+  downloadArchive(name, items);
+}
+
+async function downloadArchive(name, items) {
+  const task = crypto.randomUUID();
+  const transferRow = new TransferRow(gettext("Download"), name);
+  transferRow.onCancel = () => vault.call("cancel", { task });
+  transferRow.status(gettext("Downloading and decrypting…"));
+  const folders = items.filter(({ isFolder }) => isFolder).map(({ item }) => item.id);
+  const documents = items.filter(({ isFolder }) => !isFolder).map(({ item }) => item.id);
+  try {
+    await vault.ready;
+    const saved = await saver.saveArchive(name, state.current, folders, documents, task, transferRow.handlers());
+    transferRow.finish(interpolate(ngettext("Saved. Integrity verified for the %(count)s document in the archive.",
+      "Saved. Integrity verified for all %(count)s documents in the archive.", saved.documents),
+    { count: saved.documents }, true), "success");
+  } catch (error) {
+    finishWithError(transferRow, error);
+    if (error instanceof VaultError && error.code === "not_found") refreshSoon();
   }
 }
 

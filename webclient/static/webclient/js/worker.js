@@ -121,6 +121,7 @@ class BlobSink {
     this.type = type;
     this.parts = [];
   }
+  announce() {}
   async write(chunk) {
     this.parts.push(owned(chunk));
   }
@@ -139,6 +140,7 @@ class HoldBackSink {
   constructor() {
     this.held = null;
   }
+  announce() {} // the size of what will be written, once known (an archive's)
   async write(chunk) {
     if (this.held) await this.send(this.held);
     this.held = owned(chunk);
@@ -187,6 +189,10 @@ class PortSink extends HoldBackSink {
     if (this.cancelled) throw new DOMException("The download was cancelled.", "AbortError");
     this.pulled = true;
     this.credits -= 1;
+  }
+  announce(size) {
+    // Before the first chunk, so that the service worker can give the download its length.
+    this.port.postMessage({ size });
   }
   begin() {
     if (!this.started) post({ type: "save-stream", task: this.task });
@@ -240,7 +246,7 @@ function sinkFor(message) {
 async function call(message) {
   let handles = {};
   if (message.op === "upload") handles = { source: fileSource(message.file) };
-  if (message.op === "download") handles = { sink: sinkFor(message) };
+  if (message.op === "download" || message.op === "download_archive") handles = { sink: sinkFor(message) };
   try {
     await bootPromise;
   } catch {
