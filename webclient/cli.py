@@ -501,26 +501,57 @@ async def cmd_put(ctx: Context):
         await vault.close()
 
 
+async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
+    if out.exists() and not ctx.args.force:
+        raise CliError(f"{out} already exists (--force to replace it)")
+    bar = ctx.progress(doc.name)
+    try:
+        await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar,
+                             on_retry=ctx.retry_notice(bar))
+    finally:
+        if bar:
+            bar.finish()
+    os.utime(out, ns=(doc.mtime * 1_000_000,) * 2)
+    print(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
+
+
+async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path) -> int:
+    """Downloads everything in `folder` into directory `out` (made where missing); returns how
+    many documents."""
+    try:
+        out.mkdir(exist_ok=True)
+    except FileExistsError:
+        raise CliError(f"{out} exists and is not a directory") from None
+    count = 0
+    for doc in tree.documents_in(folder.id):
+        await _get_document(ctx, vault, doc, out / doc.name)
+        count += 1
+    for sub in tree.subfolders(folder.id):
+        count += await _get_folder(ctx, vault, tree, sub, out / sub.name)
+    return count
+
+
 async def cmd_get(ctx: Context):
     vault = await ctx.open()
     try:
-        doc = (await Tree.load(vault)).document(ctx.args.path)
-        out = Path(ctx.args.output or doc.name)
-        if out.is_dir():
-            out = out / doc.name
-        if out.exists() and not ctx.args.force:
-            raise CliError(f"{out} already exists (--force to replace it)")
-        bar = ctx.progress(doc.name)
-        try:
-            await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar,
-                                 on_retry=ctx.retry_notice(bar))
-        finally:
-            if bar:
-                bar.finish()
+        tree = await Tree.load(vault)
+        item = tree.resolve(ctx.args.path)
+        if not isinstance(item, Folder):
+            out = Path(ctx.args.output or item.name)
+            await _get_document(ctx, vault, item, out / item.name if out.is_dir() else out)
+            return
+        if not ctx.args.recursive:
+            raise CliError(f"{ctx.args.path} is a folder (-r downloads it with everything in it)")
+        if item is ROOT and not ctx.args.output:
+            raise CliError("the top level has no name of its own: say where with -o DIR", EXIT_USAGE)
+        # As cp -r: into OUT if it does not exist yet, else into OUT/<folder's name>.
+        out = Path(ctx.args.output or item.name)
+        if ctx.args.output and out.is_dir() and item is not ROOT:
+            out = out / item.name
+        count = await _get_folder(ctx, vault, tree, item, out)
     finally:
         await vault.close()
-    os.utime(out, ns=(doc.mtime * 1_000_000,) * 2)
-    print(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
+    print(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
 
 
 async def _remove_folder(vault, tree, folder):
@@ -647,7 +678,7 @@ COMMANDS = {
     "logout": (cmd_logout, "forget the remembered server and username"),
     "ls": (cmd_ls, "list a folder (default: the top level) or show a document"),
     "put": (cmd_put, "upload files and directories"),
-    "get": (cmd_get, "download and verify a document"),
+    "get": (cmd_get, "download and verify a document (and folders with -r)"),
     "rm": (cmd_rm, "delete documents (and folders with -r)"),
     "mkdir": (cmd_mkdir, "create a folder (and any missing parent)"),
     "mv": (cmd_mv, "move a document or folder into another folder"),
@@ -697,6 +728,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub["get"].add_argument("path", metavar="PATH|ID")
     sub["get"].add_argument("-o", "--output", metavar="OUT", help="file or directory to write to")
     sub["get"].add_argument("-f", "--force", action="store_true", help="replace an existing file")
+    sub["get"].add_argument("-r", "--recursive", action="store_true",
+                            help="download a folder with everything in it, as a directory")
     sub["rm"].add_argument("paths", nargs="+", metavar="PATH|ID")
     sub["rm"].add_argument("-r", "--recursive", action="store_true", help="remove folders and their contents")
     sub["mkdir"].add_argument("path", metavar="PATH")

@@ -2,6 +2,7 @@
 with folders, renames, moves, removal, and paths resolved from the decrypted names."""
 
 import os
+from pathlib import Path
 
 from webclient.tests.client_support import CHUNK, cli, run, signup
 from webclient.vault.local import BytesSource
@@ -57,6 +58,29 @@ def test_cli_round_trip(server_url, tmp_path):
     refused = anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), expect=1)
     assert "--force" in refused.stderr
     anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), "--force")
+
+    # A folder comes back as a directory with -r (as cp -r: into OUT/<name> when OUT exists).
+    refused = anoni("get", "/backup/new/photos", "-o", str(tmp_path / "copy"), expect=1)
+    assert "-r" in refused.stderr and not (tmp_path / "copy").exists()
+    got = anoni("get", "-r", "/backup/new/photos", "-o", str(tmp_path / "copy"))
+    assert f"({len(files)} documents, all verified)" in got.stdout
+    copied = {path.relative_to(tmp_path / "copy"): path for path in (tmp_path / "copy").rglob("*")}
+    assert set(copied) == {path.relative_to(source) for path in files} | {Path("2024")}
+    for path in files:
+        fetched = copied[path.relative_to(source)]
+        assert fetched.read_bytes() == path.read_bytes()
+        assert fetched.stat().st_mtime_ns // 1_000_000 == path.stat().st_mtime_ns // 1_000_000
+    anoni("get", "-r", "/backup/new/photos", "-o", str(tmp_path / "copy" / "2024"))
+    assert (tmp_path / "copy" / "2024" / "photos" / "2024" / "file-1.bin").exists()
+    # Without -o, into ./<name>: a second time, the files there are not replaced unless -f.
+    (tmp_path / "here").mkdir()
+    anoni("get", "-r", "/backup/new/photos", cwd=tmp_path / "here")
+    refused = anoni("get", "-r", "/backup/new/photos", cwd=tmp_path / "here", expect=1)
+    assert "photos/file-0.bin already exists" in refused.stderr
+    anoni("get", "-r", "/backup/new/photos", "-f", cwd=tmp_path / "here")
+    assert (tmp_path / "here" / "photos" / "2024" / "file-1.bin").read_bytes() == \
+        (source / "2024" / "file-1.bin").read_bytes()
+    assert "-o DIR" in anoni("get", "-r", "/", expect=2).stderr
 
     # Folders, renames and moves.
     anoni("mkdir", "/archive/2023")
