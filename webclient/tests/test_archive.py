@@ -10,30 +10,13 @@ import zipfile
 
 import pytest
 
+from tests.kit import MemorySink
 from webclient.vault import archive
 from webclient.vault.archive import ArchiveError, Entry, Paths, ZipWriter
 
 from .vault_support import crypto, run
 
 MTIME = 1_700_000_000_123  # ms since the epoch
-
-
-class CollectingSink:
-    def __init__(self):
-        self.writes, self.closed, self.aborted = [], False, False
-
-    async def write(self, data):
-        self.writes.append(bytes(data))
-
-    async def close(self):
-        self.closed = True
-
-    async def abort(self):
-        self.aborted = True
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(self.writes)
 
 
 async def _write(sink, items, piece=3):
@@ -50,8 +33,8 @@ async def _write(sink, items, piece=3):
     await writer.close()
 
 
-def make(items, piece=3) -> CollectingSink:
-    sink = CollectingSink()
+def make(items, piece=3) -> MemorySink:
+    sink = MemorySink()
     run(_write(sink, items, piece))
     return sink
 
@@ -117,10 +100,10 @@ def test_small_pieces_go_out_with_the_next_write():
     sink = make(items, piece=2)
     # header 0 | data 0 | descriptor 0 + header 1 | data 1 | descriptor 1 + header 2 | data 2 |
     # descriptor 2 + central directory + end.
-    assert len(sink.writes) == 7
-    assert [len(write) for write in sink.writes][1::2] == [2, 2, 2]
-    assert sink.writes[2][:4] == sink.writes[4][:4] == b"PK\x07\x08"  # descriptor, then header
-    assert sink.writes[-1][:4] == b"PK\x07\x08" and sink.writes[-1][-22:-18] == b"PK\x05\x06"
+    assert len(sink.parts) == 7
+    assert [len(write) for write in sink.parts][1::2] == [2, 2, 2]
+    assert sink.parts[2][:4] == sink.parts[4][:4] == b"PK\x07\x08"  # descriptor, then header
+    assert sink.parts[-1][:4] == b"PK\x07\x08" and sink.parts[-1][-22:-18] == b"PK\x05\x06"
 
 
 def test_zip64_where_a_value_outgrows_its_field(monkeypatch):
@@ -173,7 +156,7 @@ def test_paths_never_collide_when_extracted():
 
 def test_refusals_leave_the_archive_unwritten():
     async def attempt(steps):
-        sink = CollectingSink()
+        sink = MemorySink()
         writer = ZipWriter(crypto, sink)
         with pytest.raises(ArchiveError):
             await steps(writer)
@@ -205,14 +188,14 @@ def test_refusals_leave_the_archive_unwritten():
     for steps in (same_path, document_with_a_slash, entry_while_a_document_is_open,
                   folder_without_slash):
         sink = run(attempt(steps))
-        assert not sink.closed and sink.writes == []
+        assert not sink.closed and sink.parts == []
     assert not run(attempt(wrong_size)).closed
     assert run(attempt(close_twice)).closed
 
 
 def test_an_aborted_document_aborts_the_archive():
     async def steps():
-        sink = CollectingSink()
+        sink = MemorySink()
         writer = ZipWriter(crypto, sink)
         document = writer.document(Entry("bad.bin", 4, MTIME))
         await document.write(b"ab")
