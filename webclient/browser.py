@@ -31,6 +31,8 @@ TRANSFER_RETRY_WAITS = (2, 5, 10, 20, 30, 60, 60, 60)
 # Chunks in flight per transfer: enough to overlap reading, sealing and sending, and bounded
 # (each is at most two 4 MiB buffers).
 CONCURRENCY = 4
+# Folder listings in flight while an archive's contents are gathered.
+LISTINGS_IN_FLIGHT = 6
 
 
 def error_payload(exc: BaseException) -> dict:
@@ -172,6 +174,11 @@ class BrowserVault:
             vault.list_folders(), vault.list_documents(folder), self.op_account())
         return {"folders": [_folder(item) for item in folders],
                 "documents": [_document(item) for item in documents], "account": account}
+
+    async def op_all_documents(self, handles=None) -> list:
+        """Every committed document of every folder: what the page searches when asked to search
+        all folders (it knows the folders already)."""
+        return [_document(item) for item in await self._open().list_documents()]
 
     async def op_create_folder(self, name: str, parent: str | None, handles=None) -> dict:
         return _folder(await self._open().create_folder(name, parent))
@@ -342,8 +349,16 @@ class BrowserVault:
             seen.add(folder.id)
             subtree.append(folder)
             pending.extend(children.get(folder.id, []))
-        listings = await asyncio.gather(vault.list_documents(parent) if documents else _nothing(),
-                                        *(vault.list_documents(folder.id) for folder in subtree))
+        # A few listings at a time: a tree of a thousand folders must not be a thousand requests
+        # at once.
+        limit = asyncio.Semaphore(LISTINGS_IN_FLIGHT)
+
+        async def listing(folder_id):
+            async with limit:
+                return await vault.list_documents(folder_id)
+
+        listings = await asyncio.gather(listing(parent) if documents else _nothing(),
+                                        *(listing(folder.id) for folder in subtree))
         chosen_documents = [doc for doc in listings[0] if doc.id in set(documents)]
         if len(chosen_documents) != len(set(documents)):
             raise ApiError(404, "not_found")

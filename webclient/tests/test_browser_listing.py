@@ -178,3 +178,54 @@ def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
     expect(page.locator("#name-filter")).to_have_value("")
     expect(page.locator("#listing-empty")).to_be_visible()
     expect(page.locator("#listing-no-match")).to_be_hidden()
+
+
+def test_a_search_of_all_folders_finds_names_anywhere_and_opens_them(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Work")
+    vault.open_folder("Work")
+    vault.new_folder("Old reports")
+    vault.open_folder("Old reports")
+    deep = tmp_path / "Rapport 2019.txt"
+    deep.write_bytes(b"deep")
+    vault.upload(deep)
+    vault.go_to_top()
+    top = tmp_path / "report-draft.txt"
+    top.write_bytes(b"top")
+    vault.upload(top)
+
+    # The filter knows only the folder shown; the search knows every folder.
+    page.fill("#name-filter", "rap")
+    expect(page.locator("#listing .item-name")).to_have_count(0)
+    page.click("#search-all")
+    results = page.locator("#search-results")
+    expect(results.locator("#search-results-title")).to_have_text("1 result in all folders for “rap”")
+    expect(results.locator(".search-hit")).to_have_text(["Rapport 2019.txt"])
+    expect(results.locator(".list-group-item")).to_contain_text("4 bytes, in Vault › Work › Old reports")
+
+    # A result opens its folder, filtered to its name.
+    results.locator(".search-hit").click()
+    expect(results).to_be_hidden()
+    expect(page.locator("#breadcrumbs [aria-current=page]")).to_have_text("Old reports")
+    expect(page.locator("#name-filter")).to_have_value("Rapport 2019.txt")
+    expect(page.locator("#listing .item-name")).to_have_text(["Rapport 2019.txt"])
+
+    # Folders are found too (accents and case aside), and open as themselves; nothing found is
+    # said so.
+    page.fill("#name-filter", "REPORT")
+    page.click("#search-all")
+    expect(results.locator(".search-hit")).to_have_text(["report-draft.txt", "Old reports/"])
+    expect(results.locator(".list-group-item").nth(1)).to_contain_text("Folder in Vault › Work")
+    results.locator(".search-hit").nth(1).click()
+    expect(page.locator("#breadcrumbs [aria-current=page]")).to_have_text("Old reports")
+    expect(page.locator("#name-filter")).to_have_value("")
+    page.fill("#name-filter", "nowhere")
+    page.click("#search-all")
+    expect(results.locator("#search-results-title")).to_have_text("No name in any folder contains “nowhere”.")
+    expect(results.locator(".search-hit")).to_have_count(0)
+    page.click("#close-search")
+    expect(results).to_be_hidden()
+    assert vault.csp_violations() == []

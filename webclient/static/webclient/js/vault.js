@@ -259,6 +259,7 @@ function leaveVault(text) {
   state.documents = [];
   selection.clear();
   nameFilter.value = "";
+  hideSearchResults();
   $("listing").replaceChildren();
   $("selection-bar").hidden = true;
   $("transfer-list").replaceChildren();
@@ -348,6 +349,7 @@ function navigate(folderId) {
   state.current = folderId;
   selection.clear();
   nameFilter.value = "";
+  hideSearchResults();
   renderSelection();
   refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
 }
@@ -425,9 +427,8 @@ function renderListing() {
   noMatch.hidden = count === 0 || rows.length > 0;
   noMatch.textContent = noMatch.hidden ? "" : interpolate(gettext("No name in this folder contains “%(text)s”."),
     { text: nameFilter.value.trim() }, true);
-  const status = $("filter-status");
-  status.hidden = !wanted;
-  status.textContent = wanted ? interpolate(ngettext("%(shown)s of %(count)s item shown",
+  $("filter-line").hidden = !wanted;
+  $("filter-status").textContent = wanted ? interpolate(ngettext("%(shown)s of %(count)s item shown",
     "%(shown)s of %(count)s items shown", count), { shown: rows.length, count }, true) : "";
   renderSelection();
 }
@@ -435,10 +436,10 @@ function renderListing() {
 // --- name filter -----------------------------------------------------------------------------------------
 
 // Narrows the folder shown to the names that contain what is typed, whatever the case and accents
-// ("resume" finds "Résumé.pdf"). Names are only known in this page, so this is the vault's only
-// search, and it never leaves the page. Only rows shown can stay ticked: a row the filter hides
-// drops out of the selection, so that Move and Delete act on nothing the user cannot see.
-// Opening another folder, or leaving the vault, clears it.
+// ("resume" finds "Résumé.pdf"). Names are only known in this page, so this and the search of all
+// folders below are the vault's search, and neither leaves the page. Only rows shown can stay
+// ticked: a row the filter hides drops out of the selection, so that Move and Delete act on
+// nothing the user cannot see. Opening another folder, or leaving the vault, clears it.
 const nameFilter = $("name-filter");
 
 function filterKey(text) {
@@ -446,6 +447,107 @@ function filterKey(text) {
 }
 
 nameFilter.addEventListener("input", () => renderListing());
+
+// --- search of all folders -------------------------------------------------------------------------------
+
+// The same match as the filter, over every folder and document of the vault: the worker fetches
+// and decrypts every document's metadata (the folders are known already). Each result opens its
+// folder, filtered to the result's name.
+const SEARCH_RESULTS_SHOWN = 100;
+
+$("search-all").addEventListener("click", async () => {
+  const text = nameFilter.value.trim();
+  const wanted = filterKey(text);
+  if (!wanted) return;
+  const button = $("search-all");
+  button.disabled = true;
+  try {
+    const documents = await call("all_documents");
+    const folders = new Map(state.folders.map((folder) => [folder.id, folder]));
+    const matches = (item) => filterKey(item.name).includes(wanted);
+    const hits = [
+      ...state.folders.filter(matches).map((folder) => ({ item: folder, isFolder: true, path: folderPath(folders, folder.parent) })),
+      ...documents.filter(matches).map((doc) => ({ item: doc, isFolder: false, path: folderPath(folders, doc.folder) })),
+    ].sort((a, b) => byPath(a.path, b.path) || byName(a.item, b.item));
+    showSearchResults(text, hits);
+  } catch (error) {
+    handleError(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// The names of folder `id` and of its ancestors, outermost first ([] for the top level).
+function folderPath(folders, id) {
+  const names = [];
+  const seen = new Set();
+  for (let folder = folders.get(id); folder && !seen.has(folder.id); folder = folders.get(folder.parent)) {
+    seen.add(folder.id);
+    names.unshift(folder.name);
+  }
+  return names;
+}
+
+function byPath(a, b) {
+  for (let index = 0; index < Math.min(a.length, b.length); index += 1) {
+    const order = byName({ name: a[index] }, { name: b[index] });
+    if (order) return order;
+  }
+  return a.length - b.length;
+}
+
+function showSearchResults(text, hits) {
+  $("search-results-title").textContent = hits.length
+    ? interpolate(ngettext("%(count)s result in all folders for “%(text)s”", "%(count)s results in all folders for “%(text)s”", hits.length),
+      { count: hits.length, text }, true)
+    : interpolate(gettext("No name in any folder contains “%(text)s”."), { text }, true);
+  const items = hits.slice(0, SEARCH_RESULTS_SHOWN).map(({ item, isFolder, path }) => {
+    const entry = document.createElement("li");
+    entry.className = "list-group-item";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link p-0 text-start search-hit";
+    button.textContent = isFolder ? `${item.name}/` : item.name;
+    button.addEventListener("click", () => openSearchHit(item, isFolder));
+    const where = document.createElement("div");
+    where.className = "small text-body-secondary";
+    const place = [gettext("Vault"), ...path].join(" › ");
+    where.textContent = isFolder ? interpolate(gettext("Folder in %(path)s"), { path: place }, true)
+      : interpolate(gettext("%(size)s, in %(path)s"), { size: formatBytes(item.size), path: place }, true);
+    entry.append(button, where);
+    return entry;
+  });
+  if (hits.length > SEARCH_RESULTS_SHOWN) {
+    const more = document.createElement("li");
+    more.className = "list-group-item small text-body-secondary";
+    more.textContent = interpolate(gettext("The first %(shown)s are shown: type more of the name to narrow them down."),
+      { shown: SEARCH_RESULTS_SHOWN }, true);
+    items.push(more);
+  }
+  $("search-result-list").replaceChildren(...items);
+  $("search-results").hidden = false;
+  $("search-results-title").focus();
+}
+
+function hideSearchResults() {
+  $("search-results").hidden = true;
+  $("search-result-list").replaceChildren();
+}
+
+$("close-search").addEventListener("click", () => {
+  hideSearchResults();
+  nameFilter.focus();
+});
+
+function openSearchHit(item, isFolder) {
+  hideSearchResults();
+  if (isFolder) {
+    navigate(item.id);
+    return;
+  }
+  navigate(item.folder);
+  nameFilter.value = item.name; // after navigate, which clears it
+}
 
 // --- selection ------------------------------------------------------------------------------------------
 
