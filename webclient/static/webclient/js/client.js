@@ -200,6 +200,15 @@ export class Saver {
       "download", { task, id: doc.id });
   }
 
+  // Decrypts and checks `doc` into memory, for the page to show (a preview), never saved: resolves
+  // to {blob, checked}. Only for documents small enough to hold in memory.
+  async open(doc, task) {
+    let blob = null;
+    const checked = await this.vault.task(task, { saveBlob: (opened) => { blob = opened; } },
+      () => this.vault.call("download", { task, id: doc.id }, { mediaType: doc.type || "application/octet-stream" }));
+    return { blob, checked };
+  }
+
   // Downloads folders and documents, all in folder `parent`, as one ZIP archive named `name`
   // (webclient/vault/archive.py). Its size is known only once the worker has listed them, so it
   // is always streamed where that is possible. Likewise within the click.

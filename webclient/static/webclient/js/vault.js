@@ -37,6 +37,7 @@ const MESSAGES = {
   id_taken: gettext("Something with the same identifier already exists. Please try again."),
   not_found: gettext("This is no longer in your vault: it may have been deleted or moved from another device."),
   cancelled: gettext("Cancelled."),
+  preview_undecodable: gettext("This image could not be shown: the browser cannot decode it. Download it instead."),
   save_failed: gettext("The browser did not accept the download. Please try again."),
   source_changed: gettext("The file changed while it was being uploaded. Upload it again."),
   body_too_large: gettext("The server refused the request as too large."),
@@ -419,6 +420,7 @@ function renderListing() {
     const element = row("document-row", doc);
     element.querySelector(".item-size").textContent = formatBytes(doc.size);
     element.querySelector(".item-mtime").textContent = dateFormat.format(new Date(doc.mtime));
+    element.querySelector("[data-action=preview]").parentElement.hidden = !previewKind(doc);
     rows.push(element);
   }
   $("listing").replaceChildren(...rows);
@@ -640,7 +642,7 @@ $("listing").addEventListener("click", (event) => {
   if (action === "move") moveItems([{ item, isFolder }]);
   else if (action === "delete") deleteItems([{ item, isFolder }]);
   else if (action === "download") downloadItems([{ item, isFolder }]);
-  else ({ verify, rename: renameItem })[action](item, isFolder);
+  else ({ preview, verify, rename: renameItem })[action](item, isFolder);
 });
 
 // --- dialogs --------------------------------------------------------------------------------------------------
@@ -1200,6 +1202,97 @@ async function downloadArchive(name, items) {
     if (error instanceof VaultError && error.code === "not_found") refreshSoon();
   }
 }
+
+// --- preview ---------------------------------------------------------------------------------------
+
+// Text and images open in the page: decrypted and checked in memory like a small download (the
+// tree hash before anything is shown), never written to the disk. Images are decoded with
+// createImageBitmap and drawn on a canvas, which needs no URL and so nothing beyond the CSP's
+// img-src 'self'; text goes in with textContent.
+const PREVIEW_MAX_BYTES = 32 * 1024 * 1024;
+const PREVIEW_TEXT_BYTES = 1024 * 1024;
+const PREVIEW_IMAGE_PIXELS = 4096; // the longer side, at most, as drawn
+const IMAGE_TYPE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp|avif|bmp)$/i;
+const TEXT_NAME = /\.(txt|text|md|markdown|csv|tsv|json|log|xml|ya?ml|ini|conf|cfg|toml|srt|vtt|py|js|ts|css|html?|sh|c|h|cpp|java|go|rs|rb|php|sql)$/i;
+let previewNumber = 0;
+
+function previewKind(doc) {
+  if (IMAGE_TYPE.test(doc.type) || IMAGE_NAME.test(doc.name)) return "image";
+  if (doc.type.startsWith("text/") || doc.type === "application/json" || TEXT_NAME.test(doc.name)) return "text";
+  return null;
+}
+
+async function preview(doc) {
+  const element = $("preview-dialog");
+  const status = element.querySelector(".preview-status");
+  const text = element.querySelector(".preview-text");
+  const canvas = element.querySelector(".preview-image");
+  const note = element.querySelector(".preview-note");
+  const number = ++previewNumber;
+  $("preview-dialog-title").textContent = doc.name;
+  text.hidden = canvas.hidden = note.hidden = true;
+  status.classList.remove("text-danger");
+  status.textContent = gettext("Decrypting and checking…");
+  element.querySelector(".preview-download").onclick = () => {
+    hideModal(element);
+    download(doc);
+  };
+  bootstrap.Modal.getOrCreateInstance(element).show();
+  const kind = previewKind(doc);
+  if (!kind || doc.size > PREVIEW_MAX_BYTES) {
+    status.textContent = kind ? interpolate(gettext("This document is too large to preview here (over %(size)s). Download it instead."),
+      { size: formatBytes(PREVIEW_MAX_BYTES) }, true) : gettext("There is no preview for this kind of document. Download it instead.");
+    return;
+  }
+  const task = crypto.randomUUID();
+  const stop = () => vault.call("cancel", { task });
+  element.addEventListener("hide.bs.modal", stop, { once: true });
+  try {
+    const { blob, checked } = await saver.open(doc, task);
+    if (number !== previewNumber) return; // closed meanwhile, or another preview opened
+    if (kind === "text") {
+      text.textContent = new TextDecoder().decode(await blob.slice(0, PREVIEW_TEXT_BYTES).arrayBuffer());
+      text.hidden = false;
+      if (blob.size > PREVIEW_TEXT_BYTES) {
+        note.textContent = interpolate(gettext("Only the first %(size)s are shown."), { size: formatBytes(PREVIEW_TEXT_BYTES) }, true);
+        note.hidden = false;
+      }
+    } else {
+      let bitmap;
+      try {
+        bitmap = await createImageBitmap(blob);
+      } catch {
+        throw new VaultError({ code: "preview_undecodable" });
+      }
+      const scale = Math.min(1, PREVIEW_IMAGE_PIXELS / Math.max(bitmap.width, bitmap.height));
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      canvas.setAttribute("aria-label", doc.name);
+      canvas.hidden = false;
+    }
+    status.textContent = interpolate(gettext("Integrity verified (SHA-256 tree hash %(hash)s…). Shown here only: nothing was saved on this device."),
+      { hash: checked.tree_hash.slice(0, 16) }, true);
+  } catch (error) {
+    if (number !== previewNumber) return;
+    if (error instanceof VaultError && error.code === "cancelled") return;
+    status.classList.add("text-danger");
+    status.textContent = message(error);
+  } finally {
+    element.removeEventListener("hide.bs.modal", stop);
+  }
+}
+
+// What a preview showed goes when its dialog closes.
+$("preview-dialog").addEventListener("hidden.bs.modal", () => {
+  previewNumber += 1;
+  const element = $("preview-dialog");
+  element.querySelector(".preview-text").textContent = "";
+  const canvas = element.querySelector(".preview-image");
+  canvas.width = canvas.height = 0;
+});
 
 async function verify(doc) {
   const task = crypto.randomUUID();

@@ -1,0 +1,115 @@
+"""Text and images open in the page: decrypted and checked in memory, shown (text as text, an
+image drawn on a canvas, which the CSP allows without any blob: or data: URL), and never saved;
+other kinds of document offer no preview. A document altered at rest shows the integrity message
+and nothing of its content."""
+
+import struct
+import zlib
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Account
+from documents.models import Document
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.test_browser_integrity import flip_a_byte
+
+pytestmark = pytest.mark.browser
+
+READ_PIXEL = """([x, y]) => Array.from(document.querySelector("#preview-dialog .preview-image")
+    .getContext("2d").getImageData(x, y, 1, 1).data)"""
+
+
+def png(width: int, height: int, rows: list[list[tuple[int, int, int]]]) -> bytes:
+    """A truecolour PNG of these pixels, made by hand (no image library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"".join(bytes(pixel) for pixel in row) for row in rows)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def close(page):
+    """Escape, once the dialog is in (Bootstrap ignores it while the dialog fades in)."""
+    page.wait_for_selector("#preview-dialog.show:not([data-fading-in])")
+    page.keyboard.press("Escape")
+    expect(page.locator("#preview-dialog")).to_be_hidden()
+
+
+def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Liste\n\nÇa marche: ✓ <b>not bold</b>\n", encoding="utf-8")
+    picture = tmp_path / "pixel.png"
+    red, blue = (255, 0, 0), (0, 0, 255)
+    picture.write_bytes(png(3, 2, [[red, red, blue], [blue, blue, red]]))
+    long_text = tmp_path / "long.log"
+    long_text.write_bytes(b"line of a long log\n" * 70_000)  # 1.3 MB
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(bytes(range(256)))
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(notes, picture, long_text, binary)
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    dialog = page.locator("#preview-dialog")
+    status = dialog.locator(".preview-status")
+
+    # A document of no known kind offers no preview.
+    vault.row("data.bin").locator(".item-actions").click()
+    expect(vault.row("data.bin").locator("[data-action=preview]")).to_be_hidden()
+    page.keyboard.press("Escape")
+
+    vault.action("notes.md", "preview")
+    expect(page.locator("#preview-dialog-title")).to_have_text("notes.md")
+    expect(status).to_contain_text("Integrity verified")
+    expect(status).to_contain_text("nothing was saved on this device")
+    expect(dialog.locator(".preview-text")).to_have_text(notes.read_text(encoding="utf-8"))
+    expect(dialog.locator(".preview-text b")).to_have_count(0)  # text, never markup
+    expect(dialog.locator(".preview-image")).to_be_hidden()
+    close(page)
+
+    vault.action("pixel.png", "preview")
+    expect(status).to_contain_text("Integrity verified")
+    canvas = dialog.locator(".preview-image")
+    expect(canvas).to_be_visible()
+    expect(canvas).to_have_attribute("aria-label", "pixel.png")
+    assert (canvas.get_attribute("width"), canvas.get_attribute("height")) == ("3", "2")
+    assert page.evaluate(READ_PIXEL, [0, 0]) == [255, 0, 0, 255]
+    assert page.evaluate(READ_PIXEL, [2, 0]) == [0, 0, 255, 255]
+    expect(dialog.locator(".preview-text")).to_be_hidden()
+    dialog.locator("[data-bs-dismiss=modal]").last.click()
+    expect(dialog).to_be_hidden()
+
+    # Long text: the beginning, and a note that it is only the beginning.
+    vault.action("long.log", "preview")
+    expect(status).to_contain_text("Integrity verified")
+    expect(dialog.locator(".preview-note")).to_contain_text("Only the first")
+    shown = dialog.locator(".preview-text").inner_text()
+    assert shown.startswith("line of a long log\n") and len(shown) == 1024 * 1024
+    close(page)
+
+    # From the preview, Download saves the document as usual.
+    vault.action("notes.md", "preview")
+    expect(status).to_contain_text("Integrity verified")
+    with page.expect_download() as event:
+        dialog.locator(".preview-download").click()
+    assert event.value.suggested_filename == "notes.md"
+    expect(dialog).to_be_hidden()
+    assert len(downloads) == 1  # the previews saved nothing
+
+    # Altered at rest: the integrity message, and nothing of the content.
+    account = Account.objects.get(username=page.inner_text("#vault-username"))
+    for document in Document.objects.filter(account=account):
+        flip_a_byte(document)
+    vault.action("notes.md", "preview")
+    expect(status).to_contain_text("Integrity check failed")
+    expect(dialog.locator(".preview-text")).to_be_hidden()
+    expect(dialog.locator(".preview-text")).to_have_text("")
+    close(page)
+    vault.action("pixel.png", "preview")
+    expect(status).to_contain_text("Integrity check failed")
+    expect(canvas).to_be_hidden()
+    assert vault.csp_violations() == []
