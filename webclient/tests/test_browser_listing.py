@@ -1,6 +1,7 @@
 """The listing redraws itself when uploads finish, but never from under a row's open menu (the
 menu stays usable, and the listing catches up once it closes), and never with the contents of a
-folder the user has already left; the column headings sort it, and the name filter narrows it."""
+folder the user has already left; the column headings sort it, the name filter narrows it, and
+a search of all folders finds names anywhere in the vault."""
 
 import os
 import re
