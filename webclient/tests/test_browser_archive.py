@@ -1,6 +1,7 @@
 """Folders and selections download as one ZIP archive, streamed to disk: the archive holds the
 folder tree with every document byte for byte (zipfile checks each CRC-32), named after the
-folder; a single document in a selection downloads as itself. A document altered at rest makes
+folder; a single document in a selection downloads as itself; an item deleted elsewhere since the
+listing was drawn stops the archive before anything is saved. A document altered at rest makes
 the whole archive fail, with the integrity message, and the browser keeps no file."""
 
 import datetime
@@ -14,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
+from documents import services
 from documents.models import Document
 from webclient.tests.browser_fixtures import (  # noqa: F401
     TRANSFER_TIMEOUT_MS,
@@ -109,6 +111,23 @@ def test_a_folder_and_a_selection_download_as_zip_archives(vault_page, tmp_path)
     assert name == "Trip.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as zipped:
         assert zipped.namelist() == [path.removeprefix("Trip/") for path in expected][1:]
+
+    # Something deleted elsewhere after the listing was drawn: nothing is saved, the message says
+    # why, and the listing is read again.
+    vault.go_to_top()
+    vault.row("a.txt").locator(".item-select").check()
+    vault.row("Trip").locator(".item-select").check()
+    account = Account.objects.get(username=page.inner_text("#vault-username"))
+    services.delete_document(account, Document.objects.get(account=account, folder=None).pk)
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("#download-selected")
+    latest = page.locator("#transfer-list .transfer").first
+    expect(latest).to_have_class(re.compile(r"\btransfer-danger\b"), timeout=TRANSFER_TIMEOUT_MS)
+    assert "no longer in your vault" in latest.inner_text()
+    expect(page.locator("#listing .item-name")).to_have_text(["Trip"])
+    page.wait_for_timeout(500)
+    assert downloads == []
 
     assert vault.csp_violations() == []
     assert vault.foreign_requests() == []
