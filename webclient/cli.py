@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -418,10 +419,12 @@ async def cmd_logout(ctx: Context):
         print("Nothing was remembered.")
 
 
-def _line(item) -> str:
+def _line(item, shown: str | None = None) -> str:
+    """id, size (or "folder"), date, and `shown` (default: the item's name; a folder's ends
+    with "/")."""
     if isinstance(item, Folder):
-        return f"{item.id}  {'folder':>10}  {'':16}  {item.name}/"
-    return f"{item.id}  {human_size(item.size):>10}  {human_time(item.mtime)}  {item.name}"
+        return f"{item.id}  {'folder':>10}  {'':16}  {shown or item.name + '/'}"
+    return f"{item.id}  {human_size(item.size):>10}  {human_time(item.mtime)}  {shown or item.name}"
 
 
 async def cmd_ls(ctx: Context):
@@ -436,6 +439,38 @@ async def cmd_ls(ctx: Context):
             print(_line(entry))
     else:
         print(_line(item))
+
+
+def _match_key(text: str) -> str:
+    """A name as `find` compares it, as the browser vault's search does: case and accents aside
+    ("resume" finds "Résumé.pdf")."""
+    decomposed = unicodedata.normalize("NFD", text.strip())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def _everything(tree: Tree, folder: Folder):
+    """Every document and folder below `folder`, each folder followed by what it holds."""
+    yield from tree.documents_in(folder.id)
+    for sub in tree.subfolders(folder.id):
+        yield sub
+        yield from _everything(tree, sub)
+
+
+async def cmd_find(ctx: Context):
+    wanted = _match_key(ctx.args.text)
+    if not wanted:
+        raise CliError("say what to look for", EXIT_USAGE)
+    vault = await ctx.open()
+    try:
+        tree = await Tree.load(vault)
+    finally:
+        await vault.close()
+    found = [item for item in _everything(tree, tree.folder(ctx.args.path))
+             if wanted in _match_key(item.name)]
+    for item in found:
+        print(_line(item, tree.path(item)))
+    if not found:
+        print(f"anoni: no name below {ctx.args.path} contains {ctx.args.text!r}", file=sys.stderr)
 
 
 def _local_files(paths):
@@ -677,6 +712,7 @@ COMMANDS = {
     "delete-account": (cmd_delete_account, "erase the account and everything in it"),
     "logout": (cmd_logout, "forget the remembered server and username"),
     "ls": (cmd_ls, "list a folder (default: the top level) or show a document"),
+    "find": (cmd_find, "find documents and folders whose name contains a text"),
     "put": (cmd_put, "upload files and directories"),
     "get": (cmd_get, "download and verify a document (and folders with -r)"),
     "rm": (cmd_rm, "delete documents (and folders with -r)"),
@@ -725,6 +761,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub["put"].add_argument("--to", default="/", metavar="PATH", help="destination folder (made if missing)")
     sub["put"].add_argument("--replace", action="store_true",
                             help="replace documents of the same name that differ")
+    sub["find"].add_argument("text", metavar="TEXT")
+    sub["find"].add_argument("path", nargs="?", default="/", metavar="PATH",
+                             help="the folder to look in, with everything below it (default: /)")
     sub["get"].add_argument("path", metavar="PATH|ID")
     sub["get"].add_argument("-o", "--output", metavar="OUT", help="file or directory to write to")
     sub["get"].add_argument("-f", "--force", action="store_true", help="replace an existing file")

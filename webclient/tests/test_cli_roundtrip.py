@@ -36,6 +36,16 @@ def test_cli_round_trip(server_url, tmp_path):
     assert "photos/" in listing and "notes.txt" in listing
     assert "file-1.bin" in anoni("ls", "/backup/new/photos/2024").stdout
 
+    # find: names anywhere below a folder, case and accents aside, with their paths.
+    found = anoni("find", "FILE-4194304").stdout.splitlines()
+    assert len(found) == 1 and found[0].endswith("  /backup/new/photos/2024/file-4194304.bin")
+    found = anoni("find", "phötos").stdout.splitlines()
+    assert len(found) == 1 and "folder" in found[0] and found[0].endswith("  /backup/new/photos/")
+    assert len(anoni("find", "file-", "/backup/new/photos/2024").stdout.splitlines()) == len(SIZES) // 2
+    nothing = anoni("find", "nowhere")
+    assert nothing.stdout == "" and "no name below / contains 'nowhere'" in nothing.stderr
+    assert anoni("find", "  ", expect=2).stdout == ""
+
     out = tmp_path / "out"
     out.mkdir()
     for path in files:
