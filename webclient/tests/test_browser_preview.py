@@ -1,6 +1,6 @@
-"""Text and images open in the page: decrypted and checked in memory, shown (text as text, an
-image drawn on a canvas, which the CSP allows without any blob: or data: URL), and never saved;
-other kinds of document offer no preview. A document altered at rest shows the integrity message
+"""Text and images open in the page (from the menu or by the document's name): decrypted and
+checked in memory, shown (text as text, an image drawn on a canvas, which the CSP allows without
+any blob: or data: URL), and never saved; other kinds of document offer no preview. A document altered at rest shows the integrity message
 and nothing of its content."""
 
 import struct
@@ -57,12 +57,17 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
     dialog = page.locator("#preview-dialog")
     status = dialog.locator(".preview-status")
 
-    # A document of no known kind offers no preview.
+    # A document of no known kind has no Preview in its menu; its name, which opens the preview
+    # of the others, says so and offers the download.
     vault.row("data.bin").locator(".item-actions").click()
     expect(vault.row("data.bin").locator("[data-action=preview]")).to_be_hidden()
     page.keyboard.press("Escape")
+    vault.row("data.bin").locator(".open-document").click()
+    expect(status).to_have_text("There is no preview for this kind of document. Download it instead.")
+    expect(dialog.locator(".preview-download")).to_be_visible()
+    close(page)
 
-    vault.action("notes.md", "preview")
+    vault.row("notes.md").locator(".open-document").click()  # the name, as the menu's Preview
     expect(page.locator("#preview-dialog-title")).to_have_text("notes.md")
     expect(status).to_contain_text("Integrity verified")
     expect(status).to_contain_text("nothing was saved on this device")

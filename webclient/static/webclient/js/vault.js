@@ -636,6 +636,7 @@ $("listing").addEventListener("click", (event) => {
   if (!element) return;
   const id = element.dataset.id;
   if (event.target.closest(".open-folder")) return navigate(id);
+  if (event.target.closest(".open-document")) return preview(listedItem(element).item);
   const action = event.target.closest("[data-action]")?.dataset.action;
   if (!action) return;
   const { item, isFolder } = listedItem(element);
