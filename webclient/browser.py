@@ -320,10 +320,10 @@ class BrowserVault:
         started = time.monotonic()
         await self._run_task(task, write())
         seconds = max(time.monotonic() - started, 1e-3)
-        self.log("info", "archive.done", f"documents={sum(1 for i in ids if i)} "
-                 f"folders={sum(1 for i in ids if not i)} mib={total / 2**20:.1f} "
-                 f"ms={round(seconds * 1000)}")
-        return {"documents": sum(1 for i in ids if i), "size": total}
+        count = sum(1 for doc_id in ids if doc_id)
+        self.log("info", "archive.done", f"documents={count} folders={len(ids) - count} "
+                 f"mib={total / 2**20:.1f} ms={round(seconds * 1000)}")
+        return {"documents": count, "size": total}
 
     async def _archive_entries(self, vault: Vault, parent: str | None, folders: list[str],
                                documents: list[str]):
@@ -359,8 +359,9 @@ class BrowserVault:
 
         listings = await asyncio.gather(listing(parent) if documents else _nothing(),
                                         *(listing(folder.id) for folder in subtree))
-        chosen_documents = [doc for doc in listings[0] if doc.id in set(documents)]
-        if len(chosen_documents) != len(set(documents)):
+        wanted = set(documents)
+        chosen_documents = [doc for doc in listings[0] if doc.id in wanted]
+        if len(chosen_documents) != len(wanted):
             raise ApiError(404, "not_found")
         contents = {folder.id: listing for folder, listing in zip(subtree, listings[1:])}
 

@@ -672,19 +672,14 @@ async def cmd_rename(ctx: Context):
     print(f"renamed to {tree.path(item)}")
 
 
-def _all_documents(tree: Tree, folder: Folder):
-    yield from tree.documents_in(folder.id)
-    for sub in tree.subfolders(folder.id):
-        yield from _all_documents(tree, sub)
-
-
 async def cmd_verify(ctx: Context):
     vault = await ctx.open()
     failed = []
     try:
         tree = await Tree.load(vault)
         item = tree.resolve(ctx.args.path)
-        documents = list(_all_documents(tree, item)) if isinstance(item, Folder) else [item]
+        documents = ([entry for entry in _everything(tree, item) if not isinstance(entry, Folder)]
+                     if isinstance(item, Folder) else [item])
         for doc in documents:
             bar = ctx.progress(doc.name)
             try:
