@@ -1,6 +1,8 @@
 """Several rows at once: ticked one by one or all together, moved into a folder in one go (never
 into a folder of the selection itself), then deleted in one go after confirming. Opening another
-folder forgets the selection. An item deleted elsewhere meanwhile does not stop the others."""
+folder forgets the selection. An item deleted elsewhere meanwhile does not stop the others. Rows
+dragged onto a folder, in the listing or in the path above it, move there, a ticked row with the
+whole selection."""
 
 import pytest
 from playwright.sync_api import expect
@@ -92,6 +94,64 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
     assert not stored & (before - after) and after <= stored
     vault.go_to_top()
     expect(page.locator("#listing .item-name")).to_have_text(["Box", "b.txt"])
+    assert vault.csp_violations() == []
+
+
+def drag(page, source, target):
+    """Drags `source` onto `target` with the mouse, as a person does; returns whether `target`
+    was shown as a place to drop just before the button went up."""
+    source.hover()
+    page.mouse.down()
+    box = target.bounding_box()
+    # Two moves over the target: the first starts the drag, the second is its first dragover.
+    for fraction in (0.3, 0.4):
+        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2, steps=4)
+    marked = "drop-target" in (target.get_attribute("class") or "").split()
+    page.mouse.up()
+    return marked
+
+
+def test_rows_dragged_onto_a_folder_move_into_it(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    signed_up_with(vault, tmp_path, ["a.txt", "b.txt", "c.txt"], folders=["Box", "Sub"])
+    names = page.locator("#listing .item-name")
+    expect(names).to_have_text(["Box", "Sub", "a.txt", "b.txt", "c.txt"])
+
+    # An unticked row moves by itself.
+    assert drag(page, vault.row("a.txt"), vault.row("Box"))
+    expect(names).to_have_text(["Box", "Sub", "b.txt", "c.txt"])
+    expect(page.locator("#listing .drop-target, #listing .dragging")).to_have_count(0)
+
+    # A ticked row takes the selection along, a folder included; a folder of the selection is no
+    # place to drop it.
+    vault.row("b.txt").locator(".item-select").check()
+    vault.row("Sub").locator(".item-select").check()
+    assert not drag(page, vault.row("b.txt"), vault.row("Sub"))
+    page.wait_for_timeout(300)
+    expect(names).to_have_text(["Box", "Sub", "b.txt", "c.txt"])
+    assert drag(page, vault.row("b.txt"), vault.row("Box"))
+    expect(names).to_have_text(["Box", "c.txt"])
+    expect(page.locator("#selection-bar")).to_be_hidden()
+
+    vault.open_folder("Box")
+    expect(names).to_have_text(["Sub", "a.txt", "b.txt"])
+    # The folder shown is no place to drop either; the top of the path is.
+    crumbs = page.locator("#breadcrumbs .breadcrumb-item")
+    assert not drag(page, vault.row("a.txt"), crumbs.last)
+    assert drag(page, vault.row("a.txt"), crumbs.first)
+    expect(names).to_have_text(["Sub", "b.txt"])
+
+    # A name already there: nothing moves, and the page says why.
+    vault.upload(tmp_path / "c.txt")
+    expect(names).to_have_text(["Sub", "b.txt", "c.txt"])
+    assert drag(page, vault.row("c.txt"), crumbs.first)
+    expect(page.locator("#page-alerts")).to_contain_text("“c.txt” is already in that folder.")
+    expect(names).to_have_text(["Sub", "b.txt", "c.txt"])
+
+    vault.go_to_top()
+    expect(names).to_have_text(["Box", "a.txt", "c.txt"])
+    assert vault.download("a.txt")[0] == b"a.txt\n"
     assert vault.csp_violations() == []
 
 

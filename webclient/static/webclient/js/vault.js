@@ -366,6 +366,7 @@ function renderBreadcrumbs() {
   $("breadcrumbs").replaceChildren(...crumbs.map((crumb, index) => {
     const item = document.createElement("li");
     item.className = "breadcrumb-item";
+    item.dataset.folder = crumb.id ?? ""; // where a row dragged onto it goes
     if (index === crumbs.length - 1) {
       item.classList.add("active");
       item.setAttribute("aria-current", "page");
@@ -753,11 +754,10 @@ function renameItem(item, isFolder) {
   });
 }
 
-// Moves one item or several (a selection) into one folder, one request each, in order. If one
-// fails, those before it have moved: the listing is refreshed either way.
+// Moves one item or several (a selection) into a folder chosen in a dialog.
 function moveItems(items) {
   if (!items.length) return;
-  const [{ item, isFolder }] = items;
+  const [{ item }] = items;
   const moved = new Set(items.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
   openDialog("move-dialog", {
     prepare: () => {
@@ -779,22 +779,93 @@ function moveItems(items) {
       select.replaceChildren(...options);
       select.value = state.current || "";
     },
-    submit: async () => {
-      const target = $("move-dialog-select").value || null;
-      const present = await itemsIn(target);
-      const clash = items.find((entry) => present.some((other) => other.name === entry.item.name && other.id !== entry.item.id));
-      if (clash) return interpolate(gettext("“%(name)s” is already in that folder."), { name: clash.item.name }, true);
-      try {
-        for (const entry of items) {
-          if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
-          else await call("move_document", { id: entry.item.id, folder: target });
-        }
-      } finally {
-        refresh();
-      }
-    },
+    submit: () => moveInto(items, $("move-dialog-select").value || null),
   });
 }
+
+// Moves items into folder `target` (null: the top level), one request each, in order; returns the
+// problem to show, if any. If one fails, those before it have moved: the listing is refreshed
+// either way.
+async function moveInto(items, target) {
+  const present = await itemsIn(target);
+  const clash = items.find((entry) => present.some((other) => other.name === entry.item.name && other.id !== entry.item.id));
+  if (clash) return interpolate(gettext("“%(name)s” is already in that folder."), { name: clash.item.name }, true);
+  try {
+    for (const entry of items) {
+      if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
+      else await call("move_document", { id: entry.item.id, folder: target });
+    }
+  } finally {
+    refresh();
+  }
+  return undefined;
+}
+
+// --- moving by dragging --------------------------------------------------------------------------------
+
+// A row dragged onto a folder's row, or onto a folder of the path above the listing, moves there;
+// a ticked row takes the whole selection with it. The Move dialog does the same from the keyboard.
+// Only drags that started in this page count: what they carry is a type of our own, never a name.
+const DRAG_TYPE = "application/x-anoni-items";
+let dragged = null; // the items of the drag under way, as listedItem() gives them
+
+$("listing").addEventListener("dragstart", (event) => {
+  const element = event.target.closest?.("tr");
+  if (!element) return;
+  dragged = selection.has(itemKey(element)) ? selectedItems() : [listedItem(element)];
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData(DRAG_TYPE, String(dragged.length));
+  const keys = new Set(dragged.map(({ item, isFolder }) => `${isFolder ? "folder" : "document"}:${item.id}`));
+  for (const row of listedRows()) row.classList.toggle("dragging", keys.has(itemKey(row)));
+});
+
+// The folder that the drag over `event` would move the items into, with the element that stands
+// for it; nothing where they cannot go: the folder they are in, a dragged folder or one below it.
+function dropTarget(event) {
+  if (!dragged || ![...event.dataTransfer.types].includes(DRAG_TYPE)) return undefined;
+  const element = event.target.closest?.("#listing .folder-row, #breadcrumbs .breadcrumb-item");
+  if (!element) return undefined;
+  const folder = (element.classList.contains("folder-row") ? element.dataset.id : element.dataset.folder) || null;
+  const moved = new Set(dragged.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
+  if (folder === state.current || ancestry(folder).some((ancestor) => moved.has(ancestor.id))) return undefined;
+  return { element, folder };
+}
+
+function markDropTarget(element) {
+  for (const marked of document.querySelectorAll(".drop-target")) {
+    if (marked !== element) marked.classList.remove("drop-target");
+  }
+  element?.classList.add("drop-target");
+}
+
+function endDrag() {
+  dragged = null;
+  markDropTarget(null);
+  for (const row of listedRows()) row.classList.remove("dragging");
+}
+
+document.addEventListener("dragover", (event) => {
+  const target = dropTarget(event);
+  markDropTarget(target?.element);
+  if (!target) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "move";
+});
+document.addEventListener("drop", async (event) => {
+  const target = dropTarget(event);
+  const items = dragged;
+  endDrag();
+  if (!target) return;
+  event.preventDefault();
+  try {
+    const problem = await moveInto(items, target.folder);
+    if (problem) showAlert(problem);
+  } catch (error) {
+    handleError(error);
+  }
+});
+// (A row redrawn during the drag is no longer where the drag began: then only the drop ends it.)
+document.addEventListener("dragend", endDrag);
 
 // Deletes one item or several (a selection), after the person confirmed, one request each, in
 // order; as for moves, the listing is refreshed even if one fails.
