@@ -142,6 +142,7 @@ def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
     status = page.locator("#filter-status")
     expect(names).to_have_text(["Reports", "notes.txt", "Report.txt", "Résumé.txt"])
     expect(status).to_be_hidden()
+    expect(page.locator("#search-all")).to_be_hidden()  # nothing to search for yet
 
     # A ticked row that the filter hides leaves the selection.
     vault.row("notes.txt").locator(".item-select").check()
@@ -149,6 +150,7 @@ def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
     page.fill("#name-filter", "re")
     expect(names).to_have_text(["Reports", "Report.txt", "Résumé.txt"])
     expect(status).to_have_text("3 of 4 items shown")
+    expect(page.locator("#search-all")).to_be_visible()
     expect(page.locator("#selection-bar")).to_be_hidden()
 
     # Case and accents do not count; "select all" takes only what is shown.
@@ -158,6 +160,7 @@ def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
     expect(page.locator("#selection-count")).to_have_text("1 item selected")
     page.fill("#name-filter", "")
     expect(status).to_be_hidden()
+    expect(page.locator("#search-all")).to_be_hidden()
     expect(names).to_have_count(4)
     expect(page.locator("#selection-count")).to_have_text("1 item selected")
     expect(vault.row("Résumé.txt").locator(".item-select")).to_be_checked()
