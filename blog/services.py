@@ -23,6 +23,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# A block of code wider than the column scrolls sideways: focusable, it scrolls from the keyboard too.
+SET_ATTRIBUTES = {"pre": {"tabindex": "0"}}
 
 
 def _same_origin_images_only(element, attribute, value):
@@ -41,6 +43,7 @@ def render_markdown(text):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         attribute_filter=_same_origin_images_only,
+        set_tag_attribute_values=SET_ATTRIBUTES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ))

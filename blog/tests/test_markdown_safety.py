@@ -5,6 +5,7 @@ import pytest
 
 from anoni.tests.support import Page
 from blog.models import Post
+from blog.services import render_markdown
 
 HOSTILE = """
 # Title
@@ -51,3 +52,10 @@ def test_the_feed_carries_the_same_clean_html(http, hostile_post):
     feed = http.get("/en/blog/feed/").text.lower()
     for forbidden in ("&lt;script", "javascript:", "onerror", "onclick", "tracker.example"):
         assert forbidden not in feed, forbidden
+
+
+def test_code_blocks_are_focusable_whatever_the_author_wrote():
+    """A block of code may scroll sideways; focusable, it scrolls from the keyboard too. The author's
+    own tabindex (or anything else on the tag) does not survive."""
+    assert render_markdown("```\ncode\n```") == '<pre tabindex="0"><code>code\n</code></pre>'
+    assert render_markdown('<pre tabindex="-1" onfocus="x()">raw</pre>') == '<pre tabindex="0">raw</pre>'
