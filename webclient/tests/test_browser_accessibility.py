@@ -1,7 +1,8 @@
 """Accessibility as axe-core checks it in Chromium (WCAG 2.1 A and AA, and Deque's best practices:
 contrast, names of controls, labels, landmarks, ARIA): the site's pages, and the vault in each of
 its states (the login and sign-up forms, a folder with rows, a selection, a search, every dialog,
-a preview, the transfers), at a desktop's width and a phone's.
+a preview, the transfers), at a desktop's width and a phone's, in the light colours and the
+dark ones (which follow the system's setting).
 
 axe-core is a development dependency (package.json), read from node_modules and never served.
 Transitions are off (the reduced-motion setting), so that no colour is checked halfway through a
@@ -51,6 +52,15 @@ def violations(page) -> list[str]:
             for rule in found]
 
 
+def emulate(page, scheme):
+    """No transitions, and the system's colour scheme set to `scheme`."""
+    page.emulate_media(reduced_motion="reduce", color_scheme=scheme)
+
+
+def assert_scheme(page, scheme):
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
+
+
 def open_dialog(page, opener, dialog_id):
     page.click(opener)
     page.wait_for_selector(f"#{dialog_id}.show")
@@ -61,23 +71,27 @@ def close_dialog(page, dialog_id):
     expect(page.locator(f"#{dialog_id}")).to_be_hidden()
 
 
-def test_the_site_pages(vault_page):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_site_pages(vault_page, scheme):
     Post.objects.create(language="en", title="A post", slug="a-post", body=POST, is_published=True)
     page = vault_page.page
-    page.emulate_media(reduced_motion="reduce")
+    emulate(page, scheme)
     for viewport in ({"width": 1280, "height": 900}, PHONE):
         page.set_viewport_size(viewport)
         for path in SITE_PAGES:
             page.goto(vault_page.server + path)
+            assert_scheme(page, scheme)
             assert violations(page) == [], (path, viewport)
 
 
-def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_vault_in_each_of_its_states(vault_page, tmp_path, scheme):
     vault = vault_page
     page = vault.page
-    page.emulate_media(reduced_motion="reduce")
+    emulate(page, scheme)
     page.set_viewport_size({"width": 1280, "height": 900})
     vault.open()
+    assert_scheme(page, scheme)
     assert violations(page) == [], "login"
     page.click("#signup-tab")
     page.fill("#signup-password", "short")  # the strength meter and its advice showing
@@ -126,5 +140,10 @@ def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
 
     page.set_viewport_size(PHONE)
     assert violations(page) == [], "a phone's width"
+    # The system's setting changed while the page is open: the page follows at once.
+    other = "light" if scheme == "dark" else "dark"
+    emulate(page, other)
+    assert_scheme(page, other)
+    assert violations(page) == [], "after the system's colours changed"
     vault.open_folder("Photos")
     assert violations(page) == [], "an empty folder on a phone"
