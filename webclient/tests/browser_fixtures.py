@@ -8,14 +8,19 @@ production; whitenoise finds the static files through the staticfiles finders, s
 and Bootstrap) and the wheels (`python -m webclient.wheels`), both part of `make setup`.
 """
 
+import atexit
+import base64
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -70,6 +75,7 @@ def chromium():
 def vault_server(transactional_db, settings):
     """The URL of a live server whose every answer, static files included, went through the
     middleware (pytest-django's `live_server` serves static files beside it)."""
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, (SNAPSHOT_PREFIX, str(SNAPSHOT_DIR))]
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     settings.STORAGES = {**settings.STORAGES,
@@ -82,6 +88,68 @@ def vault_server(transactional_db, settings):
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
+
+
+# The worker's Cache Storage (webclient/static/webclient/js/worker.js, RUNTIME_CACHE).
+RUNTIME_CACHE = "anoni-runtime"
+# Where the live server serves the copy from (a static files directory of the tests' own).
+SNAPSHOT_DIR = Path(tempfile.mkdtemp(prefix="anoni-browser-tests-"))
+atexit.register(shutil.rmtree, SNAPSHOT_DIR, ignore_errors=True)
+SNAPSHOT_PREFIX = "anoni-browser-tests"
+SNAPSHOT_NAME = "runtime-snapshot"
+READ_SNAPSHOT = """async (name) => {
+  const cache = await caches.open(name);
+  const [request] = await cache.keys();
+  if (!request) return null;
+  const blob = await (await cache.match(request)).blob();
+  const data = await new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result.slice(reader.result.indexOf(",") + 1));
+    reader.readAsDataURL(blob);
+  });
+  return { path: new URL(request.url).pathname, data };
+}"""
+WRITE_SNAPSHOT = """async ([name, path, url]) => {
+  const snapshot = await (await fetch(url)).blob();
+  const cache = await caches.open(name);
+  await cache.put(new URL(path, location.origin).href,
+    new Response(snapshot, { headers: { "Content-Type": "application/octet-stream" } }));
+}"""
+
+
+class RuntimeSnapshot:
+    """Starting Python from scratch costs each fresh browser context seconds (8 on the slowest
+    machine seen), and each test opens the vault in a fresh context. The page keeps a snapshot of
+    the started runtime in Cache Storage, which a fresh context lacks: the first `open()` of the
+    run takes it as any first visit does, and every later one is given a copy of it beforehand,
+    as a returning visitor has it. Tests that navigate to the vault by themselves
+    (test_browser_boot) start from scratch."""
+
+    def __init__(self):
+        self.path = None  # the snapshot's path in Cache Storage, once taken
+
+    def give(self, vault) -> bool:
+        """Whether there was a snapshot to give."""
+        if self.path is None:
+            return False
+        # Any page of the origin will do to reach its Cache Storage; the logo is the lightest.
+        vault.page.goto(f"{vault.server}/static/site/img/logo.svg")
+        vault.page.evaluate(WRITE_SNAPSHOT, [RUNTIME_CACHE, self.path,
+                                             f"{django_settings.STATIC_URL}{SNAPSHOT_PREFIX}/{SNAPSHOT_NAME}"])
+        return True
+
+    def keep(self, vault):
+        # The worker stores the snapshot in the background once Python has started.
+        for _ in range(100):
+            copy = vault.page.evaluate(READ_SNAPSHOT, RUNTIME_CACHE)
+            if copy is not None:
+                (SNAPSHOT_DIR / SNAPSHOT_NAME).write_bytes(base64.b64decode(copy["data"]))
+                self.path = copy["path"]
+                return
+            vault.page.wait_for_timeout(100)
+
+
+RUNTIME_SNAPSHOT = RuntimeSnapshot()
 
 
 @dataclass
@@ -99,9 +167,17 @@ class VaultPage:
         return f"{self.server}/en/app/"
 
     def open(self):
+        """Opens the vault as a returning visitor does: with the runtime snapshot that an earlier
+        visit left in Cache Storage (see `RuntimeSnapshot`)."""
+        given = RUNTIME_SNAPSHOT.give(self)
         self.page.goto(self.url)
         self.page.wait_for_selector("#engine-status.ready", timeout=BOOT_TIMEOUT_MS)
         assert "ready" in self.page.inner_text("#engine-status")
+        if given:
+            boot = [entry["detail"] for entry in self.diagnostic_log() if entry["event"] == "boot.ready"]
+            assert boot[-1].endswith("snapshot=restored"), boot
+        else:
+            RUNTIME_SNAPSHOT.keep(self)
 
     # --- checks ----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """How the vault starts: the forms work before the encryption engine is ready (the person can type
-and submit while it loads), and a wheel whose bytes are not the pinned ones is never installed."""
+and submit while it loads), the first visit keeps a snapshot of the started runtime that later
+visits start from, and a wheel whose bytes are not the pinned ones is never installed."""
 
 import pytest
 
@@ -34,6 +35,33 @@ def test_login_form_works_while_the_engine_loads(vault_page):
     page.wait_for_function("() => (sessionStorage.getItem('anoni.diagnostics') || '').includes('crypto.helpers')")
     helpers = [entry["detail"] for entry in vault.diagnostic_log() if entry["event"] == "crypto.helpers"]
     assert helpers == ["count=2"]
+
+
+def boots(vault):
+    return [entry["detail"].split()[-1] for entry in vault.diagnostic_log() if entry["event"] == "boot.ready"]
+
+
+def test_the_first_visit_keeps_a_runtime_snapshot_for_the_next(vault_page):
+    vault = vault_page
+    page = vault.page
+    page.goto(vault.url)
+    page.wait_for_selector("#engine-status.ready", timeout=60_000)
+    assert boots(vault) == ["snapshot=taken"]
+    page.wait_for_function("async () => (await (await caches.open('anoni-runtime')).keys()).length === 1")
+    page.reload()
+    page.wait_for_selector("#engine-status.ready", timeout=60_000)
+    assert boots(vault) == ["snapshot=taken", "snapshot=restored"]
+    # A snapshot that cannot be restored is dropped, and Python starts from scratch (and takes a
+    # new one).
+    page.evaluate("""async () => {
+      const cache = await caches.open('anoni-runtime');
+      const [request] = await cache.keys();
+      await cache.put(request, new Response(new Uint8Array(1000)));
+    }""")
+    page.reload()
+    page.wait_for_selector("#engine-status.ready", timeout=60_000)
+    assert boots(vault) == ["snapshot=taken", "snapshot=restored", "snapshot=taken"]
+    assert [entry["event"] for entry in vault.diagnostic_log()].count("boot.snapshot_refused") == 1
 
 
 def test_wheel_with_wrong_digest_is_refused(vault_page):

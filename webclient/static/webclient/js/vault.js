@@ -798,7 +798,6 @@ async function moveInto(items, target) {
   } finally {
     refresh();
   }
-  return undefined;
 }
 
 // --- moving by dragging --------------------------------------------------------------------------------
@@ -812,11 +811,11 @@ let dragged = null; // the items of the drag under way, as listedItem() gives th
 $("listing").addEventListener("dragstart", (event) => {
   const element = event.target.closest?.("tr");
   if (!element) return;
-  dragged = selection.has(itemKey(element)) ? selectedItems() : [listedItem(element)];
+  const rows = selection.has(itemKey(element)) ? listedRows().filter((row) => selection.has(itemKey(row))) : [element];
+  dragged = rows.map(listedItem);
   event.dataTransfer.effectAllowed = "move";
   event.dataTransfer.setData(DRAG_TYPE, String(dragged.length));
-  const keys = new Set(dragged.map(({ item, isFolder }) => `${isFolder ? "folder" : "document"}:${item.id}`));
-  for (const row of listedRows()) row.classList.toggle("dragging", keys.has(itemKey(row)));
+  for (const row of rows) row.classList.add("dragging");
 });
 
 // The folder that the drag over `event` would move the items into, with the element that stands
@@ -864,7 +863,8 @@ document.addEventListener("drop", async (event) => {
     handleError(error);
   }
 });
-// (A row redrawn during the drag is no longer where the drag began: then only the drop ends it.)
+// The end of a drag goes to the row it began on; a listing redrawn meanwhile no longer holds that
+// row, and then the drop ends it, or the next drag's start.
 document.addEventListener("dragend", endDrag);
 
 // Deletes one item or several (a selection), after the person confirmed, one request each, in
