@@ -54,6 +54,21 @@ class _LiveServer(ThreadedWSGIServer):
 
 LiveServerThread.server_class = _LiveServer
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_other_database_sessions_last(django_db_setup, django_db_blocker):
+    """The live server's threads live as long as the run and keep their database connections
+    open, so that dropping the test database at the end failed on PostgreSQL ("being accessed by
+    other users") and left it behind. Their sessions are ended first (torn down before
+    `django_db_setup`, which this one depends on)."""
+    yield
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
 _truncate = PostgresOperations.sql_flush
 
 
