@@ -97,10 +97,10 @@ SNAPSHOT_DIR = Path(tempfile.mkdtemp(prefix="anoni-browser-tests-"))
 atexit.register(shutil.rmtree, SNAPSHOT_DIR, ignore_errors=True)
 SNAPSHOT_PREFIX = "anoni-browser-tests"
 SNAPSHOT_NAME = "runtime-snapshot"
+COUNT_SNAPSHOTS = "async (name) => (await (await caches.open(name)).keys()).length"
 READ_SNAPSHOT = """async (name) => {
   const cache = await caches.open(name);
   const [request] = await cache.keys();
-  if (!request) return null;
   const blob = await (await cache.match(request)).blob();
   const data = await new Promise((resolve) => {
     const reader = new FileReader();
@@ -139,14 +139,20 @@ class RuntimeSnapshot:
         return True
 
     def keep(self, vault):
-        # The worker stores the snapshot in the background once Python has started.
-        for _ in range(100):
-            copy = vault.page.evaluate(READ_SNAPSHOT, RUNTIME_CACHE)
-            if copy is not None:
-                (SNAPSHOT_DIR / SNAPSHOT_NAME).write_bytes(base64.b64decode(copy["data"]))
-                self.path = copy["path"]
-                return
-            vault.page.wait_for_timeout(100)
+        wait_for_runtime_snapshot(vault.page)
+        copy = vault.page.evaluate(READ_SNAPSHOT, RUNTIME_CACHE)
+        (SNAPSHOT_DIR / SNAPSHOT_NAME).write_bytes(base64.b64decode(copy["data"]))
+        self.path = copy["path"]
+
+
+def wait_for_runtime_snapshot(page):
+    """Until the worker has stored the runtime snapshot, which it does in the background once
+    Python has started (a first visit's boot)."""
+    for _ in range(100):
+        if page.evaluate(COUNT_SNAPSHOTS, RUNTIME_CACHE):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the worker stored no runtime snapshot")
 
 
 RUNTIME_SNAPSHOT = RuntimeSnapshot()

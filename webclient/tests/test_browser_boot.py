@@ -4,7 +4,8 @@ visits start from, and a wheel whose bytes are not the pinned ones is never inst
 
 import pytest
 
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401
+    RUNTIME_CACHE, chromium, new_username, vault_page, vault_server, wait_for_runtime_snapshot)
 
 pytestmark = pytest.mark.browser
 
@@ -47,17 +48,17 @@ def test_the_first_visit_keeps_a_runtime_snapshot_for_the_next(vault_page):
     page.goto(vault.url)
     page.wait_for_selector("#engine-status.ready", timeout=60_000)
     assert boots(vault) == ["snapshot=taken"]
-    page.wait_for_function("async () => (await (await caches.open('anoni-runtime')).keys()).length === 1")
+    wait_for_runtime_snapshot(page)
     page.reload()
     page.wait_for_selector("#engine-status.ready", timeout=60_000)
     assert boots(vault) == ["snapshot=taken", "snapshot=restored"]
     # A snapshot that cannot be restored is dropped, and Python starts from scratch (and takes a
     # new one).
-    page.evaluate("""async () => {
-      const cache = await caches.open('anoni-runtime');
+    page.evaluate("""async (name) => {
+      const cache = await caches.open(name);
       const [request] = await cache.keys();
       await cache.put(request, new Response(new Uint8Array(1000)));
-    }""")
+    }""", RUNTIME_CACHE)
     page.reload()
     page.wait_for_selector("#engine-status.ready", timeout=60_000)
     assert boots(vault) == ["snapshot=taken", "snapshot=restored", "snapshot=taken"]
