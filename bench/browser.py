@@ -254,7 +254,7 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
         if phase in by_phase:
             figures = by_phase[phase]
             print(f"  {phase}: login form usable {figures['login_usable_ms']} ms after navigation, "
-                  f"vault ready {figures['vault_ready_ms']} ms")
+                  f"vault ready {figures['vault_ready_ms']} ms (runtime snapshot {figures['snapshot']})")
     rounds = [result for result in results if result["phase"] == "throughput"]
     if rounds:
         print(f"  {rounds[0]['mib']} MiB, {len(rounds)} rounds of: same-page WebCrypto baseline (read + "

@@ -107,7 +107,7 @@ export class VaultWorker {
       this.tasks.get(data.task)?.saveStream?.();
     } else if (data.type === "booted") {
       this.log.add("info", "page.vault_ready", `ms_since_navigation=${Math.round(performance.now())}`);
-      this.booted(data.ms);
+      this.booted({ ms: data.ms, snapshot: data.snapshot });
     } else if (data.type === "boot-failed") {
       this.bootFailed(new VaultError({ code: "boot_failed", reason: data.code }));
     }

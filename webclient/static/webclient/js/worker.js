@@ -6,7 +6,7 @@
 //   {type: "boot", config}                 config: see the data attributes of the vault page
 //   {type: "call", id, op, args, ...}      answered by {type: "reply", id, ok, result | error}
 // Messages to the page:
-//   {type: "booted", ms} | {type: "boot-failed", code}
+//   {type: "booted", ms, snapshot: "restored" | "taken" | "none"} | {type: "boot-failed", code}
 //   {type: "event", kind, ...}             progress, retrying, log (see webclient/browser.py)
 //   {type: "save-blob", task, blob}        a small download, complete and checked
 //   {type: "save-stream", task}            the first bytes of a streamed download are ready
@@ -98,7 +98,7 @@ async function boot(config) {
   log("info", "boot.ready", `ms=${ms} modules_ms=${Math.round(imported - started)} `
     + `runtime_ms=${Math.round(runtimeReady - imported)} client_ms=${Math.round(now - runtimeReady)} `
     + `snapshot=${snapshot}`);
-  post({ type: "booted", ms });
+  post({ type: "booted", ms, snapshot });
   // Started now rather than by the first upload; 0 means all the work runs on this thread.
   bridge.helpersInUse().then((count) => log("info", "crypto.helpers", `count=${count}`));
 }
