@@ -144,3 +144,24 @@ def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
     assert_accessible(page, "a phone's width")
     vault.open_folder("Photos")
     assert_accessible(page, "an empty folder on a phone")
+
+
+def test_escape_closes_a_dialog_that_is_still_fading_in(vault_page):
+    """Bootstrap moves the focus into a dialog only once it has faded in: an Escape pressed before
+    that reaches the page, where the vault closes the dialog as soon as it can."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    page.evaluate("""() => {
+        const dialog = document.getElementById("name-dialog");
+        dialog.addEventListener("hidden.bs.modal", () => { dialog.dataset.closed = "true"; }, { once: true });
+        document.addEventListener("keydown", (event) => {
+            if (event.key === "Escape") window.escapedWhileFadingIn = "fadingIn" in dialog.dataset;
+        }, { capture: true, once: true });
+    }""")
+    page.click("#new-folder-button")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#name-dialog[data-closed]", state="attached", timeout=5_000)
+    expect(page.locator("#name-dialog")).to_be_hidden()
+    assert page.evaluate("window.escapedWhileFadingIn") is True

@@ -31,8 +31,7 @@ def png(width: int, height: int, rows: list[list[tuple[int, int, int]]]) -> byte
 
 
 def close(page):
-    """Escape, once the dialog is in (Bootstrap ignores it while the dialog fades in)."""
-    page.wait_for_selector("#preview-dialog.show:not([data-fading-in])")
+    """Escape, at once: also while the dialog is still fading in, when Bootstrap ignores it."""
     page.keyboard.press("Escape")
     expect(page.locator("#preview-dialog")).to_be_hidden()
 

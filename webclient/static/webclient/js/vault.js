@@ -706,6 +706,13 @@ document.querySelectorAll(".modal").forEach((element) => {
   });
 });
 
+// Bootstrap moves the focus into a dialog only once it has faded in, so an Escape pressed before
+// that reached the page and was lost: the dialog stayed open. It now closes it as soon as it can.
+document.addEventListener("keydown", (event) => {
+  const fadingIn = document.querySelector(".modal[data-fading-in]");
+  if (event.key === "Escape" && fadingIn) hideModal(fadingIn);
+});
+
 function checkName(name) {
   if (!name || name.length > 1024 || name.includes("/") || name === "." || name === "..") {
     return gettext("A name is 1 to 1024 characters long, without “/”, and not “.” or “..”.");
