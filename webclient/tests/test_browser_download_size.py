@@ -7,6 +7,7 @@ browser's own download events through the DevTools protocol: in a module of its 
 the browser that was asked for them is this module's alone."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def test_a_streamed_download_tells_the_browser_its_size(vault_page, chromium, tm
     assert download.value.failure() is None
     assert Path(download.value.path()).read_bytes() == source.read_bytes()
 
+    # The events reach this session and Playwright's side by side: the last may still be on its way.
+    deadline = time.monotonic() + 10
+    while not progress or progress[-1]["state"] == "inProgress":
+        assert time.monotonic() < deadline, "the browser never said that the download ended"
+        vault.page.wait_for_timeout(50)
     assert progress[-1]["state"] == "completed"
     # Known before any byte arrived, and never revised.
     assert progress[0]["receivedBytes"] == 0

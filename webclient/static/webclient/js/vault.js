@@ -709,8 +709,9 @@ document.querySelectorAll(".modal").forEach((element) => {
 // Bootstrap moves the focus into a dialog only once it has faded in, so an Escape pressed before
 // that reached the page and was lost: the dialog stayed open. It now closes it as soon as it can.
 document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
   const fadingIn = document.querySelector(".modal[data-fading-in]");
-  if (event.key === "Escape" && fadingIn) hideModal(fadingIn);
+  if (fadingIn) hideModal(fadingIn);
 });
 
 function checkName(name) {
