@@ -16,9 +16,11 @@ bench-only endpoint that reads the body and drops it (no crypto, no Python, no s
 storage), with the CPU it took per process kind: what an upload costs before it does anything.
 The files it uploads are written to the origin's private file system first, so that they come
 from disk as a person's would. Meanwhile this script samples the memory (resident set size) and
-the CPU time of every Chromium process and of the server, to report, per kind of process, the
-memory growth and the CPU seconds per GiB during a 1 GiB upload and a 1 GiB download streamed to
-disk: on two cores, where the CPU goes is what limits the speed. It reports its own CPU too.
+the CPU time and minor page faults of every Chromium process and of the server, to report, per
+kind of process, the memory growth, the CPU seconds per GiB and the fresh memory per GiB (page
+faults, as GiB of 4 KiB pages) during a 1 GiB upload and a 1 GiB download streamed to disk, and
+the last two for the crypto baseline and the transport floor: on two cores, where the CPU goes is what limits the speed,
+and on these virtual machines fresh memory is much of it. It reports its own CPU too.
 
 Targets: >= 100 MiB/s up and down, >= 0.7 of the same-page crypto baseline, login form usable
 within 1 s, vault ready within 2.5 s warm.
@@ -138,9 +140,12 @@ def process_kind(pid: int) -> str:
     return Path(argv[0].decode(errors="replace")).name if argv else "?"
 
 
-def cpu_seconds(tree: list[int]) -> dict[str, float]:
-    """CPU time (user + system) used so far by a process tree, per process kind, in seconds."""
+def cpu_and_faults(tree: list[int]) -> tuple[dict[str, float], dict[str, int]]:
+    """CPU time (user + system, in seconds) and minor page faults so far of a process tree, per
+    process kind. A minor fault is mostly a fresh 4 KiB page that the kernel zeroes and maps in:
+    what makes copies into new buffers dear on these virtual machines (docs/browser.md)."""
     used: dict[str, float] = {}
+    faults: dict[str, int] = {}
     for process in tree:
         try:
             fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
@@ -148,7 +153,8 @@ def cpu_seconds(tree: list[int]) -> dict[str, float]:
             continue
         kind = process_kind(process)
         used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return used
+        faults[kind] = faults.get(kind, 0) + int(fields[7])
+    return used, faults
 
 
 def read_results(path: Path) -> list[dict]:
@@ -182,7 +188,7 @@ def main() -> int:
     server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "anoni.wsgi"],
                               cwd=REPOSITORY, env=env)
     browser = None
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, dict, dict, dict]] = []  # at, memory, CPU, faults
     results_path = var_dir / "bench-browser.jsonl"
     try:
         origin = f"http://127.0.0.1:{port}"
@@ -197,9 +203,13 @@ def main() -> int:
             while time.monotonic() < deadline:
                 if len(samples) % TREE_EVERY == 0:  # processes come and go rarely; /proc is large
                     browser_tree, server_tree = process_trees(browser.pid, server.pid)
+                (browser_cpu, browser_faults), (server_cpu, server_faults) = (
+                    cpu_and_faults(browser_tree), cpu_and_faults(server_tree))
                 samples.append((time.time() * 1000, memory_mib(browser_tree),
-                                {**{f"browser {kind}": seconds for kind, seconds in cpu_seconds(browser_tree).items()},
-                                 "server": sum(cpu_seconds(server_tree).values())}))
+                                {**{f"browser {kind}": seconds for kind, seconds in browser_cpu.items()},
+                                 "server": sum(server_cpu.values())},
+                                {**{f"browser {kind}": count for kind, count in browser_faults.items()},
+                                 "server": sum(server_faults.values())}))
                 phases = {result["phase"] for result in read_results(results_path)}
                 if phases & {"done", "failed"} or browser.poll() is not None:
                     break
@@ -223,8 +233,8 @@ def main() -> int:
 def growth(samples, start, end) -> tuple[float, float, dict[str, float]]:
     """(memory just before `start`, peak growth above it until `end`, and the peak growth of
     each process kind on its own), in MiB."""
-    before = [mib for at, mib, _ in samples if at <= start] or [samples[0][1]]
-    during = [mib for at, mib, _ in samples if start <= at <= end] or [before[-1]]
+    before = [mib for at, mib, *_ in samples if at <= start] or [samples[0][1]]
+    during = [mib for at, mib, *_ in samples if start <= at <= end] or [before[-1]]
     base = before[-1]
     kinds = {kind: max(sample.get(kind, 0.0) for sample in during) - base.get(kind, 0.0)
              for kind in set().union(*during)}
@@ -232,12 +242,31 @@ def growth(samples, start, end) -> tuple[float, float, dict[str, float]]:
             kinds)
 
 
+def used_between(samples, start, end, column) -> dict[str, float]:
+    """How much of a counter each process kind used between `start` and `end` (the nearest
+    samples): column CPU (seconds) or FAULTS (minor page faults)."""
+    before = [sample[column] for sample in samples if sample[0] <= start] or [samples[0][column]]
+    after = [sample[column] for sample in samples if sample[0] >= end] or [samples[-1][column]]
+    return {kind: value - before[-1].get(kind, 0) for kind, value in after[0].items()}
+
+
+CPU, FAULTS = 2, 3  # columns of a sample
+
+
 def cpu_used(samples, start, end) -> dict[str, float]:
-    """CPU seconds used per process kind between `start` and `end` (the nearest samples)."""
-    before = [cpu for at, _, cpu in samples if at <= start] or [samples[0][2]]
-    after = [cpu for at, _, cpu in samples if at >= end] or [samples[-1][2]]
-    return {kind: seconds - before[-1].get(kind, 0.0) for kind, seconds in after[0].items()
-            if seconds - before[-1].get(kind, 0.0) >= 0.05}
+    """CPU seconds used per process kind between `start` and `end`, leaving out the idle ones."""
+    return {kind: seconds for kind, seconds in used_between(samples, start, end, CPU).items()
+            if seconds >= 0.05}
+
+
+def print_costs(samples, start, end, mib) -> None:
+    """What moving `mib` MiB between `start` and `end` cost each process kind, per GiB: CPU
+    seconds, and fresh memory (minor page faults, as GiB of pages)."""
+    used = cpu_used(samples, start, end)
+    faults = used_between(samples, start, end, FAULTS)
+    print("      CPU seconds: " + ", ".join(f"{kind} {used[kind] * 1024 / mib:.1f}" for kind in sorted(used)))
+    print("      fresh memory (page faults), GiB: " + ", ".join(
+        f"{kind} {faults[kind] * PAGE_BYTES / mib / 1024**2:.1f}" for kind in sorted(used)))
 
 
 def describe(row: dict[str, float]) -> str:
@@ -272,13 +301,13 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
                 columns[name].append(value)
             print(f"    round {figures['round']}: " + describe(row))
         print("    median:  " + describe({name: statistics.median(values) for name, values in columns.items()}))
-        starts = {result["round"]: result for result in results if result["phase"] == "floor-start"}
-        ends = {result["round"]: result for result in results if result["phase"] == "floor-end"}
-        if set(starts) & set(ends) and samples:
-            first = min(set(starts) & set(ends))
-            used = cpu_used(samples, starts[first]["at"], ends[first]["at"])
-            print(f"    transport floor, round {first}, CPU seconds per GiB: " + ", ".join(
-                f"{kind} {used[kind] * 1024 / rounds[0]['mib']:.1f}" for kind in sorted(used)))
+        for phase, what in (("baseline", "crypto baseline"), ("floor", "transport floor")):
+            starts = {result["round"]: result for result in results if result["phase"] == f"{phase}-start"}
+            ends = {result["round"]: result for result in results if result["phase"] == f"{phase}-end"}
+            if set(starts) & set(ends) and samples:
+                first = min(set(starts) & set(ends))
+                print(f"    {what}, round {first}, per GiB:")
+                print_costs(samples, starts[first]["at"], ends[first]["at"], rounds[0]["mib"])
     for kind in ("upload", "download"):
         start, end = by_phase.get(f"memory-{kind}-start"), by_phase.get(f"memory-{kind}-end")
         if start and end and samples:
@@ -287,10 +316,9 @@ def report(results: list[dict], samples, work: Path, big_mib: int) -> bool:
             print(f"  {big_mib} MiB {what}: {end['mib_s']:.0f} MiB/s; browser memory {before:.0f} MiB "
                   f"before, peak growth {peak:.0f} MiB ("
                   + ", ".join(f"{name} {kinds[name]:+.0f}" for name in sorted(kinds)) + ")")
-            used = cpu_used(samples, start["at"], end["at"])
             seconds = (end["at"] - start["at"]) / 1000
-            print(f"    CPU seconds per GiB ({seconds * 1024 / big_mib:.1f} s of wall time per GiB): "
-                  + ", ".join(f"{kind} {used[kind] * 1024 / big_mib:.1f}" for kind in sorted(used)))
+            print(f"    per GiB ({seconds * 1024 / big_mib:.1f} s of wall time per GiB):")
+            print_costs(samples, start["at"], end["at"], big_mib)
     if "failed" in by_phase:
         print(f"  FAILED: {by_phase['failed']['error']} (Chromium's log: {work / 'chromium.log'})")
     elif "done" not in by_phase:

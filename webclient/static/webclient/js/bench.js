@@ -136,7 +136,9 @@ export async function run({ vault, saver, config, call }) {
     // between minutes (docs/performance.md).
     const rounds = Number(new URLSearchParams(location.search).get("rounds") || 3);
     for (let round = 1; round <= rounds; round += 1) {
+      await post(config, { phase: "baseline-start", round });
       const baseline = await cryptoBaseline(file);
+      await post(config, { phase: "baseline-end", round });
       await post(config, { phase: "floor-start", round });
       const floor = await transportFloor(config, file);
       await post(config, { phase: "floor-end", round });
