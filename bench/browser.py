@@ -19,8 +19,9 @@ from disk as a person's would. Meanwhile this script samples the memory (residen
 the CPU time and minor page faults of every Chromium process and of the server, to report, per
 kind of process, the memory growth, the CPU seconds per GiB and the fresh memory per GiB (page
 faults, as GiB of 4 KiB pages) during a 1 GiB upload and a 1 GiB download streamed to disk, and
-the last two for the crypto baseline and the transport floor: on two cores, where the CPU goes is what limits the speed,
-and on these virtual machines fresh memory is much of it. It reports its own CPU too.
+the last two for the crypto baseline and the transport floor: on two cores, where the CPU goes
+is what limits the speed, and on these virtual machines fresh memory is much of it. It reports
+its own CPU too.
 
 Targets: >= 100 MiB/s up and down, >= 0.7 of the same-page crypto baseline, login form usable
 within 1 s, vault ready within 2.5 s warm.
@@ -242,15 +243,15 @@ def growth(samples, start, end) -> tuple[float, float, dict[str, float]]:
             kinds)
 
 
+CPU, FAULTS = 2, 3  # columns of a sample: (at, memory, CPU seconds, minor page faults)
+
+
 def used_between(samples, start, end, column) -> dict[str, float]:
     """How much of a counter each process kind used between `start` and `end` (the nearest
     samples): column CPU (seconds) or FAULTS (minor page faults)."""
     before = [sample[column] for sample in samples if sample[0] <= start] or [samples[0][column]]
     after = [sample[column] for sample in samples if sample[0] >= end] or [samples[-1][column]]
     return {kind: value - before[-1].get(kind, 0) for kind, value in after[0].items()}
-
-
-CPU, FAULTS = 2, 3  # columns of a sample
 
 
 def cpu_used(samples, start, end) -> dict[str, float]:
