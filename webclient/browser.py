@@ -190,25 +190,9 @@ class BrowserVault:
         return _folder(await self._open().move_folder(id, parent))
 
     async def op_delete_folder(self, id: str, handles=None) -> dict:
-        """Deletes a folder with everything in it (the person confirmed that): the documents of
-        each folder of the subtree, then the folders, deepest first."""
-        vault = self._open()
-        folders = await vault.list_folders()
-        children: dict[str | None, list[str]] = {}
-        for folder in folders:
-            children.setdefault(folder.parent, []).append(folder.id)
-        order, pending = [], [id]
-        while pending:
-            current = pending.pop()
-            order.append(current)
-            pending.extend(children.get(current, []))
-        documents = 0
-        for folder_id in reversed(order):
-            for info in await vault.list_documents(folder_id):
-                await vault.delete_document(info.id)
-                documents += 1
-            await vault.delete_folder(folder_id)
-        return {"folders": len(order), "documents": documents}
+        """Deletes a folder with everything in it (the person confirmed that)."""
+        folders, documents = await self._open().delete_folder_tree(id)
+        return {"folders": folders, "documents": documents}
 
     async def _folder_path(self, parent: str | None, names: list[str]) -> str | None:
         """The id of folder parent/names[0]/names[1]/..., made where missing (a dropped folder)."""

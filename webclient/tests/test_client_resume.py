@@ -112,3 +112,26 @@ def test_failed_upload_leaves_nothing(server_url):
     assert set(stored_objects()) == objects_before
     assert run(vault.account())["used_bytes"] == 0
     run(vault.close())
+
+
+def test_deleting_a_folder_deletes_the_interrupted_uploads_in_it(server_url):
+    """A pending upload is invisible in listings but keeps its folder from being deleted on the
+    server, so deleting a folder with everything in it (the CLI's `rm -r`, the vault page's
+    Delete) deletes those too, in subfolders as well."""
+    vault = signup(server_url)
+    objects_before = set(stored_objects())
+    outer = run(vault.create_folder("outer"))
+    inner = run(vault.create_folder("inner", outer.id))
+    kept = run(vault.create_folder("kept"))
+    run(vault.upload(BytesSource(b"committed"), name="a.txt", folder=outer.id, mtime=MTIME))
+    interrupted_upload(vault, os.urandom(3 * CHUNK), stall_at=1, folder=inner.id)
+    assert Document.objects.filter(account_id=vault.account_id,
+                                   state=Document.State.PENDING).count() == 1
+
+    assert run(vault.delete_folder_tree(outer.id)) == (2, 2)
+
+    assert [folder.id for folder in run(vault.list_folders())] == [kept.id]
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+    assert set(stored_objects()) == objects_before
+    assert run(vault.account())["used_bytes"] == 0
+    run(vault.close())

@@ -219,6 +219,32 @@ class Vault:
         """Deletes an empty folder (ApiError 409 folder_not_empty otherwise)."""
         await self._request("DELETE", f"folders/{_uuid(folder_id)}")
 
+    async def delete_folder_tree(self, folder_id) -> tuple[int, int]:
+        """Deletes a folder with everything in it: the documents of each folder of the subtree,
+        unfinished uploads included (the server counts them as contents, and nobody could see
+        them to delete them), then the folders, deepest first. Returns (folders, documents)."""
+        root = str(_uuid(folder_id))
+        children: dict[str | None, list[str]] = {}
+        for folder in await self.list_folders():
+            children.setdefault(folder.parent, []).append(folder.id)
+        order, waiting = [], [root]
+        while waiting:
+            current = waiting.pop()
+            order.append(current)
+            waiting.extend(children.get(current, []))
+        documents = 0
+        for current in reversed(order):
+            # Ids are all it takes: nothing is decrypted.
+            listings = await asyncio.gather(*(
+                self._request("GET", f"documents?folder={current}{state}")
+                for state in ("", "&state=pending")))
+            for listing in listings:
+                for doc in listing.data["documents"]:
+                    await self.delete_document(doc["id"])
+                    documents += 1
+            await self.delete_folder(current)
+        return len(order), documents
+
     # --- documents -------------------------------------------------------------------------------
 
     async def _document(self, doc: dict, asked_for=None) -> DocumentInfo:
