@@ -589,14 +589,6 @@ async def cmd_get(ctx: Context):
     print(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
 
 
-async def _remove_folder(vault, tree, folder):
-    for doc in tree.documents_in(folder.id):
-        await vault.delete_document(doc.id)
-    for sub in tree.subfolders(folder.id):
-        await _remove_folder(vault, tree, sub)
-    await vault.delete_folder(folder.id)
-
-
 async def cmd_rm(ctx: Context):
     vault = await ctx.open()
     try:
@@ -609,7 +601,7 @@ async def cmd_rm(ctx: Context):
                 raise CliError(f"{path} is a folder (-r removes it with everything in it)")
         for item in items:
             if isinstance(item, Folder):
-                await _remove_folder(vault, tree, item)
+                await vault.delete_folder_tree(item.id)
             else:
                 await vault.delete_document(item.id)
             print(f"removed {tree.path(item)}")
@@ -728,11 +720,12 @@ def _positive(text: str) -> int:
 def _common_options(parser, defaults: bool):
     """The global options, accepted before and after the command name."""
     keep = {} if defaults else {"default": argparse.SUPPRESS}
-    parser.add_argument("--server", help=f"server URL (ANONI_SERVER; default {DEFAULT_SERVER})",
+    parser.add_argument("--server", help="server URL (ANONI_SERVER, else the remembered one, "
+                        f"else {DEFAULT_SERVER})",
                         **({"default": None} if defaults else keep))
     parser.add_argument("--user", help="username (ANONI_USER, else the remembered one, else asked)",
                         **({"default": None} if defaults else keep))
-    parser.add_argument("--jobs", "-j", type=_positive, help="chunks in flight (default 4)",
+    parser.add_argument("--jobs", "-j", type=_positive, help="chunks in flight, 1-64 (default 4)",
                         **({"default": 4} if defaults else keep))
     parser.add_argument("--progress", action="store_true",
                         help="show progress bars even when stderr is not a terminal",
