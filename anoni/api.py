@@ -5,11 +5,13 @@ to the same shape by `exception_handler`, and plain Django 404/500 on /api/ path
 at the bottom, so a client never has to parse HTML.
 """
 
+import json
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 
@@ -46,11 +48,26 @@ _DRF_CODES = {
     exceptions.NotAcceptable: "not_acceptable",
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "not_authenticated",
-    exceptions.PermissionDenied: "forbidden",
     exceptions.NotFound: "not_found",
     exceptions.Throttled: "rate_limited",
     exceptions.ValidationError: "malformed",
 }
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, refusing as `malformed` two kinds of valid JSON that would otherwise end
+    in a 500: nesting deeper than Python's recursion allows, and strings holding a lone surrogate
+    (`"\\ud800"`), which no database stores and no answer can echo."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+        except UnicodeEncodeError:
+            raise exceptions.ParseError("JSON parse error - a string holds a lone surrogate.") from None
+        return data
 
 
 def _first_message(detail):

@@ -35,7 +35,7 @@ def _entry(value, index):
     t = value["t"]
     if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < MAX_TIME:
         raise malformed(f"{where}.t must be an integer number of milliseconds since the epoch.")
-    if value["level"] not in LEVELS:
+    if not isinstance(value["level"], str) or value["level"] not in LEVELS:
         raise malformed(f"{where}.level must be one of {sorted(LEVELS)}.")
     return {
         "t": t,

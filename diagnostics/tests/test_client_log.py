@@ -88,6 +88,8 @@ def _mutations():
         ("t beyond 2**53", setting((*entry, "t"), 2**53)),
         ("unknown level", setting((*entry, "level"), "fatal")),
         ("level not text", setting((*entry, "level"), 3)),
+        ("level as a list", setting((*entry, "level"), ["info"])),
+        ("level as an object", setting((*entry, "level"), {})),
         ("empty event", setting((*entry, "event"), "")),
         ("event too long", setting((*entry, "event"), "e" * 101)),
         ("event with a newline", setting((*entry, "event"), "a\nb")),

@@ -1,0 +1,76 @@
+"""Valid JSON that no request of ours can be, on every operation that takes a JSON body (as the
+OpenAPI schema lists them): nesting deeper than Python's recursion allows, and lone surrogates
+(`"\\ud800"`, a valid JSON escape but no text), as a field's name or its value. Each is `400
+malformed`, never a 500, and nothing is stored."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from accounts.models import Account
+from diagnostics.models import ClientLog
+from documents.models import Document, Folder
+from tests import web
+from tests.kit import PendingDocument, open_vault, run, session_of
+from webclient.vault.errors import ApiError
+
+API = "/api/v1/"
+HOSTILE_BODIES = {
+    "nested": b"[" * 30_000,  # 30 KB, well under the 64 KiB limit
+    "surrogate name": b'{"\\ud800": 1}',
+    # A complete client log but for its version: the one body that reached the database with one.
+    "surrogate value": (b'{"entries": [{"t": 1, "level": "info", "event": "e", "detail": ""}],'
+                        b' "client": {"version": "\\ud800", "user_agent": ""}}'),
+}
+
+
+def json_operations() -> list[tuple[str, str, bool]]:
+    """(method, path, signed) of every operation that reads a JSON body."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                found.append((method.upper(), path, operation.get("security") != [{}]))
+    # Logging out takes no body, yet reads one: an empty body or `{}`.
+    return [*sorted(found), ("POST", API + "auth/logout", True)]
+
+
+def test_the_operations_are_found():
+    operations = json_operations()
+    assert ("POST", API + "accounts", False) in operations
+    assert ("DELETE", API + "account", True) in operations
+    assert ("POST", API + "documents/{document_id}/commit", True) in operations
+    assert len(operations) == 12
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_BODIES)
+def test_hostile_json_is_malformed_everywhere(server_url, hostile):
+    body = HOSTILE_BODIES[hostile]
+    vault = run(open_vault(server_url))
+    session = session_of(vault)
+    # Real objects, so that a path's lookup cannot answer 404 before the body is read.
+    folder = run(vault.create_folder("f"))
+    pending = PendingDocument(vault, b"x")
+    run(pending.create())
+    ids = {"{folder_id}": folder.id, "{document_id}": pending.id}
+    objects_before = (Account.objects.count(), Folder.objects.count(), Document.objects.count(),
+                      ClientLog.objects.count())
+
+    for method, path, signed in json_operations():
+        for placeholder, value in ids.items():
+            path = path.replace(placeholder, str(value))
+        if signed:
+            with pytest.raises(ApiError) as refused:
+                run(session.request(method, path, body=body, content_type="application/json"))
+            answer = (refused.value.status, refused.value.code)
+        else:
+            reply = web.request(method, server_url + path, content=body,
+                                headers={"Content-Type": "application/json"}, timeout=30)
+            answer = (reply.status_code, reply.json().get("code"))
+        assert answer == (400, "malformed"), (method, path, answer)
+
+    assert (Account.objects.count(), Folder.objects.count(), Document.objects.count(),
+            ClientLog.objects.count()) == objects_before
+    assert run(pending.listing())["present"] == []
+    run(vault.close())
+
