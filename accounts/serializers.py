@@ -98,6 +98,7 @@ class ChallengeResponseSerializer(serializers.Serializer):
     B = Base64UrlField()
     server_time = serializers.IntegerField()
 
+    @extend_schema_field(KdfSerializer)
     def get_kdf(self, challenge) -> dict:
         return {"name": KDF_NAME, "iterations": challenge.kdf_iterations}
 

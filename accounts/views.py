@@ -21,6 +21,7 @@ from accounts.serializers import (
     VerifyResponseSerializer,
     VerifySerializer,
 )
+from anoni.schema import body_on_delete, errors
 
 
 def _valid(serializer_class, request):
@@ -39,7 +40,9 @@ class UnsignedView(APIView):
 class SignupView(UnsignedView):
     """Creates an account from a username, salt, SRP verifier, KDF and wrapped account key."""
 
-    @extend_schema(request=SignupSerializer, responses={201: SignupResponseSerializer})
+    @extend_schema(request=SignupSerializer, responses={
+        201: SignupResponseSerializer,
+        **errors((400, "`invalid_username`, `weak_kdf` or `malformed`"), (409, "`username_taken`"))})
     def post(self, request):
         account = services.signup(**_valid(SignupSerializer, request), address=client_address(request))
         return Response(SignupResponseSerializer(account).data, status=status.HTTP_201_CREATED)
@@ -48,7 +51,8 @@ class SignupView(UnsignedView):
 class ChallengeView(UnsignedView):
     """SRP step 1: A in, a single-use 60-second challenge with salt, KDF and B out."""
 
-    @extend_schema(request=ChallengeSerializer, responses=ChallengeResponseSerializer)
+    @extend_schema(request=ChallengeSerializer, responses={
+        200: ChallengeResponseSerializer, **errors((400, "`bad_public_value` or `malformed`"))})
     def post(self, request):
         challenge = services.start_challenge(**_valid(ChallengeSerializer, request),
                                              address=client_address(request))
@@ -58,7 +62,10 @@ class ChallengeView(UnsignedView):
 class VerifyView(UnsignedView):
     """SRP step 2: M1 in; M2, a signed session and the wrapped account key out."""
 
-    @extend_schema(request=VerifySerializer, responses=VerifyResponseSerializer)
+    @extend_schema(request=VerifySerializer, responses={
+        200: VerifyResponseSerializer,
+        **errors((401, ("`bad_credentials` (wrong password, or no such account) or "
+                        "`unknown_challenge` (expired or used)")))})
     def post(self, request):
         data = _valid(VerifySerializer, request)
         login = services.verify_challenge(token=data["challenge"], M1=data["M1"],
@@ -83,7 +90,9 @@ class AccountView(APIView):
     def get(self, request):
         return Response(AccountSerializer(services.account_summary(request.user)).data)
 
-    @extend_schema(request=DeleteAccountSerializer, responses={204: None})
+    @extend_schema(request=DeleteAccountSerializer, responses={
+        204: None, **errors((400, "`confirm_mismatch` or `malformed`"))})
+    @body_on_delete
     def delete(self, request):
         services.delete_account(account=request.user, **_valid(DeleteAccountSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,10 @@
 (a drf-spectacular postprocessing hook) rather than repeated on every view: malformed input and
 headers (400), a refused signature (401, signed operations), bodies over the limit or of the wrong
 type (413, 415), rate limits (429, the unsigned operations) and a backing service that is down
-(503). What a view documents itself is kept."""
+(503). What a view documents itself is kept, and declares with `errors()`: the answers particular to it."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
 ERROR_COMPONENT = "ApiError"
 ERROR_SCHEMA = {
@@ -23,6 +26,38 @@ DESCRIPTIONS = {
 }
 
 
+ERROR_REFERENCE = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+
+
+def errors(*answers) -> dict:
+    """`responses` entries for the errors particular to an operation: each answer is a status, or
+    (status, description naming its codes)."""
+    described = dict(answer if isinstance(answer, tuple) else (answer, "Error {code, detail}")
+                     for answer in answers)
+    return {status: OpenApiResponse(ERROR_REFERENCE, description=description)
+            for status, description in described.items()}
+
+
+class BodyOnDelete(AutoSchema):
+    """Documents the request body of a DELETE, which drf-spectacular leaves out for every method
+    but PUT, PATCH and POST (deleting the account carries its confirmation)."""
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
+def body_on_delete(view_method):
+    """Marks a view's `delete` as taking a body (BodyOnDelete); put it below @extend_schema."""
+    view_method.schema = BodyOnDelete
+    return view_method
+
+
 def _common_errors(operation: dict) -> list[str]:
     codes = ["400", "503"]
     unsigned = operation.get("security") == [{}]
@@ -34,7 +69,6 @@ def _common_errors(operation: dict) -> list[str]:
 
 def add_common_errors(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
-    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/") or path.endswith("/schema/"):
             continue
@@ -42,5 +76,5 @@ def add_common_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in _common_errors(operation):
                 responses.setdefault(code, {"description": DESCRIPTIONS[code],
-                                            "content": {"application/json": {"schema": reference}}})
+                                            "content": {"application/json": {"schema": ERROR_REFERENCE}}})
     return result

@@ -186,8 +186,3 @@ class ChunkListingSerializer(serializers.Serializer):
     wrapped_key = SealedBoxField()
     meta = SealedBoxField()
     present = ChunkSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anoni.api import ApiError, malformed, not_found
+from anoni.schema import errors
 from documents import serializers as s
 from documents import services
 from documents.models import Document
@@ -31,10 +32,6 @@ def _validated(serializer_class, request):
     return serializer.validated_data
 
 
-def _errors(*statuses):
-    return {code: OpenApiResponse(s.ErrorSerializer, description="Error {code, detail}") for code in statuses}
-
-
 FOLDER_ID = OpenApiParameter("folder_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 DOCUMENT_ID = OpenApiParameter("document_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 INDEX_PARAMETER = OpenApiParameter("index", OpenApiTypes.INT, OpenApiParameter.PATH,
@@ -50,7 +47,7 @@ class FolderListView(APIView):
         return Response(s.FolderListSerializer({"folders": folders}).data)
 
     @extend_schema(operation_id="folders_create", request=s.FolderCreateSerializer,
-                   responses={201: s.FolderSerializer, **_errors(400, 404, 409)})
+                   responses={201: s.FolderSerializer, **errors(400, 404, 409)})
     def post(self, request):
         data = _validated(s.FolderCreateSerializer, request)
         folder = services.create_folder(
@@ -61,7 +58,7 @@ class FolderListView(APIView):
 class FolderDetailView(APIView):
     @extend_schema(operation_id="folders_update", parameters=[FOLDER_ID],
                    request=s.FolderUpdateSerializer,
-                   responses={200: s.FolderSerializer, **_errors(400, 404, 409)})
+                   responses={200: s.FolderSerializer, **errors(400, 404, 409)})
     def patch(self, request, folder_id):
         folder_id = _uuid_or_404(folder_id)
         data = _validated(s.FolderUpdateSerializer, request)
@@ -71,7 +68,7 @@ class FolderDetailView(APIView):
         return Response(s.FolderSerializer(folder).data)
 
     @extend_schema(operation_id="folders_delete", parameters=[FOLDER_ID],
-                   responses={204: None, **_errors(404, 409)})
+                   responses={204: None, **errors(404, 409)})
     def delete(self, request, folder_id):
         services.delete_folder(request.user, _uuid_or_404(folder_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -108,13 +105,13 @@ class DocumentListView(APIView):
             OpenApiParameter("state", OpenApiTypes.STR, enum=["committed", "pending"],
                              description="'pending' lists unfinished uploads instead (default 'committed')."),
         ],
-        responses={200: s.DocumentListSerializer, **_errors(400, 404)})
+        responses={200: s.DocumentListSerializer, **errors(400, 404)})
     def get(self, request):
         documents = services.list_documents(request.user, **_listing_filters(request.query_params))
         return Response(s.DocumentListSerializer({"documents": documents}).data)
 
     @extend_schema(operation_id="documents_create", request=s.DocumentCreateSerializer,
-                   responses={201: s.DocumentSerializer, **_errors(400, 404, 409, 507)})
+                   responses={201: s.DocumentSerializer, **errors(400, 404, 409, 507)})
     def post(self, request):
         data = _validated(s.DocumentCreateSerializer, request)
         document = services.create_document(
@@ -125,14 +122,14 @@ class DocumentListView(APIView):
 
 class DocumentDetailView(APIView):
     @extend_schema(operation_id="documents_retrieve", parameters=[DOCUMENT_ID],
-                   responses={200: s.DocumentSerializer, **_errors(404)})
+                   responses={200: s.DocumentSerializer, **errors(404)})
     def get(self, request, document_id):
         document = services.get_document(request.user, _uuid_or_404(document_id))
         return Response(s.DocumentSerializer(document).data)
 
     @extend_schema(operation_id="documents_update", parameters=[DOCUMENT_ID],
                    request=s.DocumentUpdateSerializer,
-                   responses={200: s.DocumentSerializer, **_errors(400, 404)})
+                   responses={200: s.DocumentSerializer, **errors(400, 404)})
     def patch(self, request, document_id):
         document_id = _uuid_or_404(document_id)
         data = _validated(s.DocumentUpdateSerializer, request)
@@ -142,7 +139,7 @@ class DocumentDetailView(APIView):
         return Response(s.DocumentSerializer(document).data)
 
     @extend_schema(operation_id="documents_delete", parameters=[DOCUMENT_ID],
-                   responses={204: None, **_errors(404, 503)})
+                   responses={204: None, **errors(404, 503)})
     def delete(self, request, document_id):
         services.delete_document(request.user, _uuid_or_404(document_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -150,7 +147,7 @@ class DocumentDetailView(APIView):
 
 class CommitView(APIView):
     @extend_schema(operation_id="documents_commit", parameters=[DOCUMENT_ID], request=s.CommitSerializer,
-                   responses={200: s.DocumentSerializer, **_errors(400, 404, 409)})
+                   responses={200: s.DocumentSerializer, **errors(400, 404, 409)})
     def post(self, request, document_id):
         document_id = _uuid_or_404(document_id)
         data = _validated(s.CommitSerializer, request)
@@ -162,7 +159,7 @@ class CommitView(APIView):
 
 class ChunkListView(APIView):
     @extend_schema(operation_id="documents_chunks_list", parameters=[DOCUMENT_ID],
-                   responses={200: s.ChunkListingSerializer, **_errors(404)})
+                   responses={200: s.ChunkListingSerializer, **errors(404)})
     def get(self, request, document_id):
         document, chunks = services.document_chunks(request.user, _uuid_or_404(document_id))
         listing = {"id": document.id, "state": document.state, "chunks": document.chunks,
@@ -184,7 +181,7 @@ class ChunkView(APIView):
     @extend_schema(
         operation_id="documents_chunks_upload", parameters=[DOCUMENT_ID, INDEX_PARAMETER],
         request={OCTET_STREAM: OpenApiTypes.BINARY},
-        responses={200: s.ChunkSerializer, **_errors(400, 404, 409, 413, 415, 503, 507)},
+        responses={200: s.ChunkSerializer, **errors(400, 404, 409, 413, 415, 503, 507)},
         description="The raw sealed box of chunk `index` (at most 4,194,369 bytes).")
     def put(self, request, document_id, index):
         document_id = _uuid_or_404(document_id)
@@ -205,7 +202,7 @@ class ChunkView(APIView):
         operation_id="documents_chunks_download", parameters=[DOCUMENT_ID, INDEX_PARAMETER],
         responses={(200, OCTET_STREAM): OpenApiResponse(OpenApiTypes.BINARY, description="The raw box; "
                                                         "ETag: \"<hex SHA-256 of the box>\"."),
-                   **_errors(400, 404, 503)})
+                   **errors(400, 404, 503)})
     def get(self, request, document_id, index):
         document_id = _uuid_or_404(document_id)
         index = services.parse_chunk_index(index)
