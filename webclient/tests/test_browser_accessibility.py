@@ -165,3 +165,26 @@ def test_escape_closes_a_dialog_that_is_still_fading_in(vault_page):
     page.wait_for_selector("#name-dialog[data-closed]", state="attached", timeout=5_000)
     expect(page.locator("#name-dialog")).to_be_hidden()
     assert page.evaluate("window.escapedWhileFadingIn") is True
+
+
+def test_close_clicked_while_a_dialog_is_still_fading_in_closes_it(vault_page):
+    """Bootstrap ignores a click on a dialog's Close while the dialog fades in; the vault closes
+    it once the fade is over (a quick click used to leave it open)."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    page.evaluate("""() => {
+        const dialog = document.getElementById("name-dialog");
+        dialog.addEventListener("hidden.bs.modal", () => { dialog.dataset.closed = "true"; }, { once: true });
+    }""")
+    page.click("#new-folder-button")
+    clicked_while_fading_in = page.evaluate("""() => {
+        const dialog = document.getElementById("name-dialog");
+        const fadingIn = "fadingIn" in dialog.dataset;
+        dialog.querySelector("[data-bs-dismiss=modal]").click();
+        return fadingIn;
+    }""")
+    page.wait_for_selector("#name-dialog[data-closed]", state="attached", timeout=5_000)
+    expect(page.locator("#name-dialog")).to_be_hidden()
+    assert clicked_while_fading_in is True

@@ -713,6 +713,11 @@ document.addEventListener("keydown", (event) => {
   const fadingIn = document.querySelector(".modal[data-fading-in]");
   if (fadingIn) hideModal(fadingIn);
 });
+// Likewise a quick click on a dialog's Close: Bootstrap ignores it while the dialog fades in.
+document.addEventListener("click", (event) => {
+  const fadingIn = event.target.closest("[data-bs-dismiss=modal]")?.closest(".modal[data-fading-in]");
+  if (fadingIn) hideModal(fadingIn);
+});
 
 function checkName(name) {
   if (!name || name.length > 1024 || name.includes("/") || name === "." || name === "..") {
