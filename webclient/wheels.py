@@ -25,7 +25,9 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 WHEELS_DIR = Path(__file__).resolve().parent / "static" / "webclient" / "wheels"
 MANIFEST = WHEELS_DIR / "manifest.json"
+# srptools' wheel is PyPI's own, pinned by version and digest: pip refuses any other bytes.
 SRPTOOLS = "srptools==2.0.0"
+SRPTOOLS_SHA256 = "566b1cc55964996296b6389294c61f7ee8072f12de800bff4be625f79d930c9b"
 # Only the packages of the `anoni-client` distribution are copied into the build tree, so that
 # nothing else of the repository (and no stale build directory) can end up in the wheel.
 CLIENT_PACKAGES = ("webclient", "webclient/vault", "webclient/vault/backends")
@@ -73,7 +75,10 @@ def build() -> dict:
         sources.mkdir()
         copy_client_sources(sources)
         build_client_wheel(sources, output)
-        _pip("download", SRPTOOLS, "--no-deps", "--only-binary=:all:", "--dest", str(output))
+        pinned = temporary / "srptools.txt"
+        pinned.write_text(f"{SRPTOOLS} --hash=sha256:{SRPTOOLS_SHA256}\n")
+        _pip("download", "--require-hashes", "-r", str(pinned), "--no-deps", "--only-binary=:all:",
+             "--dest", str(output))
         built = sorted(output.glob("*.whl"))
         if len(built) != 2:
             raise SystemExit(f"expected two wheels, got {[path.name for path in built]}")

@@ -1,9 +1,11 @@
 """The client's wheel, which the vault page pins by SHA-256, is reproducible: built from the same
 sources at another time (other file times) it has the same bytes, so anyone can rebuild it and
-check the digest a server announces; and it holds the client packages and nothing else."""
+check the digest a server announces; and it holds the client packages and nothing else. srptools'
+wheel is pinned by version and digest, the same version the CPython client installs."""
 
 import os
 import time
+import tomllib
 import zipfile
 
 from webclient import wheels
@@ -34,3 +36,12 @@ def test_the_client_wheel_depends_on_its_sources_alone(tmp_path):
     assert {module.rsplit("/", 1)[0] for module in modules} == PACKAGES
     assert "webclient/vault/box.py" in modules
     assert not [module for module in modules if "/tests/" in module or not module.endswith(".py")]
+
+
+def test_srptools_is_the_pinned_wheel_of_the_pinned_version():
+    (entry,) = [entry for entry in wheels.load_manifest()["wheels"] if entry["file"].startswith("srptools-")]
+    assert entry == {"file": "srptools-2.0.0-py3-none-any.whl", "sha256": wheels.SRPTOOLS_SHA256}
+    assert wheels.sha256_of(wheels.WHEELS_DIR / entry["file"]) == wheels.SRPTOOLS_SHA256
+    project = tomllib.loads((wheels.REPOSITORY / "pyproject.toml").read_text())["project"]
+    assert wheels.SRPTOOLS in project["dependencies"]
+    assert wheels.SRPTOOLS in (wheels.REPOSITORY / "requirements.txt").read_text().split()
