@@ -12,7 +12,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    "img-src 'self' data:",  # data: for the SVG icons inside Bootstrap's CSS (select arrows, checks)
     "font-src 'self'",
     "connect-src 'self'",
     "worker-src 'self'",
