@@ -232,12 +232,14 @@ def change_credentials(*, account: Account, session: Session, salt: bytes, verif
         forget_erased_rows()  # the old verifier would serve a guess at the old password
 
 
-def delete_account(*, account: Account, confirm: str) -> None:
-    """Erases the account: stored objects, documents and folders, sessions, then the row."""
+def delete_account(*, account: Account, session: Session, confirm: str) -> None:
+    """Erases the account: its other sessions first (none of their requests is let in any more),
+    then stored objects, documents and folders, then this session and the row. Should the storage
+    fail midway, this session lives on to try again."""
     if confirm != account.username:
         raise ApiError(status.HTTP_400_BAD_REQUEST, "confirm_mismatch",
                        "confirm must be the account's username, exactly.")
+    sessions.end_other_sessions(session)
     documents_services.erase_account(account)
-    sessions.end_sessions(Session.objects.filter(account=account))
-    account.delete()
+    sessions.end_session(session)
     forget_erased_rows()

@@ -100,7 +100,9 @@ def end_sessions(sessions) -> int:
 
 
 def end_session(session: Session) -> None:
-    end_sessions(Session.objects.filter(pk=session.pk))
+    """Ends one session, whether or not its row is still there (it goes with a deleted account)."""
+    cache.delete(_sign_key_cache_key(session.sid_hash))
+    Session.objects.filter(pk=session.pk).delete()
 
 
 def end_other_sessions(session: Session) -> None:

@@ -94,7 +94,8 @@ class AccountView(APIView):
         204: None, **errors((400, "`confirm_mismatch` or `malformed`"))})
     @body_on_delete
     def delete(self, request):
-        services.delete_account(account=request.user, **_valid(DeleteAccountSerializer, request))
+        services.delete_account(account=request.user, session=request.auth,
+                                **_valid(DeleteAccountSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

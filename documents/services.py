@@ -369,14 +369,24 @@ def scrub():
 
 
 def erase_account(account) -> None:
-    """Erases every stored object of the account, then its documents and folders. The caller
-    deletes the account row (and its sessions) afterwards."""
+    """Erases every stored object of the account, its documents and folders, and the account row
+    (its sessions go with it). The caller ends the account's other sessions first, so that no new
+    request of theirs is let in meanwhile."""
     documents = Document.objects.filter(account=account)
-    # Until none is left, so that a document created meanwhile is not missed.
+    # Document by document, each under its own lock: a storage failure leaves the rest intact, and
+    # the next attempt goes on from there.
     while document_ids := list(documents.values_list("pk", flat=True)[:500]):
         for document_id in document_ids:
             with transaction.atomic():
                 document = Document.objects.select_for_update().filter(pk=document_id).first()
                 if document is not None:
                     _erase_document(document)
-    Folder.objects.filter(account=account).delete()
+    # The rest under the account's lock, which creating a document takes too: a document created
+    # by a request already let in would otherwise fail the folders' deletion (a 500, the account
+    # half erased) or go with the account's row and leave its objects in the storage for ever.
+    with transaction.atomic():
+        _lock_account(account)
+        for document in documents.select_for_update():
+            _erase_document(document)
+        Folder.objects.filter(account=account).delete()
+        Account.objects.filter(pk=account.pk).delete()

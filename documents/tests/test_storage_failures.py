@@ -9,8 +9,17 @@ import pytest
 from botocore.config import Config
 from django.core.files.storage import FileSystemStorage
 
+from accounts.models import Account, Session
 from documents.models import Chunk, Document
-from documents.tests.conftest import FULL_BOX, box, files_storage_settings, free_port, s3_storage_settings
+from documents.tests.conftest import (
+    FULL_BOX,
+    Vault,
+    box,
+    files_storage_settings,
+    free_port,
+    s3_storage_settings,
+)
+from tests.kit import sign_up
 
 
 def broken_storage(kind, tmp_path):
@@ -63,6 +72,31 @@ def test_a_delete_that_cannot_reach_the_storage_keeps_the_document(vault, chunk_
     settings.STORAGES = working
     assert bytes(vault.call("GET", f"documents/{document['id']}/chunks/0").body) == data
     assert vault.call("DELETE", f"documents/{document['id']}").status == 204
+
+
+
+def test_an_account_deletion_that_cannot_reach_the_storage_can_be_tried_again(
+        server_url, chunk_backend, storage_breaks, settings):
+    username, srp_pass = sign_up(server_url)
+    vault, elsewhere = Vault(server_url, username, srp_pass), Vault(server_url, username, srp_pass)
+    vault.login()
+    elsewhere.login()
+    document = vault.upload([box(81)])
+    assert Session.objects.filter(account__username=username).count() == 2
+    working = settings.STORAGES
+    storage_breaks()
+    error = vault.refused("DELETE", "account", json={"confirm": username})
+    assert (error.status, error.code) == (503, "storage_unavailable")
+    assert Account.objects.filter(username=username).exists()
+    # The account's other sessions ended before anything was erased; this one lives on to try again.
+    assert Session.objects.filter(account__username=username).count() == 1
+    settings.STORAGES = working
+    assert vault.call("GET", "account").status == 200
+    assert vault.call("DELETE", "account", json={"confirm": username}).status == 204
+    assert not Account.objects.filter(username=username).exists()
+    assert not Document.objects.filter(pk=document["id"]).exists()
+    for opened in (vault, elsewhere):
+        opened.close()
 
 
 @contextmanager
