@@ -53,6 +53,9 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
     expect(page.locator("#move-dialog-title")).to_have_text("Move 3 items")
     targets = page.locator("#move-dialog-select option").all_inner_texts()
     assert [target.strip() for target in targets] == ["Vault (top level)", "Box"]  # not Sub itself
+    # Where they are already is no choice, and not the one preselected.
+    expect(page.locator("#move-dialog-select option").first).to_be_disabled()
+    assert page.eval_on_selector("#move-dialog-select", "select => select.selectedOptions[0].text.trim()") == "Box"
     page.select_option("#move-dialog-select", label=targets[1])
     vault.dialog_submit("move-dialog")
     expect(page.locator("#listing .item-name")).to_have_text(["Box", "b.txt"])

@@ -772,6 +772,9 @@ function moveItems(items) {
   if (!items.length) return;
   const [{ item }] = items;
   const moved = new Set(items.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
+  // The folder all of them are in ("" for the top level), if they are in one.
+  const locations = new Set(items.map((entry) => (entry.isFolder ? entry.item.parent : entry.item.folder) ?? ""));
+  const here = locations.size === 1 ? [...locations][0] : null;
   openDialog("move-dialog", {
     prepare: () => {
       $("move-dialog-title").textContent = items.length === 1
@@ -789,10 +792,16 @@ function moveItems(items) {
         }
       };
       walk(null, 1);
+      // Where the items are already is no choice: it was preselected, and Move then did nothing.
+      for (const option of options) option.disabled = option.value === here;
       select.replaceChildren(...options);
-      select.value = state.current || "";
+      select.value = (options.find((option) => !option.disabled) ?? options[0]).value;
     },
-    submit: () => moveInto(items, $("move-dialog-select").value || null),
+    submit: () => {
+      const target = $("move-dialog-select").value;
+      if (target === here) return interpolate(gettext("“%(name)s” is already in that folder."), { name: item.name }, true);
+      return moveInto(items, target || null);
+    },
   });
 }
 
