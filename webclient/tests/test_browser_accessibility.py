@@ -188,3 +188,33 @@ def test_close_clicked_while_a_dialog_is_still_fading_in_closes_it(vault_page):
     page.wait_for_selector("#name-dialog[data-closed]", state="attached", timeout=5_000)
     expect(page.locator("#name-dialog")).to_be_hidden()
     assert clicked_while_fading_in is True
+
+
+def test_the_focus_comes_back_after_an_action(vault_page, tmp_path):
+    """Never to the top of the page: after a dialog, to what opened it (a row's menu: its button),
+    or, when that row is gone, to the folder's name in the path; after a refused login, to its
+    button, which was disabled meanwhile."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    page.click("#login-tab")
+    vault.login_error(new_username(), "not the password")
+    expect(page.locator("#login-form [type=submit]")).to_be_focused()
+
+    vault.signup(new_username())
+    page.click("#new-folder-button")
+    page.fill("#name-dialog-input", "Reports")
+    vault.dialog_submit("name-dialog")
+    expect(page.locator("#new-folder-button")).to_be_focused()
+
+    note = tmp_path / "note.txt"
+    note.write_text("hello\n")
+    vault.upload(note)
+    vault.action("note.txt", "rename")
+    page.fill("#name-dialog-input", "renamed.txt")
+    vault.dialog_submit("name-dialog")
+    expect(vault.row("renamed.txt").locator(".item-actions")).to_be_focused()
+
+    vault.action("renamed.txt", "delete")
+    vault.dialog_submit("delete-dialog")
+    expect(page.locator("#breadcrumbs [aria-current=page]")).to_be_focused()

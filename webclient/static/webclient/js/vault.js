@@ -124,11 +124,15 @@ function formError(form, text) {
   box.hidden = !text;
 }
 
+// Disabling the focused submit button drops the focus to the page; it comes back once the button
+// is usable again, if nothing else took it meanwhile and the form is still shown.
 function setBusy(form, busy) {
   const button = form.querySelector("[type=submit]");
+  if (busy) button.dataset.hadFocus = document.activeElement === button ? "true" : "";
   button.disabled = busy;
   const indicator = button.querySelector(".busy-indicator");
   if (indicator) indicator.hidden = !busy;
+  if (!busy && button.dataset.hadFocus && document.activeElement === document.body && button.offsetParent) button.focus();
 }
 
 function checkCredential(value, what) {
@@ -311,8 +315,14 @@ function ancestry(id) {
 // Each refresh's number: only the latest one draws its answer, so a listing that was slow to
 // come cannot show a folder's contents after the user opened another one.
 let latestRefresh = 0;
+let refreshing = Promise.resolve(); // the latest refresh, which a dialog's focus waits for
 
-async function refresh() {
+function refresh() {
+  refreshing = listAndRender();
+  return refreshing;
+}
+
+async function listAndRender() {
   const number = ++latestRefresh;
   try {
     const data = await call("listing", { folder: state.current });
@@ -698,12 +708,43 @@ function hideModal(element) {
   else modal.hide();
 }
 
+// Where the focus goes back to once a dialog closes. Bootstrap gives it back only to a trigger of
+// its own (data-bs-toggle); ours open from script, often from a row's menu, which the listing then
+// redraws. So the focus goes back to what had it (or, inside a menu, to the menu's button) if that
+// is still shown, else to the menu button of the same row, else to the folder's name in the path:
+// never to the top of the page.
+let lastClicked = null;
+document.addEventListener("click", (event) => { lastClicked = event.target; }, { capture: true });
+
+function focusReturn() {
+  const element = document.activeElement && document.activeElement !== document.body ? document.activeElement : lastClicked;
+  return { element, row: element?.closest?.("#listing [data-id], #search-results [data-id]")?.dataset.id };
+}
+
+async function giveFocusBack({ element, row }) {
+  await refreshing;
+  const active = document.activeElement;
+  if (document.querySelector(".modal.show") || (active && active !== document.body && !active.closest(".modal"))) return;
+  const toggle = element?.closest?.(".dropdown, .btn-group")?.querySelector("[data-bs-toggle=dropdown]");
+  const candidates = [toggle ?? element, row && document.querySelector(`#listing [data-id="${CSS.escape(row)}"] .item-actions`),
+    $("breadcrumbs").querySelector("[aria-current]")];
+  for (const candidate of candidates) {
+    if (!candidate?.isConnected || !candidate.offsetParent) continue;
+    candidate.focus();
+    if (document.activeElement === candidate) return;
+  }
+}
+
 document.querySelectorAll(".modal").forEach((element) => {
-  element.addEventListener("show.bs.modal", () => { element.dataset.fadingIn = "true"; });
+  element.addEventListener("show.bs.modal", () => {
+    element.dataset.fadingIn = "true";
+    element.focusReturn = focusReturn();
+  });
   element.addEventListener("shown.bs.modal", () => {
     delete element.dataset.fadingIn;
     focusFirstField(element);
   });
+  element.addEventListener("hidden.bs.modal", () => giveFocusBack(element.focusReturn));
 });
 
 // Bootstrap moves the focus into a dialog only once it has faded in, so an Escape pressed before
@@ -1087,6 +1128,11 @@ class TransferRow {
   finish(text, outcome) {
     if (this.finished) return;
     this.finished = true;
+    // Cancel goes away with the transfer; the focus stays on its row rather than drop to the page.
+    if (this.element.contains(document.activeElement)) {
+      this.element.tabIndex = -1;
+      this.element.focus();
+    }
     activeTransfers -= 1;
     this.element.classList.add("finished", `transfer-${outcome}`);
     this.bar.classList.add(outcome === "success" ? "bg-success" : outcome === "danger" ? "bg-danger" : "bg-secondary");
@@ -1112,6 +1158,7 @@ function finishWithError(transferRow, error) {
 $("clear-transfers").addEventListener("click", () => {
   document.querySelectorAll("#transfer-list .finished").forEach((element) => element.remove());
   $("transfers").hidden = !$("transfer-list").children.length;
+  if ($("transfers").hidden) $("breadcrumbs").querySelector("[aria-current]")?.focus();
 });
 
 window.addEventListener("beforeunload", (event) => {
