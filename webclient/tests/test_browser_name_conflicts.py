@@ -166,3 +166,47 @@ def test_a_file_never_takes_a_folders_name_nor_a_folder_a_files(vault_page, tmp_
         ["notes", "plans (2)", "notes (2)", "plans", "twin (2).txt", "twin.txt"])
     twins = {vault.download("twin.txt")[0], vault.download("twin (2).txt")[0]}
     assert twins == {b"one twin\n", b"the other twin\n"}
+
+
+def test_a_folder_uploaded_again_meets_what_its_namesake_holds(vault_page, tmp_path):
+    """A dropped folder named like a folder here goes into that one: its files, at every depth,
+    ask as files chosen for a folder do, rather than giving a folder two documents of one name."""
+    vault = vault_page
+    page = vault.page
+    dialog = page.locator("#conflict-dialog")
+    vault.open()
+    vault.signup(new_username())
+
+    def photos(version):
+        tree = tmp_path / f"v{version}" / "Photos"
+        (tree / "2026").mkdir(parents=True)
+        (tree / "a.txt").write_bytes(f"a, version {version}\n".encode())
+        (tree / "2026" / "b.txt").write_bytes(f"b, version {version}\n".encode())
+        return str(tree)
+
+    page.set_input_files("#folder-input", photos(1))
+    vault.wait_for_transfers(2)
+    assert dialog.is_hidden()
+
+    page.set_input_files("#folder-input", photos(2))
+    expect(dialog.locator(".conflict-dialog-text")).to_have_text("2 files are already in this folder:")
+    assert sorted(dialog.locator(".conflict-dialog-names li").all_inner_texts()) == ["Photos/2026/b.txt", "Photos/a.txt"]
+    dialog.locator("button[value=replace]").click()
+    vault.wait_for_transfers(4)
+    expect(page.locator("#listing .item-name")).to_have_text(["Photos"])
+    vault.open_folder("Photos")
+    expect(page.locator("#listing .item-name")).to_have_text(["2026", "a.txt"])
+    assert vault.download("a.txt")[0] == b"a, version 2\n"
+    vault.open_folder("2026")
+    expect(page.locator("#listing .item-name")).to_have_text(["b.txt"])
+    assert vault.download("b.txt")[0] == b"b, version 2\n"
+
+    vault.go_to_top()
+    page.set_input_files("#folder-input", photos(3))
+    expect(dialog.locator("button[value=keep]")).to_be_focused()
+    page.keyboard.press("Enter")  # keep both
+    vault.wait_for_transfers(8)
+    vault.open_folder("Photos")
+    expect(page.locator("#listing .item-name")).to_have_text(["2026", "a (2).txt", "a.txt"])
+    vault.open_folder("2026")
+    expect(page.locator("#listing .item-name")).to_have_text(["b (2).txt", "b.txt"])

@@ -1218,17 +1218,20 @@ async function enqueueUploads(items) {
     handleError(error);
     return;
   }
-  const existing = new Map();
-  for (const doc of data.documents) existing.set(doc.name, [...(existing.get(doc.name) || []), doc.id]);
+  const names = (documents) => {
+    const byName = new Map();
+    for (const doc of documents) byName.set(doc.name, [...(byName.get(doc.name) || []), doc.id]);
+    return byName;
+  };
+  const existing = names(data.documents);
   const folderNames = new Set(data.folders.filter((other) => other.parent === folder).map((other) => other.name));
-  const conflicts = items.filter(({ file, path }) => !path.length && existing.has(file.name));
-  const choice = conflicts.length ? await askAboutConflicts([...new Set(conflicts.map(({ file }) => file.name))]) : null;
   const taken = new Set([...existing.keys(), ...folderNames,
     ...items.filter(({ path }) => !path.length).map(({ file }) => file.name)]);
   // Names stay unique in a folder, and a file cannot replace a folder nor a folder a file: a
   // dropped folder named like a document here takes a numbered name, and so does a file named
   // like a folder (here, or dropped with it), or like a file before it in the same drop; none of
-  // them asks. (A dropped folder named like a folder here goes into that one.)
+  // them asks. A dropped folder named like a folder here goes into that one, and its files meet
+  // what that folder (and each of its subfolders) holds as files dropped here meet this one's.
   const folderName = new Map(); // a dropped folder's name -> the name it takes here
   for (const { path } of items) {
     if (!path.length || folderName.has(path[0])) continue;
@@ -1236,23 +1239,55 @@ async function enqueueUploads(items) {
     folderName.set(path[0], renamed ? numberedName(path[0], taken) : path[0]);
     taken.add(folderName.get(path[0]));
   }
-  const folders = new Set([...folderNames, ...folderName.values()]);
-  const given = new Set(); // the names given to the files of this batch so far
-  const jobs = [];
-  for (const { file, path: chosenPath } of items) {
-    let name = file.name;
-    let path = chosenPath;
-    let replaces = [];
-    if (path.length) {
-      path = [folderName.get(path[0]), ...path.slice(1)];
-    } else if (folders.has(name) || given.has(name)) {
-      taken.add(name = numberedName(name, taken));
-    } else if (existing.has(name)) {
-      if (choice === "skip") continue;
-      if (choice === "replace") replaces = existing.get(name);
-      else taken.add(name = numberedName(name, taken));
+  // Each folder the files go into: what it holds, if it exists already (null: made by this upload).
+  const targets = new Map([["", { id: folder, documents: existing, folders: new Set([...folderNames, ...folderName.values()]), taken, given: new Set() }]]);
+  const placed = items.map(({ file, path }) => ({ file, path: path.length ? [folderName.get(path[0]), ...path.slice(1)] : [] }));
+  const existingFolder = (parent, name) => data.folders.find((other) => other.parent === parent && other.name === name);
+  let everything = null; // every committed document, fetched if a dropped folder meets an existing one
+  for (const { file, path } of placed) {
+    const key = path.join("/");
+    if (!targets.has(key)) {
+      let id = folder;
+      for (const name of path) {
+        id = existingFolder(id, name)?.id;
+        if (!id) break;
+      }
+      id ??= null;
+      if (id !== null && !everything) {
+        try {
+          everything = await call("all_documents");
+        } catch (error) {
+          handleError(error);
+          return;
+        }
+      }
+      const documents = id === null ? new Map() : names(everything.filter((doc) => doc.folder === id));
+      const subfolders = new Set(placed.filter((other) => other.path.length > path.length && other.path.slice(0, path.length).join("/") === key)
+        .map((other) => other.path[path.length]));
+      if (id !== null) data.folders.filter((other) => other.parent === id).forEach((other) => subfolders.add(other.name));
+      targets.set(key, { id, documents, folders: subfolders, taken: new Set([...documents.keys(), ...subfolders]), given: new Set() });
     }
-    if (!path.length) given.add(name);
+    targets.get(key).taken.add(file.name);
+  }
+  const conflicts = placed.filter(({ file, path }) => {
+    const target = targets.get(path.join("/"));
+    return target.documents.has(file.name) && !target.folders.has(file.name);
+  });
+  const choice = conflicts.length
+    ? await askAboutConflicts([...new Set(conflicts.map(({ file, path }) => [...path, file.name].join("/")))]) : null;
+  const jobs = [];
+  for (const { file, path } of placed) {
+    const target = targets.get(path.join("/"));
+    let name = file.name;
+    let replaces = [];
+    if (target.folders.has(name) || target.given.has(name)) {
+      target.taken.add(name = numberedName(name, target.taken));
+    } else if (target.documents.has(name)) {
+      if (choice === "skip") continue;
+      if (choice === "replace") replaces = target.documents.get(name);
+      else target.taken.add(name = numberedName(name, target.taken));
+    }
+    target.given.add(name);
     jobs.push({ file, path, name, replaces });
   }
   for (const { file, path, name, replaces } of jobs) {
