@@ -1,14 +1,18 @@
-"""Navigation and the language switcher for the site's base template."""
+"""Navigation, the language switcher and sizes for the site's templates."""
 
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
+
+DECIMAL_UNITS = ("kB", "MB", "GB", "TB")
 
 NAVIGATION = [
     ("why", _("Why")),
@@ -66,3 +70,19 @@ def language_links(context):
             "current": code == translation.get_language(),
         })
     return links
+
+
+@register.filter
+def decimal_size(value):
+    """A size in bytes as the vault page shows it: decimal units (1 GB = 10⁹ bytes, as storage is
+    sold), at most one decimal, in the page's number format. Django's filesizeformat counts in
+    binary units under the same names, so the FAQ said 10.0 GB where the vault said 10.7."""
+    size = int(value)
+    if size < 1000:
+        return filesizeformat(size)
+    for unit in DECIMAL_UNITS:
+        size /= 1000
+        if size < 1000 or unit == DECIMAL_UNITS[-1]:
+            break
+    shown = round(size, 1)
+    return f"{number_format(shown, 1 if shown % 1 else 0)} {unit}"

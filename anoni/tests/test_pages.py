@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 
+from anoni.templatetags.site import decimal_size
 from anoni.tests.support import LANGUAGES, PAGES, Page, expected_title, path_of
 
 # Values the operator sets; they read the same in every language by nature.
@@ -42,3 +43,15 @@ def test_unknown_page_answers_404_with_the_site_layout(http):
     page = Page(response.text)
     assert page.language == "it"
     assert page.title.strip() == expected_title("Page not found", "it")
+
+
+@pytest.mark.parametrize(("language", "quota"), [("en", "10.7 GB"), ("it", "10,7 GB"), ("de", "10,7 GB")])
+def test_the_faq_gives_the_quota_in_the_vaults_units(http, language, quota):
+    """Decimal units, as the vault page's storage meter shows them (10 GiB is 10.7 GB there)."""
+    assert settings.ANONI_QUOTA_BYTES == 10 * 1024**3  # the default
+    assert quota in " ".join(Page(http.get(path_of("faq", language)).text).texts)
+
+
+def test_sizes_in_decimal_units():
+    assert [decimal_size(size) for size in (999, 1000, 60_000_000, 1_500_000, 10 * 1024**3, 2 * 10**15)] == [
+        "999\xa0bytes", "1 kB", "60 MB", "1.5 MB", "10.7 GB", "2000 TB"]

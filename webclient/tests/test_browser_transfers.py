@@ -1,7 +1,8 @@
 """Transfers survive the network and obey the person: a request that fails is retried and the
 row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
 (no chunk is sent twice once stored); a download rides out a blip; a cancelled upload stops and
-leaves no document in the vault, not even a pending one."""
+leaves no document in the vault, not even a pending one; logging out during a transfer asks
+first; a file over the quota says how much it needs and how much is left."""
 
 import os
 import re
@@ -107,6 +108,40 @@ def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
     expect(page.locator("#listing-empty")).to_be_visible()
     account = Account.objects.get(username=username)
     assert not Document.objects.filter(account=account).exists()  # not even a pending one
+
+
+def test_logging_out_during_a_transfer_asks_first(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    source = tmp_path / "long.bin"
+    source.write_bytes(os.urandom(48 * CHUNK))
+    dialog = page.locator("#logout-dialog")
+    vault.open()
+    vault.signup(new_username())
+    page.set_input_files("#file-input", [str(source)])
+    expect(page.locator("#transfer-list .transfer-status").first).to_contain_text(" of ")
+
+    page.click("#logout-button")
+    expect(dialog.locator(".logout-dialog-text")).to_have_text("1 transfer is still running. Logging out stops it.")
+    dialog.locator("[data-bs-dismiss=modal]").last.click()  # Cancel: nothing stops
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#vault-view")).to_be_visible()
+    assert "finished" not in page.locator("#transfer-list .transfer").first.get_attribute("class")
+
+    page.click("#logout-button")
+    vault.dialog_submit("logout-dialog")
+    expect(page.locator("#auth-view")).to_be_visible()
+
+
+def test_a_file_over_the_quota_says_what_it_needs_and_what_is_left(vault_page, tmp_path, settings):
+    settings.ANONI_QUOTA_BYTES = 1_000_000
+    vault = vault_page
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(2_500_000))
+    vault.open()
+    vault.signup(new_username())
+    (status,) = vault.upload(source)
+    assert "This file needs 2.5 MB; 1 MB of your storage is left. Delete something to make room." in status
 
 
 REGISTRATIONS = """async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope)"""

@@ -171,13 +171,22 @@ function watchStrength(input) {
   });
 }
 
-function checkNewPassword(password, confirm) {
+// A weak password is the only key to everything in the vault, and nobody can reset it: it is
+// refused once with that warning, and taken if the same one is submitted again (remembered here,
+// in the page's memory only, per form).
+const weakPasswordsAccepted = new WeakMap();
+
+function checkNewPassword(password, confirm, form) {
   const problem = checkCredential(password, "password");
   if (problem) return problem;
   if (password.length < MIN_NEW_PASSWORD) {
     return interpolate(gettext("Please use at least %(count)s characters."), { count: MIN_NEW_PASSWORD }, true);
   }
   if (password !== confirm) return gettext("The two passwords differ.");
+  if (passwordStrength(password).level <= 2 && weakPasswordsAccepted.get(form) !== password) {
+    weakPasswordsAccepted.set(form, password);
+    return gettext("This password is easy to guess, and it is the only key to your vault: nobody can reset it. Choose a longer one, or submit it again to use it anyway.");
+  }
   return null;
 }
 
@@ -235,7 +244,7 @@ $("signup-form").addEventListener("submit", (event) => {
   const username = form.elements.username.value;
   const password = form.elements.password.value;
   const problem = checkCredential(username, "username")
-    || checkNewPassword(password, form.elements.confirm.value)
+    || checkNewPassword(password, form.elements.confirm.value, form)
     || (!form.elements.understood.checked && gettext("Please confirm that you understand that nobody can recover your password."));
   if (problem) return formError(form, problem);
   openVault(form, "signup", { username, password });
@@ -969,9 +978,9 @@ function deleteItems(items) {
 $("change-password-button").addEventListener("click", () => {
   openDialog("password-dialog", {
     prepare: (form) => { form.elements.username.value = state.account.username; },
-    submit: async () => {
+    submit: async (form) => {
       const password = $("new-password").value;
-      const problem = checkNewPassword(password, $("new-password-confirm").value);
+      const problem = checkNewPassword(password, $("new-password-confirm").value, form);
       if (problem) return problem;
       await call("change_password", { password });
       showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
@@ -1017,8 +1026,21 @@ async function logOut(text) {
   leaveVault(text);
 }
 
+// Logging out stops every transfer: while some run, the person is asked first.
 $("logout-button").addEventListener("click", () => {
-  logOut(gettext("You are logged out. Your keys have been erased from this page's memory."));
+  const loggedOut = gettext("You are logged out. Your keys have been erased from this page's memory.");
+  if (!activeTransfers) {
+    logOut(loggedOut);
+    return;
+  }
+  openDialog("logout-dialog", {
+    prepare: (form) => {
+      form.querySelector(".logout-dialog-text").textContent = interpolate(ngettext(
+        "%(count)s transfer is still running. Logging out stops it.",
+        "%(count)s transfers are still running. Logging out stops them.", activeTransfers), { count: activeTransfers }, true);
+    },
+    submit: () => { logOut(loggedOut); },
+  });
 });
 
 // A vault left open and unattended logs itself out after config.idleLogoutSeconds without a key
@@ -1324,8 +1346,15 @@ async function runUpload({ file, path, name, replaces, folder, task, row: transf
       : gettext("Encrypted and stored."), "success");
     refreshSoon();
   } catch (error) {
-    finishWithError(transferRow, error);
-    if (error instanceof VaultError && error.code === "quota_exceeded") refreshSoon();
+    if (error instanceof VaultError && error.code === "quota_exceeded") {
+      // The meter may show room left, just not enough for this file: say both.
+      const { used_bytes: used, quota_bytes: quota } = state.account;
+      transferRow.finish(interpolate(gettext("This file needs %(size)s; %(free)s of your storage is left. Delete something to make room."),
+        { size: formatBytes(file.size), free: formatBytes(Math.max(0, quota - used)) }, true), "danger");
+      refreshSoon();
+    } else {
+      finishWithError(transferRow, error);
+    }
   } finally {
     runningUploads -= 1;
     pumpUploads();
