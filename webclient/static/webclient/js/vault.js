@@ -1103,6 +1103,7 @@ $("diagnostics-button").addEventListener("click", () => {
 // --- transfers --------------------------------------------------------------------------------------------------
 
 const SPEED_WINDOW_MS = 5000;
+const ETA_SMOOTHING_S = 2;
 let activeTransfers = 0;
 
 class TransferRow {
@@ -1137,14 +1138,31 @@ class TransferRow {
     const [start, startDone] = this.samples[0];
     const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
     this.element.querySelector(".transfer-speed").textContent = speed > 0 ? formatSpeed(speed) : "";
-    this.element.querySelector(".transfer-eta").textContent = speed > 0 && done < total
-      ? interpolate(gettext("%(time)s left"), { time: formatDuration((total - done) / speed) }, true) : "";
+    // No time left before two seconds of progress: the first steps say little about the speed.
+    this.element.querySelector(".transfer-eta").textContent = speed > 0 && done < total && now - start >= 2000
+      ? interpolate(gettext("%(time)s left"), { time: formatDuration(this.smoothedRemaining(now, (total - done) / speed)) }, true) : "";
+  }
+
+  // Progress comes in 4 MiB steps, so the time left from the recent speed alone jumped about
+  // (27 s, 55 s, 39 s within seconds on a slow line): the last estimate, counted down, moves
+  // towards each new one by how much time passed, over about ETA_SMOOTHING_S seconds.
+  smoothedRemaining(now, estimate) {
+    if (this.remaining !== undefined) {
+      const elapsed = (now - this.remainingAt) / 1000;
+      const weight = 1 - Math.exp(-elapsed / ETA_SMOOTHING_S);
+      const countedDown = Math.max(0, this.remaining - elapsed);
+      estimate = countedDown + weight * (estimate - countedDown);
+    }
+    this.remaining = estimate;
+    this.remainingAt = now;
+    return estimate;
   }
 
   retrying(wait) {
     this.status(interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true));
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
+    this.remaining = undefined; // the estimate starts afresh once the transfer goes on
   }
 
   finish(text, outcome) {
