@@ -1,7 +1,10 @@
 """Valid JSON that no request of ours can be, on every operation that takes a JSON body (as the
 OpenAPI schema lists them): nesting deeper than Python's recursion allows, and lone surrogates
 (`"\\ud800"`, a valid JSON escape but no text), as a field's name or its value. Each is `400
-malformed`, never a 500, and nothing is stored."""
+malformed`, never a 500, and nothing is stored. And a body over the 64 KiB limit is `413
+body_too_large` on each of them, refused before anything reads it (so before any signature)."""
+
+import uuid
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -74,3 +77,12 @@ def test_hostile_json_is_malformed_everywhere(server_url, hostile):
     assert run(pending.listing())["present"] == []
     run(vault.close())
 
+
+
+def test_an_oversized_body_is_too_large_everywhere(server_url):
+    body = b'{"x": "' + b"a" * (64 * 1024) + b'"}'
+    for method, path, _ in json_operations():
+        path = path.replace("{folder_id}", str(uuid.uuid4())).replace("{document_id}", str(uuid.uuid4()))
+        reply = web.request(method, server_url + path, content=body,
+                            headers={"Content-Type": "application/json"}, timeout=30)
+        assert (reply.status_code, reply.json()["code"]) == (413, "body_too_large"), (method, path)
