@@ -2,7 +2,7 @@
 (a drf-spectacular postprocessing hook) rather than repeated on every view: malformed input and
 headers (400), a refused signature (401, signed operations), bodies over the limit or of the wrong
 type (413, 415), rate limits (429, the unsigned operations) and a backing service that is down
-(503). What a view documents itself is kept, and declares with `errors()`: the answers particular to it."""
+(503). What a view documents itself is kept: with `errors()`, the answers particular to it."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -24,18 +24,16 @@ DESCRIPTIONS = {
     "503": "`database_unavailable` or `storage_unavailable` (or, for a chunk upload, `chunk_busy`), "
            "with Retry-After",
 }
-
-
 ERROR_REFERENCE = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
 
 
 def errors(*answers) -> dict:
     """`responses` entries for the errors particular to an operation: each answer is a status, or
     (status, description naming its codes)."""
-    described = dict(answer if isinstance(answer, tuple) else (answer, "Error {code, detail}")
-                     for answer in answers)
+    described = (answer if isinstance(answer, tuple) else (answer, "Error {code, detail}")
+                 for answer in answers)
     return {status: OpenApiResponse(ERROR_REFERENCE, description=description)
-            for status, description in described.items()}
+            for status, description in described}
 
 
 class BodyOnDelete(AutoSchema):
