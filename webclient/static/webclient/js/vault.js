@@ -1279,8 +1279,9 @@ async function enqueueUploads(items) {
     folderName.set(path[0], renamed ? numberedName(path[0], taken) : path[0]);
     taken.add(folderName.get(path[0]));
   }
-  // Each folder the files go into: what it holds, if it exists already (null: made by this upload).
-  const targets = new Map([["", { id: folder, documents: existing, folders: new Set([...folderNames, ...folderName.values()]), taken, given: new Set() }]]);
+  // Each folder the files go into, by path from here: the documents and folders it holds already
+  // (none if this upload makes it), the names taken there and those given to this upload's files.
+  const targets = new Map([["", { documents: existing, folders: new Set([...folderNames, ...folderName.values()]), taken, given: new Set() }]]);
   const placed = items.map(({ file, path }) => ({ file, path: path.length ? [folderName.get(path[0]), ...path.slice(1)] : [] }));
   const existingFolder = (parent, name) => data.folders.find((other) => other.parent === parent && other.name === name);
   let everything = null; // every committed document, fetched if a dropped folder meets an existing one
@@ -1305,7 +1306,7 @@ async function enqueueUploads(items) {
       const subfolders = new Set(placed.filter((other) => other.path.length > path.length && other.path.slice(0, path.length).join("/") === key)
         .map((other) => other.path[path.length]));
       if (id !== null) data.folders.filter((other) => other.parent === id).forEach((other) => subfolders.add(other.name));
-      targets.set(key, { id, documents, folders: subfolders, taken: new Set([...documents.keys(), ...subfolders]), given: new Set() });
+      targets.set(key, { documents, folders: subfolders, taken: new Set([...documents.keys(), ...subfolders]), given: new Set() });
     }
     targets.get(key).taken.add(file.name);
   }
