@@ -38,6 +38,10 @@ def json_operations() -> list[tuple[str, str, bool]]:
     return [*sorted(found), ("POST", API + "auth/logout", True)]
 
 
+def with_ids(path: str, folder_id, document_id) -> str:
+    return path.replace("{folder_id}", str(folder_id)).replace("{document_id}", str(document_id))
+
+
 def test_the_operations_are_found():
     operations = json_operations()
     assert ("POST", API + "accounts", False) in operations
@@ -55,13 +59,11 @@ def test_hostile_json_is_malformed_everywhere(server_url, hostile):
     folder = run(vault.create_folder("f"))
     pending = PendingDocument(vault, b"x")
     run(pending.create())
-    ids = {"{folder_id}": folder.id, "{document_id}": pending.id}
     objects_before = (Account.objects.count(), Folder.objects.count(), Document.objects.count(),
                       ClientLog.objects.count())
 
-    for method, path, signed in json_operations():
-        for placeholder, value in ids.items():
-            path = path.replace(placeholder, str(value))
+    for method, template, signed in json_operations():
+        path = with_ids(template, folder.id, pending.id)
         if signed:
             with pytest.raises(ApiError) as refused:
                 run(session.request(method, path, body=body, content_type="application/json"))
@@ -78,11 +80,10 @@ def test_hostile_json_is_malformed_everywhere(server_url, hostile):
     run(vault.close())
 
 
-
 def test_an_oversized_body_is_too_large_everywhere(server_url):
     body = b'{"x": "' + b"a" * (64 * 1024) + b'"}'
-    for method, path, _ in json_operations():
-        path = path.replace("{folder_id}", str(uuid.uuid4())).replace("{document_id}", str(uuid.uuid4()))
+    for method, template, _ in json_operations():
+        path = with_ids(template, uuid.uuid4(), uuid.uuid4())
         reply = web.request(method, server_url + path, content=body,
                             headers={"Content-Type": "application/json"}, timeout=30)
         assert (reply.status_code, reply.json()["code"]) == (413, "body_too_large"), (method, path)

@@ -74,7 +74,6 @@ def test_a_delete_that_cannot_reach_the_storage_keeps_the_document(vault, chunk_
     assert vault.call("DELETE", f"documents/{document['id']}").status == 204
 
 
-
 def test_an_account_deletion_that_cannot_reach_the_storage_can_be_tried_again(
         server_url, chunk_backend, storage_breaks, settings):
     username, srp_pass = sign_up(server_url)
