@@ -278,9 +278,10 @@ ANONI_FEEDBACK_PER_ADDRESS = (env_int("ANONI_FEEDBACK_PER_ADDRESS", 5), 3600)
 ANONI_CLIENT_LOGS_PER_ADDRESS = (env_int("ANONI_CLIENT_LOGS_PER_ADDRESS", 10), 3600)
 
 # --- The operator (shown on the site) -------------------------------------------------------------
-ANONI_OPERATOR_NAME = os.environ.get("ANONI_OPERATOR_NAME", "The Anoni operator")
+# The name and the place, left unset, read in the page's language; set, they read as set in all.
+ANONI_OPERATOR_NAME = os.environ.get("ANONI_OPERATOR_NAME") or _("The Anoni operator")
 ANONI_OPERATOR_CONTACT = os.environ.get("ANONI_OPERATOR_CONTACT", "privacy@example.org")
-ANONI_DATA_LOCATION = os.environ.get("ANONI_DATA_LOCATION", "the operator's own server")
+ANONI_DATA_LOCATION = os.environ.get("ANONI_DATA_LOCATION") or _("the operator's own server")
 ANONI_BETA_DIAGNOSTICS = env_bool("ANONI_BETA_DIAGNOSTICS", False)
 ANONI_DIAGNOSTICS_RETENTION_DAYS = env_int("ANONI_DIAGNOSTICS_RETENTION_DAYS", 30)
 # bench/browser.py only: adds the browser benchmark to the vault page and its results endpoint.

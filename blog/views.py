@@ -37,7 +37,7 @@ class LatestPostsFeed(Feed):
         return reverse("blog:list")
 
     def author_name(self):
-        return settings.ANONI_OPERATOR_NAME
+        return str(settings.ANONI_OPERATOR_NAME)  # the default is translated
 
     def items(self):
         return services.published_posts(get_language())[:20]
