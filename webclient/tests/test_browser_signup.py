@@ -35,3 +35,21 @@ def test_a_weak_password_is_taken_only_when_submitted_again(vault_page):
     page.click("#signup-form [type=submit]")
     vault.wait_for_vault()
     assert Account.objects.filter(username=username).exists()
+
+
+def test_on_a_phone_the_vault_opens_at_its_top_with_its_account_buttons_together(vault_page):
+    """The sign-up form is scrolled to reach its button; the vault that replaces it starts at the
+    top, and "Log out" never wraps alone under the title, away from the Account menu."""
+    vault = vault_page
+    page = vault.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    vault.open()
+    page.click("#signup-tab")
+    page.locator("#signup-form [type=submit]").scroll_into_view_if_needed()
+    assert page.evaluate("scrollY") > 0
+    vault.signup(new_username("u"))  # short: the Account menu fits beside the title
+    expect(page.locator("#vault-title")).to_be_focused()
+    assert page.evaluate("scrollY") == 0
+    account = page.locator("#vault-view .dropdown-toggle", has_text="Account").bounding_box()
+    logout = page.locator("#logout-button").bounding_box()
+    assert logout["y"] == account["y"]

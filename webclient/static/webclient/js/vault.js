@@ -261,7 +261,10 @@ function showVault(account) {
   $("vault-username").textContent = account.username;
   $("auth-view").hidden = true;
   $("vault-view").hidden = false;
-  $("vault-title").focus();
+  // A new view, shown from its top (not from wherever the longer signup form was scrolled to),
+  // at once: Bootstrap makes scrolling smooth.
+  window.scrollTo({ top: 0, behavior: "instant" });
+  $("vault-title").focus({ preventScroll: true });
   refresh();
 }
 
