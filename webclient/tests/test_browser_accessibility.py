@@ -8,6 +8,9 @@ axe-core is a development dependency (package.json), read from node_modules and 
 Transitions are off (the reduced-motion setting), so that no colour is checked halfway through a
 fade."""
 
+import os
+import re
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -209,3 +212,109 @@ def test_the_focus_comes_back_after_an_action(vault_page, tmp_path):
     vault.action("renamed.txt", "delete")
     vault.dialog_submit("delete-dialog")
     expect(page.locator("#breadcrumbs [aria-current=page]")).to_be_focused()
+
+
+def test_the_focus_stays_put_when_the_listing_is_drawn_anew(vault_page, tmp_path):
+    """The listing and the path are drawn anew when an upload ends: the focus stays on the same
+    control. A row menu's action that opens no dialog gives the focus back to the menu's button;
+    logging out after signing up gives it to the login form, which replaces the sign-up form."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    first, second, third = (tmp_path / name for name in ("first.txt", "second.txt", "third.txt"))
+    for path in (first, second, third):
+        path.write_text(path.name)
+    vault.upload(first)
+    vault.row("first.txt").locator(".item-select").focus()
+    vault.upload(second)
+    vault.row("second.txt").wait_for()
+    expect(vault.row("first.txt").locator(".item-select")).to_be_focused()
+
+    vault.new_folder("Inner")
+    vault.open_folder("Inner")
+    page.locator("#breadcrumbs button", has_text="Vault").focus()
+    vault.upload(third)
+    vault.row("third.txt").wait_for()
+    expect(page.locator("#breadcrumbs button", has_text="Vault")).to_be_focused()
+
+    vault.action("third.txt", "verify")
+    vault.wait_for_transfers(4)
+    expect(vault.row("third.txt").locator(".item-actions")).to_be_focused()
+
+    vault.logout()
+    expect(page.locator("#login-username")).to_be_visible()
+    expect(page.locator("#login-username")).to_be_focused()
+
+
+def test_a_transfer_is_announced_at_its_quarters_and_its_end_only(vault_page, tmp_path):
+    """Its row's text changes with every 4 MiB; a screen reader hears only the live region."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    page.evaluate("""() => {
+        window.announced = [];
+        new MutationObserver((records) => {
+            for (const record of records) for (const node of record.addedNodes) announced.push(node.data);
+        }).observe(document.getElementById("transfer-announcer"), { childList: true });
+    }""")
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(20 * 1024 * 1024))  # five chunks
+    vault.upload(big)
+    *quarters, end = page.evaluate("announced")
+    assert end == "big.bin: Encrypted and stored."
+    # At most one of 25, 50 and 75 %, reached at 40, 60 and 80 % in five steps.
+    assert 1 <= len(quarters) <= 3 and all(re.fullmatch(r"big\.bin: [\d.]+ MB of 21 MB", text) for text in quarters), quarters
+    expect(page.locator("#transfer-list [aria-live]")).to_have_count(0)
+
+
+# Contrast (WCAG) of what sets each element apart, against what is behind it: its outline (the
+# focus), or its border (a field, a tick box), on the nearest background that is not transparent.
+CONTRASTS = """([selector, part]) => {
+    const element = document.querySelector(selector);
+    const rgb = (colour) => colour.match(/[\\d.]+/g).map(Number);
+    const luminance = (channels) => channels.slice(0, 3).map((value) => {
+        value /= 255;
+        return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+    }).reduce((sum, value, index) => sum + value * [0.2126, 0.7152, 0.0722][index], 0);
+    let behind = [255, 255, 255];
+    for (let node = element.parentElement; node; node = node.parentElement) {
+        const colour = rgb(getComputedStyle(node).backgroundColor);
+        if (colour.length < 4 || colour[3] > 0) { behind = colour; break; }
+    }
+    const style = getComputedStyle(element);
+    const [a, b] = [luminance(rgb(style[`${part}Color`])), luminance(behind)].sort((x, y) => y - x);
+    return { ratio: (a + 0.05) / (b + 0.05), width: parseFloat(style[`${part}Width`]),
+             style: style[`${part}Style`] };
+}"""
+
+
+def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
+    """Bootstrap's focus rings are a translucent shadow, and its fields' borders a light grey: both
+    under 3:1 against the page. Checked in the light colours and the dark."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    focusable = {"auth": ["#login-tab", "#login-username"],
+                 "vault": ["#upload-files-button", "#new-folder-button", "#logout-button", "#name-filter",
+                           "#select-all"]}
+    bordered = {"auth": ["#login-username"], "vault": ["#name-filter", "#select-all"]}
+    for view in ("auth", "vault"):
+        if view == "vault":
+            vault.signup(new_username())
+            vault.new_folder("Photos")  # a tick box to tick: an empty folder has none enabled
+        for scheme in ("light", "dark"):
+            emulate(page, scheme)
+            for selector in focusable[view]:
+                page.focus(selector)
+                page.keyboard.press("Shift+Tab")  # and back: a focus by the keyboard, as it shows
+                page.keyboard.press("Tab")
+                expect(page.locator(selector)).to_be_focused()
+                outline = page.evaluate(CONTRASTS, [selector, "outline"])
+                assert outline["style"] == "solid" and outline["width"] >= 2, (selector, scheme, outline)
+                assert outline["ratio"] >= 3, (selector, scheme, outline)
+            page.evaluate("document.activeElement.blur()")
+            for selector in bordered[view]:
+                border = page.evaluate(CONTRASTS, [selector, "borderTop"])
+                assert border["ratio"] >= 3, (selector, scheme, border)

@@ -285,6 +285,8 @@ function leaveVault(text) {
   $("auth-view").hidden = false;
   clearAlerts();
   if (text) showAlert(text, "info");
+  // After a sign-up the other tab is the one shown, and a hidden field takes no focus.
+  bootstrap.Tab.getOrCreateInstance($("login-tab")).show();
   $("login-username").focus();
 }
 
@@ -378,9 +380,34 @@ function navigate(folderId) {
 }
 
 function render() {
+  const focused = focusedPlace();
   renderBreadcrumbs();
   renderListing();
   renderStorage();
+  if (focused && (!document.activeElement || document.activeElement === document.body)) {
+    (document.querySelector(focused) ?? $("breadcrumbs").querySelector("[aria-current]"))?.focus();
+  }
+}
+
+// The listing and the path are drawn anew from each answer of the server (an upload ends, say):
+// what had the focus in them is gone, and the focus would fall to the top of the page. It goes to
+// the same control of the same row, or the same folder of the path, as drawn anew; failing that
+// (the row is gone), to the folder's name in the path.
+const ROW_CONTROLS = [".item-select", ".open-folder", ".open-document", ".item-actions"];
+
+function focusedPlace() {
+  const active = document.activeElement;
+  const rowElement = active?.closest?.("#listing [data-id]");
+  if (rowElement) {
+    const control = ROW_CONTROLS.find((selector) => active.matches(selector)) ?? ".item-actions";
+    return `#listing [data-id="${CSS.escape(rowElement.dataset.id)}"] ${control}`;
+  }
+  const crumb = active?.closest?.("#breadcrumbs [data-folder]");
+  if (crumb) {
+    const place = `#breadcrumbs [data-folder="${CSS.escape(crumb.dataset.folder)}"]`;
+    return `${place} button, ${place}[aria-current]`;
+  }
+  return null;
 }
 
 function renderBreadcrumbs() {
@@ -662,6 +689,9 @@ $("listing").addEventListener("click", (event) => {
   if (event.target.closest(".open-document")) return preview(listedItem(element).item);
   const action = event.target.closest("[data-action]")?.dataset.action;
   if (!action) return;
+  // The menu closes: the focus goes back to its button rather than to the page, whether the
+  // action opens a dialog (which gives it back there) or not (a download, a check).
+  element.querySelector(".item-actions").focus();
   const { item, isFolder } = listedItem(element);
   if (action === "move") moveItems([{ item, isFolder }]);
   else if (action === "delete") deleteItems([{ item, isFolder }]);
@@ -1117,6 +1147,8 @@ class TransferRow {
     this.bar = this.element.querySelector(".progress-bar");
     this.progressElement = this.element.querySelector(".transfer-progress");
     this.progressElement.setAttribute("aria-label", name);
+    this.name = name;
+    this.quartersAnnounced = 0;
     this.samples = [];
     this.finished = false;
     this.element.querySelector(".transfer-cancel").addEventListener("click", () => this.onCancel?.());
@@ -1130,6 +1162,12 @@ class TransferRow {
     this.element.querySelector(".transfer-status").textContent = text;
   }
 
+  // The rows' texts change with every chunk; a screen reader hears, through one live region,
+  // what changed state (a lost connection, the end) and a quarter's progress at most.
+  announce(text) {
+    $("transfer-announcer").textContent = `${this.name}: ${text}`;
+  }
+
   progress(done, total) {
     const now = performance.now();
     this.samples.push([now, done]);
@@ -1138,6 +1176,11 @@ class TransferRow {
     this.bar.style.width = `${percent}%`;
     this.progressElement.setAttribute("aria-valuenow", String(Math.round(percent)));
     this.status(interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true));
+    const quarters = Math.floor(percent / 25);
+    if (quarters > this.quartersAnnounced && done < total) {
+      this.quartersAnnounced = quarters;
+      this.announce(this.element.querySelector(".transfer-status").textContent);
+    }
     const [start, startDone] = this.samples[0];
     const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
     this.element.querySelector(".transfer-speed").textContent = speed > 0 ? formatSpeed(speed) : "";
@@ -1163,6 +1206,7 @@ class TransferRow {
 
   retrying(wait) {
     this.status(interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true));
+    this.announce(this.element.querySelector(".transfer-status").textContent);
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
     this.remaining = undefined; // the estimate starts afresh once the transfer goes on
@@ -1183,6 +1227,7 @@ class TransferRow {
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
     this.status(text);
+    this.announce(text);
   }
 
   handlers() {
