@@ -255,7 +255,7 @@ ANONI_PROXY_COUNT = env_int("ANONI_PROXY_COUNT", 0)
 
 # Signed JSON bodies are small; only chunk uploads carry up to one box (4 MiB + 65 bytes).
 ANONI_MAX_JSON_BODY = env_int("ANONI_MAX_JSON_BODY", 64 * 1024)
-ANONI_MAX_CHUNK_BOX = 4 * 1024 * 1024 + 65
+ANONI_MAX_CHUNK_BOX = 4 * 1024 * 1024 + 65  # a full chunk's box: every chunk but the last is one
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANONI_MAX_CHUNK_BOX + 1024
 
 # --- Anoni protocol -------------------------------------------------------------------------------

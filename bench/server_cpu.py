@@ -9,8 +9,8 @@ worker's CPU time (user and system, from /proc) before and after:
 
 - GET account: the cheapest signed request (signature check, session lookup, one query), the
   baseline: what any request costs before it does its own work;
-- PUT of a 65-byte chunk: a chunk upload without the bytes (lock, size and quota checks, insert,
-  a file written);
+- PUT of a 65-byte chunk (each the one chunk of its document): a chunk upload without the bytes
+  (lock, length and quota checks, insert, a file written);
 - PUT of a full 4 MiB chunk: the same with the body read, hashed and written.
 
 Figures are the median of `--rounds` interleaved rounds. Not a test: it never fails because
@@ -55,20 +55,28 @@ async def measured(pid: int, jobs: int, requests) -> tuple[float, float]:
 
 
 async def chunk_puts(session, pid: int, jobs: int, count: int, box_length: int):
-    """PUTs `count` chunks of `box_length` bytes into a fresh pending document, then deletes it."""
-    doc_id = str(uuid.uuid4())
+    """PUTs `count` boxes of `box_length` bytes into fresh pending documents, then deletes them:
+    full boxes into one document of `count` chunks, smaller ones each into a document of its own,
+    as only a document's last box may be smaller (DESIGN §5). The documents are made before the
+    measuring starts."""
     stand_in = b64e(os.urandom(document.box_size(32)))  # the server cannot tell it from a key
-    await session.request("POST", API + "documents", json={
-        "id": doc_id, "folder": None, "wrapped_key": stand_in, "meta": stand_in,
-        "chunks": count, "size": count * box_length})
+    chunks = count if box_length == document.FULL_BOX else 1
+    targets = []  # (document id, chunk index)
+    for _ in range(count // chunks):
+        doc_id = str(uuid.uuid4())
+        await session.request("POST", API + "documents", json={
+            "id": doc_id, "folder": None, "wrapped_key": stand_in, "meta": stand_in,
+            "chunks": chunks, "size": chunks * box_length})
+        targets += [(doc_id, index) for index in range(chunks)]
     body = os.urandom(box_length)
-    path = f"{API}documents/{doc_id}/chunks/"
     try:
         return await measured(pid, jobs, [
-            session.request("PUT", f"{path}{index}", body=body, content_type="application/octet-stream")
-            for index in range(count)])
+            session.request("PUT", f"{API}documents/{doc_id}/chunks/{index}", body=body,
+                            content_type="application/octet-stream")
+            for doc_id, index in targets])
     finally:
-        await session.request("DELETE", f"{API}documents/{doc_id}")
+        for doc_id in dict.fromkeys(doc_id for doc_id, _ in targets):
+            await session.request("DELETE", f"{API}documents/{doc_id}")
 
 
 async def bench(args, server: Server):

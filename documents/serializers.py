@@ -7,12 +7,11 @@ have."""
 import re
 import uuid
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from documents.services import is_box_length
+from documents.services import is_box_length, is_document_size
 from webclient.vault.encoding import b64d, b64e
 
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -133,12 +132,10 @@ class DocumentCreateSerializer(StrictSerializer):
     size = StrictIntegerField(min_value=0, help_text="Total byte length of all the boxes.")
 
     def validate(self, attrs):
-        chunks, size = attrs["chunks"], attrs["size"]
-        if not 65 * chunks <= size <= settings.ANONI_MAX_CHUNK_BOX * chunks:
-            raise serializers.ValidationError(
-                {"size": "Must be between 65 and 4,194,369 bytes per chunk."})
-        if (size - 49 * chunks) % 16:
-            raise serializers.ValidationError({"size": "Cannot be the total length of sealed boxes."})
+        if not is_document_size(attrs["chunks"], attrs["size"]):
+            raise serializers.ValidationError({"size": "Cannot be the total length of the boxes: every "
+                                               "chunk but the last is a full box of 4,194,369 bytes, and "
+                                               "the last a box of 65 to 4,194,369 (49 + a multiple of 16)."})
         return attrs
 
 

@@ -18,7 +18,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -42,6 +42,20 @@ UNSET = object()
 
 def is_box_length(length):
     return length >= MIN_BOX and (length - BOX_OVERHEAD) % BLOCK == 0
+
+
+def is_document_size(chunks, size):
+    """Whether `size` can be the total length of a document's `chunks` boxes: every chunk but the
+    last is a full one (DESIGN §5), so all boxes but the last are the largest, and the last is
+    whatever box length is left."""
+    full = settings.ANONI_MAX_CHUNK_BOX
+    return chunks >= 1 and is_box_length(size - (chunks - 1) * full) and size <= chunks * full
+
+
+def box_length(document, index):
+    """The one length that chunk `index`'s box of `document` can have (is_document_size)."""
+    full = settings.ANONI_MAX_CHUNK_BOX
+    return full if index < document.chunks - 1 else document.size - (document.chunks - 1) * full
 
 
 def conflict(code, detail, **extra):
@@ -231,19 +245,16 @@ def chunk_busy():
                     headers={"Retry-After": "1"})
 
 
-def _check_room(document, index, length) -> bool:
-    """409 once committed, 400 past the declared chunks, 413 past the declared size (counting
-    the boxes of the other indexes). True if a box of this index is stored already."""
+def _check_chunk(document, index, length):
+    """409 once committed; 400 past the declared chunks, or for a box of another length than its
+    index's. Each box having its one length, the stored boxes never add up past the size."""
     if document.state == Document.State.COMMITTED:
         raise conflict("already_committed", "The document is committed and cannot change.")
     _check_index(document, index)
-    # One query for the document's stored bytes and this index's share of them.
-    stored = Chunk.objects.filter(document=document).aggregate(
-        total=Sum("size"), this=Sum("size", filter=Q(index=index)))
-    if (stored["total"] or 0) - (stored["this"] or 0) + length > document.size:
-        raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
-                       "This chunk would take the document past its declared size.")
-    return stored["this"] is not None
+    expected = box_length(document, index)
+    if length != expected:
+        raise bad_chunk(f"Chunk {index} of this document must be a box of {expected} bytes: every "
+                        "chunk but the last is a full one of 4 MiB.")
 
 
 def store_chunk(account, document_id, index, box, *, sha256=None):
@@ -264,20 +275,21 @@ def store_chunk(account, document_id, index, box, *, sha256=None):
     if not cache.add(claim, True, timeout=CHUNK_CLAIM_SECONDS):
         raise chunk_busy()
     try:
-        replacing = _check_room(_own_document(account, document_id), index, len(box))
+        document = _own_document(account, document_id)
+        _check_chunk(document, index, len(box))
         if used_bytes(account) > quota_bytes(account):
             raise quota_exceeded()
-        if replacing:
+        if Chunk.objects.filter(document=document, index=index).exists():
             with transaction.atomic():
                 document = _own_document(account, document_id, lock=True)
-                _check_room(document, index, len(box))  # not if it was committed meanwhile
+                _check_chunk(document, index, len(box))  # not if it was committed meanwhile
                 Chunk.objects.filter(document=document, index=index).delete()
         name = storage.chunk_name(document_id, index)
         try:
             storage.write_object(name, box)
             with transaction.atomic():
                 document = _own_document(account, document_id, lock=True)
-                _check_room(document, index, len(box))
+                _check_chunk(document, index, len(box))
                 return Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)
         except Exception:
             if Document.objects.filter(pk=document_id).exists():

@@ -2,8 +2,7 @@
 lock is held across a write, which with S3 would queue a document's chunks behind each other's
 PUTs); two uploads of one index never interleave (the second is 503 `chunk_busy`); a document
 deleted while one of its boxes is being written keeps nothing of it; a commit while a box is
-being replaced finds that index missing; boxes that together pass the declared size are not all
-kept."""
+being replaced finds that index missing."""
 
 import asyncio
 import hashlib
@@ -14,7 +13,7 @@ import pytest
 
 from documents.models import Chunk, Document
 from documents.storage import ChunkFileStorage
-from documents.tests.conftest import API, OCTET_STREAM, box
+from documents.tests.conftest import API, FULL_BOX, OCTET_STREAM, box
 from webclient.vault.errors import ApiError
 
 WAIT = 10  # seconds; far more than any step here takes
@@ -77,7 +76,7 @@ async def while_writing(count, requests, action=None):
 
 
 def test_a_documents_chunks_are_written_side_by_side(vault, held_storage):
-    boxes = [box(4097), box(4097), box(81)]
+    boxes = [box(FULL_BOX), box(FULL_BOX), box(81)]
     document = vault.create_document(boxes)
     _, answers = vault.run(while_writing(3, [put(vault, document["id"], index, data)
                                              for index, data in enumerate(boxes)]))
@@ -109,32 +108,19 @@ def test_a_second_upload_of_the_same_index_is_busy_until_the_first_is_done(vault
 
 
 def test_a_document_deleted_during_a_write_keeps_nothing_of_it(vault, held_storage):
-    data = box(4097)
-    document = vault.create_document([data, data])
+    boxes = [box(FULL_BOX), box(4097)]
+    document = vault.create_document(boxes)
 
     async def delete():
         return await vault.session.request("DELETE", f"{API}documents/{document['id']}")
 
     deleted, answers = vault.run(while_writing(2, [put(vault, document["id"], index, data)
-                                                   for index in (0, 1)], delete))
+                                                   for index, data in enumerate(boxes)], delete))
     assert deleted.status == 204
     assert [(answer.status, answer.code) for answer in answers] == [(404, "not_found")] * 2
     assert not Document.objects.filter(pk=document["id"]).exists()
     assert not Chunk.objects.filter(document_id=document["id"]).exists()
     assert not (held_storage / document["id"]).exists()  # no object, not even its directory
-
-
-def test_a_box_past_the_declared_size_by_a_concurrent_upload_is_not_kept(vault, held_storage):
-    # Both pass the first check (neither sees the other's box yet); the second to be recorded
-    # finds the declared size taken and its box is deleted again.
-    data = box(4097)
-    document = vault.create_document([data], chunks=2, size=len(data) + 81)
-    _, answers = vault.run(while_writing(2, [put(vault, document["id"], index, data) for index in (0, 1)]))
-    outcomes = sorted(getattr(answer, "status", None) for answer in answers)
-    assert outcomes == [200, 413], answers
-    stored = list(Chunk.objects.filter(document_id=document["id"]).values_list("index", flat=True))
-    assert len(stored) == 1
-    assert sorted(path.name for path in (held_storage / document["id"]).iterdir()) == [str(stored[0])]
 
 
 def test_an_absent_document_takes_no_claim(vault, held_storage):

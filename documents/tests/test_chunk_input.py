@@ -37,7 +37,7 @@ def test_an_index_that_is_not_a_plain_number_is_a_bad_chunk(vault, chunk_backend
 
 
 def test_an_index_beyond_the_declared_chunks_is_a_bad_chunk(vault, chunk_backend):
-    document = vault.create_document([box(65), box(65)])
+    document = vault.create_document([box(FULL_BOX), box(65)])
     for index in (2, 3, 4294967295):
         error = vault.refused("PUT", f"documents/{document['id']}/chunks/{index}", body=box(65),
                               content_type="application/octet-stream")
@@ -64,25 +64,24 @@ def test_a_body_over_one_full_box_is_too_large(vault, chunk_backend, server_url)
     assert nothing_stored(vault, chunk_backend, document["id"])
 
 
-def test_a_chunk_that_would_exceed_the_declared_size_is_too_large(vault, chunk_backend):
-    document = vault.create_document(chunks=2, size=65 + 81)
-    vault.put_chunk(document["id"], 0, box(81))
-    error = vault.refused("PUT", f"documents/{document['id']}/chunks/1", body=box(81),
-                          content_type="application/octet-stream")
-    assert (error.status, error.code) == (413, "body_too_large")
-    assert stored_names(chunk_backend, document["id"]) == ["0"]
-    # Replacing chunk 0 by a smaller box makes room: the replaced box no longer counts.
-    vault.put_chunk(document["id"], 0, box(65))
+def test_a_box_of_another_length_than_its_index_has_is_a_bad_chunk(vault, chunk_backend, subtests):
+    """Every chunk but the last is a full 4 MiB one (DESIGN §5), so a document's declared chunks
+    and size give each box its one length: no upload takes a document past its size, and none
+    stores a layout that no client would read."""
+    document = vault.create_document(chunks=2, size=FULL_BOX + 81)
+    single = vault.create_document(chunks=1, size=65)
+    for target, index, length in ((document, 0, 81), (document, 0, FULL_BOX - 16), (document, 1, 65),
+                                  (document, 1, 97), (document, 1, FULL_BOX), (single, 0, 81)):
+        with subtests.test(index=index, length=length):
+            error = vault.refused("PUT", f"documents/{target['id']}/chunks/{index}", body=box(length),
+                                  content_type="application/octet-stream")
+            assert (error.status, error.code) == (400, "bad_chunk")
+            assert f"a box of {FULL_BOX if target is document and index == 0 else 81 if target is document else 65} bytes" in error.detail
+    assert nothing_stored(vault, chunk_backend, document["id"])
+    assert nothing_stored(vault, chunk_backend, single["id"])
+    vault.put_chunk(document["id"], 0, box(FULL_BOX))
     vault.put_chunk(document["id"], 1, box(81))
     assert vault.call("POST", f"documents/{document['id']}/commit", json={}).status == 200
-
-
-def test_a_single_chunk_larger_than_the_whole_document_is_too_large(vault, chunk_backend):
-    document = vault.create_document(chunks=1, size=65)
-    error = vault.refused("PUT", f"documents/{document['id']}/chunks/0", body=box(81),
-                          content_type="application/octet-stream")
-    assert (error.status, error.code) == (413, "body_too_large")
-    assert nothing_stored(vault, chunk_backend, document["id"])
 
 
 def test_a_chunk_body_must_be_an_octet_stream(vault, chunk_backend, subtests):

@@ -34,6 +34,10 @@ MALFORMED_CREATES = [
     valid(size=FULL_BOX + 16),                                   # more than one chunk can hold
     valid(chunks=2, size=65 + 65 + 8),                           # not a sum of box lengths
     valid(chunks=3, size=65 * 2),                                # less than the smallest boxes
+    valid(chunks=2, size=65 + 65),                               # a chunk but the last not full
+    valid(chunks=2, size=FULL_BOX + FULL_BOX - 16 + 65),         # the same, sizes added up
+    valid(chunks=5_000_000, size=65 * 5_000_000),                # millions of tiny chunks
+    valid(chunks=2, size=2 * FULL_BOX + 16),                     # more than two can hold
     [valid()], "document", 1,
 ]
 

@@ -18,14 +18,14 @@ def listed(vault, query=""):
 def test_create_answers_a_pending_document(vault, chunk_backend):
     document_id, wrapped_key, meta = str(uuid.uuid4()), b64e(sealed(32)), b64e(sealed(200))
     reply = vault.call("POST", "documents", json={"id": document_id, "folder": None, "wrapped_key": wrapped_key,
-                                                  "meta": meta, "chunks": 2, "size": 65 + 81})
+                                                  "meta": meta, "chunks": 2, "size": FULL_BOX + 81})
     assert reply.status == 201
     document = reply.data
     assert set(document) == DOCUMENT_FIELDS
     assert (document["id"], document["folder"], document["wrapped_key"], document["meta"]) == (
         document_id, None, wrapped_key, meta)
     assert (document["chunks"], document["size"], document["state"], document["committed"]) == (
-        2, 146, "pending", None)
+        2, FULL_BOX + 81, "pending", None)
     assert document["created"].endswith("Z")
 
 
@@ -123,7 +123,7 @@ def test_listing_by_folder(vault, chunk_backend):
 
 
 def test_a_pending_document_can_be_deleted(vault, chunk_backend):
-    boxes = [box(65), box(65)]
+    boxes = [box(FULL_BOX), box(65)]
     document = vault.create_document(boxes)
     vault.put_chunk(document["id"], 1, boxes[1])
     assert vault.call("DELETE", f"documents/{document['id']}").status == 204

@@ -3,7 +3,7 @@
 import pytest
 
 from documents.models import Chunk, Document, Folder
-from documents.tests.conftest import box, stored_names
+from documents.tests.conftest import FULL_BOX, box, stored_names
 
 pytestmark = pytest.mark.usefixtures("chunk_backend")
 
@@ -11,9 +11,9 @@ pytestmark = pytest.mark.usefixtures("chunk_backend")
 def test_deleting_the_account_erases_all_its_objects(vault, other_vault, chunk_backend):
     parent = vault.create_folder()
     child = vault.create_folder(parent=parent["id"])
-    committed = vault.upload([box(65), box(81)], folder=child["id"])
-    pending = vault.create_document([box(65), box(65)], folder=parent["id"])
-    vault.put_chunk(pending["id"], 0, box(65))
+    committed = vault.upload([box(FULL_BOX), box(81)], folder=child["id"])
+    pending = vault.create_document([box(FULL_BOX), box(65)], folder=parent["id"])
+    vault.put_chunk(pending["id"], 0, box(FULL_BOX))
     kept = other_vault.upload([box(97)])
 
     assert vault.call("DELETE", "account", json={"confirm": vault.username}).status == 204
@@ -28,7 +28,7 @@ def test_deleting_the_account_erases_all_its_objects(vault, other_vault, chunk_b
 
 
 def test_deleting_a_document_erases_its_objects_before_answering(vault, chunk_backend):
-    document = vault.upload([box(65), box(65), box(65)])
+    document = vault.upload([box(FULL_BOX), box(FULL_BOX), box(65)])
     assert stored_names(chunk_backend, document["id"]) == ["0", "1", "2"]
     vault.call("DELETE", f"documents/{document['id']}")
     assert stored_names(chunk_backend, document["id"]) == []

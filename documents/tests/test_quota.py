@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from documents.models import Chunk, Document
-from documents.tests.conftest import box, stored_names
+from documents.tests.conftest import FULL_BOX, box, stored_names
 from webclient.vault.encoding import b64e
 
 pytestmark = pytest.mark.usefixtures("chunk_backend")
@@ -50,8 +50,8 @@ def test_the_quota_is_one_accounts_own(vault, other_vault, settings):
 
 def test_a_chunk_over_the_quota_is_refused_and_nothing_is_written(vault, chunk_backend, settings):
     data = box(1009)
-    document = vault.create_document([box(65), data])
-    vault.put_chunk(document["id"], 0, box(65))
+    document = vault.create_document([box(FULL_BOX), data])
+    vault.put_chunk(document["id"], 0, box(FULL_BOX))
     settings.ANONI_QUOTA_BYTES = 1000  # the operator lowered it while the upload was under way
     error = vault.refused("PUT", f"documents/{document['id']}/chunks/1", body=data,
                           content_type="application/octet-stream")

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
-from documents.tests.conftest import box
+from documents.tests.conftest import FULL_BOX, box
 
 pytestmark = pytest.mark.usefixtures("chunk_backend")
 
@@ -19,15 +19,15 @@ def scrub():
 
 
 def test_scrub_passes_when_every_object_is_intact(vault):
-    vault.upload([box(65), box(4097)])
-    pending = vault.create_document([box(65), box(65)])
+    vault.upload([box(FULL_BOX), box(4097)])
+    pending = vault.create_document([box(FULL_BOX), box(65)])
     vault.put_chunk(pending["id"], 1, box(65))
     out, err = scrub()
     assert "match" in out and err == ""
 
 
 def test_scrub_reports_changed_and_missing_objects(vault, chunk_backend):
-    first = vault.upload([box(65), box(81)])
+    first = vault.upload([box(FULL_BOX), box(81)])
     second = vault.upload([box(97)])
     intact = vault.upload([box(65)])
     # Someone with access to the storage flips a box and deletes another.

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from documents.models import Chunk, Document
-from documents.tests.conftest import box, stored_names
+from documents.tests.conftest import FULL_BOX, box, stored_names
 
 pytestmark = pytest.mark.usefixtures("chunk_backend")
 
@@ -26,7 +26,7 @@ def sweep():
 
 def test_sweep_erases_only_stale_pending_documents(vault, chunk_backend, settings):
     settings.ANONI_PENDING_MAX_AGE = 24 * 3600
-    boxes = [box(65), box(81)]
+    boxes = [box(FULL_BOX), box(81)]
     stale = vault.create_document(boxes)
     vault.put_chunk(stale["id"], 0, boxes[0])
     backdate(stale["id"], 24 * 3600 + 60)
