@@ -1175,11 +1175,12 @@ class TransferRow {
     const percent = total ? (100 * done) / total : 100;
     this.bar.style.width = `${percent}%`;
     this.progressElement.setAttribute("aria-valuenow", String(Math.round(percent)));
-    this.status(interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true));
+    const text = interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true);
+    this.status(text);
     const quarters = Math.floor(percent / 25);
     if (quarters > this.quartersAnnounced && done < total) {
       this.quartersAnnounced = quarters;
-      this.announce(this.element.querySelector(".transfer-status").textContent);
+      this.announce(text);
     }
     const [start, startDone] = this.samples[0];
     const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
@@ -1205,8 +1206,9 @@ class TransferRow {
   }
 
   retrying(wait) {
-    this.status(interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true));
-    this.announce(this.element.querySelector(".transfer-status").textContent);
+    const text = interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true);
+    this.status(text);
+    this.announce(text);
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
     this.remaining = undefined; // the estimate starts afresh once the transfer goes on
