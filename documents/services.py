@@ -44,18 +44,23 @@ def is_box_length(length):
     return length >= MIN_BOX and (length - BOX_OVERHEAD) % BLOCK == 0
 
 
+def _last_box_length(chunks, size):
+    """Every chunk but the last is a full one (DESIGN §5): all boxes but the last are the largest,
+    and the last is whatever the size leaves."""
+    return size - (chunks - 1) * settings.ANONI_MAX_CHUNK_BOX
+
+
 def is_document_size(chunks, size):
-    """Whether `size` can be the total length of a document's `chunks` boxes: every chunk but the
-    last is a full one (DESIGN §5), so all boxes but the last are the largest, and the last is
-    whatever box length is left."""
-    full = settings.ANONI_MAX_CHUNK_BOX
-    return chunks >= 1 and is_box_length(size - (chunks - 1) * full) and size <= chunks * full
+    """Whether `size` can be the total length of a document's `chunks` boxes."""
+    last = _last_box_length(chunks, size)
+    return chunks >= 1 and is_box_length(last) and last <= settings.ANONI_MAX_CHUNK_BOX
 
 
 def box_length(document, index):
-    """The one length that chunk `index`'s box of `document` can have (is_document_size)."""
-    full = settings.ANONI_MAX_CHUNK_BOX
-    return full if index < document.chunks - 1 else document.size - (document.chunks - 1) * full
+    """The one length that chunk `index`'s box of `document` can have."""
+    if index < document.chunks - 1:
+        return settings.ANONI_MAX_CHUNK_BOX
+    return _last_box_length(document.chunks, document.size)
 
 
 def conflict(code, detail, **extra):
