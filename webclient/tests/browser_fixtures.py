@@ -248,10 +248,24 @@ class VaultPage:
     def names(self):
         return self.page.locator("#listing .item-name").all_inner_texts()
 
-    def action(self, name, action):
+    def open_menu(self, name):
+        """Opens row `name`'s menu and returns the row. The menu's button is pressed again if the
+        menu did not open, as a person would: the listing may have been drawn anew (an upload
+        ended and added a row) while the button was down, which loses that click."""
         row = self.row(name)
-        row.locator(".item-actions").click()
-        row.locator(f"[data-action={action}]").click()
+        menu = row.locator(".dropdown-menu")
+        for _ in range(3):
+            if not menu.is_visible():
+                row.locator(".item-actions").click()
+            try:
+                expect(menu).to_be_visible(timeout=5000)
+                break
+            except AssertionError:
+                continue
+        return row
+
+    def action(self, name, action):
+        self.open_menu(name).locator(f"[data-action={action}]").click()
 
     def new_folder(self, name):
         self.page.click("#new-folder-button")

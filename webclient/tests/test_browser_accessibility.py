@@ -117,7 +117,7 @@ def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
     assert_accessible(page, "search results")
     page.click("#close-search")
 
-    vault.row("notes.txt").locator(".item-actions").click()
+    vault.open_menu("notes.txt")
     assert_accessible(page, "a row's menu")
     page.keyboard.press("Escape")
 
@@ -323,7 +323,7 @@ def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
                 border = page.evaluate(CONTRASTS, [selector, "borderTop"])
                 assert border["ratio"] >= 3, (selector, scheme, border)
             if view == "vault":  # red text on a focused menu item's grey
-                page.click("#listing .item-actions")
+                vault.open_menu("Photos")
                 page.focus("#listing [data-action=delete]")
                 red = page.evaluate(CONTRASTS, ["#listing [data-action=delete]", "text"])
                 assert red["ratio"] >= 4.5, (scheme, red)

@@ -58,8 +58,9 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
 
     # A document of no known kind has no Preview in its menu; its name, which opens the preview
     # of the others, says so and offers the download.
-    vault.row("data.bin").locator(".item-actions").click()
-    expect(vault.row("data.bin").locator("[data-action=preview]")).to_be_hidden()
+    menu = vault.open_menu("data.bin")
+    expect(menu.locator("[data-action=download]")).to_be_visible()
+    expect(menu.locator("[data-action=preview]")).to_be_hidden()
     page.keyboard.press("Escape")
     vault.row("data.bin").locator(".open-document").click()
     expect(status).to_have_text("There is no preview for this kind of document. Download it instead.")

@@ -274,6 +274,7 @@ function leaveVault(text) {
   state.account = null;
   state.folders = [];
   state.documents = [];
+  drawnFrom = null;
   selection.clear();
   nameFilter.value = "";
   hideSearchResults();
@@ -330,6 +331,10 @@ function ancestry(id) {
 // come cannot show a folder's contents after the user opened another one.
 let latestRefresh = 0;
 let refreshing = Promise.resolve(); // the latest refresh, which a dialog's focus waits for
+// What the path and the listing were last drawn from. An answer that changes nothing in them (the
+// refresh after a batch of uploads, once the person has gone to another folder) leaves them as
+// they are: rows drawn anew under the pointer lose a click that has begun on one of them.
+let drawnFrom = null;
 
 function refresh() {
   refreshing = listAndRender();
@@ -346,6 +351,12 @@ async function listAndRender() {
       state.current = null;
       return refresh();
     }
+    const answer = JSON.stringify([state.current, data.folders, data.documents]);
+    if (answer === drawnFrom) {
+      renderStorage();
+      return;
+    }
+    drawnFrom = answer;
     render();
   } catch (error) {
     handleError(error);
@@ -372,6 +383,7 @@ function refreshSoon() {
 
 function navigate(folderId) {
   state.current = folderId;
+  drawnFrom = null; // drawn anew even where it is the folder shown, which a search hit may open
   selection.clear();
   nameFilter.value = "";
   hideSearchResults();
