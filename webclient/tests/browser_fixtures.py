@@ -145,14 +145,20 @@ class RuntimeSnapshot:
         self.path = copy["path"]
 
 
+def wait_until(page, condition, what, seconds=10):
+    """Until `condition()` is true, asked every 100 ms; fails with `what` after `seconds`.
+    (Playwright's wait_for_function evaluates a string, which the page's CSP forbids.)"""
+    for _ in range(seconds * 10):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"not so after {seconds} s: {what}")
+
+
 def wait_for_runtime_snapshot(page):
     """Until the worker has stored the runtime snapshot, which it does in the background once
     Python has started (a first visit's boot)."""
-    for _ in range(100):
-        if page.evaluate(COUNT_SNAPSHOTS, RUNTIME_CACHE):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the worker stored no runtime snapshot")
+    wait_until(page, lambda: page.evaluate(COUNT_SNAPSHOTS, RUNTIME_CACHE), "the worker stored a runtime snapshot")
 
 
 RUNTIME_SNAPSHOT = RuntimeSnapshot()

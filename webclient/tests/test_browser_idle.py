@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account, Session
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401
+    chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +60,7 @@ def test_no_logout_while_a_transfer_runs(vault_page, tmp_path):
     held = []
     page.context.route(CHUNKS, lambda route: held.append(route))
     page.set_input_files("#file-input", str(source))
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(100)
-    assert held
+    wait_until(page, lambda: held, "a chunk's upload was held")
     page.wait_for_timeout((2 * IDLE_SECONDS) * 1000)  # the upload stands still, nobody touches anything
     expect(page.locator("#vault-view")).to_be_visible()
 

@@ -10,7 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401
+    chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +70,7 @@ def test_a_refresh_that_changes_nothing_leaves_the_rows_as_drawn(vault_page, tmp
     listed = len(folder_listings)
 
     assert "Delete something to make room." in vault.upload(big)[0]  # the newest first
-    for _ in range(50):
-        if len(folder_listings) > listed:
-            break
-        page.wait_for_timeout(100)
-    assert len(folder_listings) > listed
+    wait_until(page, lambda: len(folder_listings) > listed, "the refused upload asked for a listing")
     page.wait_for_timeout(1000)  # the listing's documents decrypted and drawn, had they changed
     assert page.evaluate("() => window.listingRedraws") == 0
     expect(page.locator("#listing .item-name")).to_have_text(["small.txt"])
@@ -106,10 +103,7 @@ def test_a_slow_listing_of_a_folder_left_behind_is_not_drawn(vault_page, tmp_pat
     page.click("#new-folder-button")
     page.fill("#name-dialog-input", "Other")
     page.click("#name-dialog [type=submit]")
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(100)
+    wait_until(page, lambda: held, "the second listing was held")
     assert len(held) == 1
     vault.open_folder("Inside")
     expect(page.locator("#listing-empty")).to_be_visible()
