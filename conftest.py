@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management.color import no_style
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import TransactionTestCase, override_settings
 from django.test.testcases import LiveServerThread
@@ -63,7 +64,9 @@ def _end_other_database_sessions_last(django_db_setup, django_db_blocker):
     `django_db_setup`, which this one depends on)."""
     yield
     connection = connections["default"]
-    if connection.vendor != "postgresql":
+    # No test database is made where no test of the run uses one (tests/ alone, say): the name is
+    # then the configured one, which may not exist.
+    if connection.vendor != "postgresql" or not connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

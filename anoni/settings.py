@@ -192,10 +192,14 @@ if ANONI_STORAGE == "s3":
             "addressing_style": os.environ.get("ANONI_S3_ADDRESSING_STYLE", "path"),
             # One pooled connection per gunicorn thread (botocore keeps 10), and a store that
             # does not answer is reported (503 storage_unavailable) within seconds, not minutes.
+            # Reads ask for no response checksum: with one, botocore fails on a 5xx answer that
+            # carries it (AttributeError, boto/boto3#4754: a 500, not a retry), as rclone's did
+            # for an object deleted while read. The client checks every box's MAC anyway.
             "client_config": botocore.config.Config(
                 s3={"addressing_style": os.environ.get("ANONI_S3_ADDRESSING_STYLE", "path")},
                 max_pool_connections=env_int("ANONI_THREADS", 16) + 4, connect_timeout=5,
-                read_timeout=60, retries={"mode": "standard", "max_attempts": 3}),
+                read_timeout=60, retries={"mode": "standard", "max_attempts": 3},
+                response_checksum_validation="when_required"),
         },
     }
 else:
