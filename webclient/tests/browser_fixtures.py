@@ -256,8 +256,9 @@ class VaultPage:
 
     def open_menu(self, name):
         """Opens row `name`'s menu and returns the row. The menu's button is pressed again if the
-        menu did not open, as a person would: the listing may have been drawn anew (an upload
-        ended and added a row) while the button was down, which loses that click."""
+        menu did not open, as a person would: the listing may have changed while the button was
+        pressed (an upload ended and added a row above it, moving this one from under the
+        pointer), which loses that click."""
         row = self.row(name)
         menu = row.locator(".dropdown-menu")
         for _ in range(3):

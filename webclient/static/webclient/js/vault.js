@@ -274,11 +274,13 @@ function leaveVault(text) {
   state.account = null;
   state.folders = [];
   state.documents = [];
-  drawnFrom = null;
   selection.clear();
   nameFilter.value = "";
   hideSearchResults();
   $("listing").replaceChildren();
+  drawnRows = new Map();
+  $("breadcrumbs").replaceChildren();
+  crumbsDrawnFrom = null;
   $("selection-bar").hidden = true;
   $("transfer-list").replaceChildren();
   $("transfers").hidden = true;
@@ -331,10 +333,6 @@ function ancestry(id) {
 // come cannot show a folder's contents after the user opened another one.
 let latestRefresh = 0;
 let refreshing = Promise.resolve(); // the latest refresh, which a dialog's focus waits for
-// What the path and the listing were last drawn from. An answer that changes nothing in them (the
-// refresh after a batch of uploads, once the person has gone to another folder) leaves them as
-// they are: rows drawn anew under the pointer lose a click that has begun on one of them.
-let drawnFrom = null;
 
 function refresh() {
   refreshing = listAndRender();
@@ -351,12 +349,6 @@ async function listAndRender() {
       state.current = null;
       return refresh();
     }
-    const answer = JSON.stringify([state.current, data.folders, data.documents]);
-    if (answer === drawnFrom) {
-      renderStorage();
-      return;
-    }
-    drawnFrom = answer;
     render();
   } catch (error) {
     handleError(error);
@@ -383,7 +375,6 @@ function refreshSoon() {
 
 function navigate(folderId) {
   state.current = folderId;
-  drawnFrom = null; // drawn anew even where it is the folder shown, which a search hit may open
   selection.clear();
   nameFilter.value = "";
   hideSearchResults();
@@ -401,10 +392,11 @@ function render() {
   }
 }
 
-// The listing and the path are drawn anew from each answer of the server (an upload ends, say):
-// what had the focus in them is gone, and the focus would fall to the top of the page. It goes to
-// the same control of the same row, or the same folder of the path, as drawn anew; failing that
-// (the row is gone), to the folder's name in the path.
+// The listing and the path are brought in line with each answer of the server (an upload ends,
+// say), keeping what has not changed. A row or a folder of the path that changed is drawn anew:
+// had it the focus, the focus would fall to the top of the page. It goes to the same control of
+// the same row, or the same folder of the path, as drawn anew; failing that (the row is gone), to
+// the folder's name in the path.
 const ROW_CONTROLS = [".item-select", ".open-folder", ".open-document", ".item-actions"];
 
 function focusedPlace() {
@@ -422,8 +414,14 @@ function focusedPlace() {
   return null;
 }
 
+// What the path was last drawn from: a path that has not changed is left as it is.
+let crumbsDrawnFrom = null;
+
 function renderBreadcrumbs() {
   const crumbs = [{ id: null, name: gettext("Vault") }, ...ancestry(state.current)];
+  const drawnFrom = JSON.stringify(crumbs.map((crumb) => [crumb.id, crumb.name]));
+  if (drawnFrom === crumbsDrawnFrom) return;
+  crumbsDrawnFrom = drawnFrom;
   $("breadcrumbs").replaceChildren(...crumbs.map((crumb, index) => {
     const item = document.createElement("li");
     item.className = "breadcrumb-item";
@@ -445,14 +443,41 @@ function renderBreadcrumbs() {
   }));
 }
 
-function row(templateId, item) {
-  const element = $(templateId).content.firstElementChild.cloneNode(true);
+// The rows of the listing as drawn, by item key ("folder:<id>", "document:<id>"), each with what
+// it was drawn from. A refresh keeps the row of an item that has not changed, in place where it
+// can: a row drawn anew, or moved, while a press on it is under way loses that click (an upload
+// ending in the folder shown while the person opens another row's menu).
+let drawnRows = new Map();
+
+function listingRow(isFolder, item) {
+  const key = `${isFolder ? "folder" : "document"}:${item.id}`;
+  const drawnFrom = JSON.stringify(isFolder ? [item.name] : [item.name, item.size, item.mtime, item.type]);
+  const drawn = drawnRows.get(key);
+  if (drawn?.drawnFrom === drawnFrom) return [key, drawn];
+  const element = $(isFolder ? "folder-row" : "document-row").content.firstElementChild.cloneNode(true);
   element.dataset.id = item.id;
   element.querySelector(".item-name").textContent = item.name;
   element.querySelector(".action-label").textContent = interpolate(gettext("Actions for %(name)s"), { name: item.name }, true);
   const tick = element.querySelector(".item-select");
   tick.setAttribute("aria-label", interpolate(gettext("Select %(name)s"), { name: item.name }, true));
-  return element;
+  if (!isFolder) {
+    element.querySelector(".item-size").textContent = formatBytes(item.size);
+    element.querySelector(".item-mtime").textContent = dateFormat.format(new Date(item.mtime));
+    element.querySelector("[data-action=preview]").parentElement.hidden = !previewKind(item);
+  }
+  return [key, { drawnFrom, element }];
+}
+
+// Puts `wanted` in `parent` in that order, touching only what is not there already: the children
+// no longer wanted go first, so that those after them need not move.
+function placeChildren(parent, wanted) {
+  const keep = new Set(wanted);
+  for (const child of [...parent.children]) if (!keep.has(child)) child.remove();
+  let next = parent.firstElementChild;
+  for (const element of wanted) {
+    if (element === next) next = next.nextElementSibling;
+    else parent.insertBefore(element, next);
+  }
 }
 
 let listingDeferred = false;
@@ -477,15 +502,12 @@ function renderListing() {
   if (sorting.key === "name" && sorting.descending) folders.reverse();
   const documents = state.documents.filter(shown).sort(documentOrder[sorting.key]);
   if (sorting.descending) documents.reverse();
-  const rows = folders.map((folder) => row("folder-row", folder));
-  for (const doc of documents) {
-    const element = row("document-row", doc);
-    element.querySelector(".item-size").textContent = formatBytes(doc.size);
-    element.querySelector(".item-mtime").textContent = dateFormat.format(new Date(doc.mtime));
-    element.querySelector("[data-action=preview]").parentElement.hidden = !previewKind(doc);
-    rows.push(element);
-  }
-  $("listing").replaceChildren(...rows);
+  drawnRows = new Map([
+    ...folders.map((folder) => listingRow(true, folder)),
+    ...documents.map((doc) => listingRow(false, doc)),
+  ]);
+  const rows = [...drawnRows.values()].map((drawn) => drawn.element);
+  placeChildren($("listing"), rows);
   $("listing-empty").hidden = count > 0;
   const noMatch = $("listing-no-match");
   noMatch.hidden = count === 0 || rows.length > 0;
