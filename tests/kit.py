@@ -135,6 +135,12 @@ class PendingDocument:
     async def commit(self):
         return (await self.session.request("POST", f"{API}documents/{self.id}/commit", json={})).data
 
+    async def store(self):
+        """Every step at once: create, put each chunk, commit."""
+        await self.create()
+        await self.put_all()
+        return await self.commit()
+
     async def listing(self):
         return (await self.session.request("GET", f"{API}documents/{self.id}/chunks")).data
 

@@ -108,9 +108,7 @@ def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, serv
     async def before():
         vault = await open_vault(server.url)
         doc = PendingDocument(vault, plaintext)
-        await doc.create()
-        await doc.put_all()
-        await doc.commit()
+        await doc.store()
         return vault, doc
 
     vault, doc = run(before())

@@ -97,9 +97,7 @@ def test_a_read_the_store_fails_is_unavailable_not_a_server_error(app_env, serve
     async def scenario():
         vault = await open_vault(server.url)
         doc = PendingDocument(vault, plaintext)
-        await doc.create()
-        await doc.put_all()
-        await doc.commit()
+        await doc.store()
 
         failing_reads.failing = True
         with pytest.raises(ApiError) as caught:

@@ -51,9 +51,7 @@ def test_a_full_disk_is_a_507_and_leaves_nothing_half_written(app_env, servers, 
         await vault.delete_document(doc.id)
         assert stored_files(small_disk) == []
         small = PendingDocument(vault, plaintext[: 5 * MiB])
-        await small.create()
-        await small.put_all()
-        await small.commit()
+        await small.store()
         assert await download_bytes(vault, small.id) == plaintext[: 5 * MiB]
         await vault.close()
 
