@@ -450,7 +450,7 @@ function renderBreadcrumbs() {
 let drawnRows = new Map();
 
 function listingRow(isFolder, item) {
-  const key = `${isFolder ? "folder" : "document"}:${item.id}`;
+  const key = keyOf(isFolder, item.id);
   const drawnFrom = JSON.stringify(isFolder ? [item.name] : [item.name, item.size, item.mtime, item.type]);
   const drawn = drawnRows.get(key);
   if (drawn?.drawnFrom === drawnFrom) return [key, drawn];
@@ -642,7 +642,11 @@ function openSearchHit(item, isFolder) {
 const selection = new Set();
 
 function itemKey(element) {
-  return `${element.classList.contains("folder-row") ? "folder" : "document"}:${element.dataset.id}`;
+  return keyOf(element.classList.contains("folder-row"), element.dataset.id);
+}
+
+function keyOf(isFolder, id) {
+  return `${isFolder ? "folder" : "document"}:${id}`;
 }
 
 function listedRows() {
