@@ -206,6 +206,34 @@ def test_the_column_headings_sort_the_listing(vault_page, tmp_path):
     expect(names).to_have_text(["Alpha", "Zeta", "a10.txt", "c.txt", "b.txt", "a9.txt"])
 
 
+def test_on_a_narrow_screen_a_document_shows_its_size_and_date_under_its_name(vault_page, tmp_path):
+    """The size and date columns give way as the screen narrows (the date first); what they said
+    is then written under the document's name, and only then."""
+    vault = vault_page
+    page = vault.page
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"x" * 1200)
+    os.utime(path, (1_577_836_800, 1_577_836_800))  # 1 January 2020, 00:00 UTC
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(path)
+    row = vault.row("notes.txt")
+    size, mtime = row.locator(".item-size"), row.locator(".item-mtime")
+    details = row.locator(".item-details")
+    expect(mtime).to_contain_text("2020")
+    expect(size).to_have_text("1.2 kB")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(details).to_be_hidden()
+    page.set_viewport_size({"width": 650, "height": 800})  # the size column only
+    expect(mtime).to_be_hidden()
+    expect(details).to_be_visible()
+    expect(details).to_have_text(mtime.inner_text(), use_inner_text=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: neither column
+    expect(size).to_be_hidden()
+    expect(details).to_have_text(f"1.2 kB · {mtime.inner_text()}", use_inner_text=True)
+
+
 def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):
     vault = vault_page
     page = vault.page

@@ -461,8 +461,14 @@ function listingRow(isFolder, item) {
   const tick = element.querySelector(".item-select");
   tick.setAttribute("aria-label", interpolate(gettext("Select %(name)s"), { name: item.name }, true));
   if (!isFolder) {
-    element.querySelector(".item-size").textContent = formatBytes(item.size);
-    element.querySelector(".item-mtime").textContent = dateFormat.format(new Date(item.mtime));
+    // The size and date columns give way on a narrow screen, the date first: the line under the
+    // name then says "1.2 kB · 6 Dec 2026, 14:39", or only the date where the size column shows.
+    const size = formatBytes(item.size);
+    const mtime = dateFormat.format(new Date(item.mtime));
+    element.querySelector(".item-size").textContent = size;
+    element.querySelector(".item-mtime").textContent = mtime;
+    element.querySelector(".item-details-size").textContent = `${size} · `;
+    element.querySelector(".item-details-mtime").textContent = mtime;
     element.querySelector("[data-action=preview]").parentElement.hidden = !previewKind(item);
   }
   return [key, { drawnFrom, element }];
