@@ -257,7 +257,7 @@ def report(stats: Stats, elapsed: float, users: int, peaks: list[float], server:
     print(f"errors: {errors}")
     for what, count in list(stats.bad_answers.items()) + list(stats.failed_operations.items()):
         print(f"  {count} x {what}")
-    print(f"CPU seconds during the load phase: "
+    print("CPU seconds during the load phase: "
           + ", ".join(f"{name} {seconds:.0f}" for name, seconds in stats.cpu.items())
           + f" (of {elapsed * (os.cpu_count() or 1):.0f} available; PostgreSQL and Redis not counted)")
     print(f"server peak memory (VmHWM): sum {sum(peaks):.0f} MB, largest process {max(peaks):.0f} MB "

@@ -773,8 +773,8 @@ def describe(exc: BaseException, server: str) -> tuple[str, int]:
     if isinstance(exc, CliError):
         return str(exc), exc.exit_code
     if isinstance(exc, IntegrityError):
-        return (f"integrity check failed: the document was altered or does not belong here; "
-                f"nothing was written"), EXIT_INTEGRITY
+        return ("integrity check failed: the document was altered or does not belong here; "
+                "nothing was written"), EXIT_INTEGRITY
     if isinstance(exc, TransportError):
         return f"cannot reach the server at {server} ({exc})", EXIT_NETWORK
     if isinstance(exc, ApiError):
