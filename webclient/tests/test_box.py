@@ -122,6 +122,33 @@ def test_a_valid_tag_over_another_version_is_refused():
         open_(seal_without_padding(pattern(15) + b"\x01", aad, version=2), aad)
 
 
+def test_many_boxes_open_at_once_and_any_bad_one_refuses_them_all():
+    """`open_boxes` (a listing's wrapped keys and metadata, in one step) gives what `open_box`
+    gives, in order, each box under its own key and aad; the backend marks exactly the boxes that
+    do not open, and one of them is enough for the one IntegrityError."""
+    items = [(bytes([index]) * 32, pattern(length), box.aad_document_meta(uuid.UUID(int=index)))
+             for index, length in enumerate([0, 1, 15, 16, 17, 300])]
+    boxes = [(key, seal(plaintext, aad, key=key), aad) for key, plaintext, aad in items]
+    assert run(box.open_boxes(crypto, boxes)) == [plaintext for _, plaintext, _ in items]
+    assert run(box.open_boxes(crypto, [])) == []
+
+    tampered = bytearray(boxes[2][1])
+    tampered[20] ^= 1
+    wrong_aad = (boxes[4][0], boxes[4][1], box.aad_document_meta(uuid.UUID(int=99)))
+    bad_padding = (KEY, seal_without_padding(bytes(32), box.aad_account_key()), box.aad_account_key())
+    for bad in [(boxes[2][0], bytes(tampered), boxes[2][2]), wrong_aad, bad_padding]:
+        with pytest.raises(IntegrityError):
+            run(box.open_boxes(crypto, boxes[:3] + [bad] + boxes[3:]))
+
+    requests = []
+    for key, sealed, aad in [boxes[0], (boxes[2][0], bytes(tampered), boxes[2][2]), boxes[1], bad_padding]:
+        enc_key, mac_key = keys.hkdf(key, "anoni/v1/enc"), keys.hkdf(key, "anoni/v1/mac")
+        iv = sealed[1:17]
+        requests.append((enc_key, mac_key, iv, b"\x01" + len(aad).to_bytes(4, "big") + aad + iv,
+                         sealed[17:-32], sealed[-32:]))
+    assert run(crypto.verify_then_decrypt_many(requests)) == [items[0][1], None, items[1][1], None]
+
+
 def test_fresh_ivs_and_an_explicit_iv():
     aad = box.aad_account_key()
     assert seal(b"same", aad) != seal(b"same", aad)

@@ -1,7 +1,8 @@
 """A chunk altered at rest on the server: the download is refused with a plain integrity message
 and the browser saves nothing, whether the document would have been handed over in one piece
 (one chunk) or streamed to disk (several). When the altered chunk comes late in a streamed
-download, the browser's download fails and keeps no file."""
+download, the browser's download fails and keeps no file. A document's wrapped key or metadata
+altered at rest: the folder's listing is refused with the same message."""
 
 import os
 
@@ -78,3 +79,38 @@ def test_chunk_tampered_late_in_a_stream_fails_the_browser_download(vault_page, 
     expect(latest).to_have_class("list-group-item transfer finished transfer-danger", timeout=60_000)
     assert "Integrity check failed" in latest.inner_text()
     assert download.failure() is not None
+
+
+def test_a_folder_holding_altered_metadata_is_refused_with_the_integrity_message(vault_page, tmp_path):
+    """A folder's documents are opened all at once (every wrapped key in one step, then every
+    metadata box in another): one of them altered at rest, wrapped key or metadata, refuses the
+    listing; as it was, the folder lists again."""
+    vault = vault_page
+    page = vault.page
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(name)
+    vault.open()
+    vault.signup(new_username())
+    vault.new_folder("Inner")
+    vault.upload(*(tmp_path / name for name in ("a.txt", "b.txt", "c.txt")))
+    account = Account.objects.get(username=page.inner_text("#vault-username"))
+    document = Document.objects.filter(account=account).order_by("created")[1]
+    alert = page.locator("#page-alerts .alert-danger")
+
+    for field in ("wrapped_key", "meta"):
+        as_stored = bytes(getattr(document, field))
+        altered = bytearray(as_stored)
+        altered[len(altered) // 2] ^= 0x01
+        Document.objects.filter(pk=document.pk).update(**{field: bytes(altered)})
+        vault.open_folder("Inner")
+        page.locator("#breadcrumbs button").first.click()  # to the top, whose listing fails
+        expect(alert).to_contain_text("Integrity check failed")
+        page.locator("#page-alerts .btn-close").click()
+        expect(alert).to_have_count(0)
+
+        Document.objects.filter(pk=document.pk).update(**{field: as_stored})
+        vault.go_to_top()  # asked again: the path still shows the folder left
+        expect(page.locator("#listing .item-name")).to_have_text(["Inner", "a.txt", "b.txt", "c.txt"])
+        expect(alert).to_have_count(0)
+    assert [entry["detail"] for entry in vault.diagnostic_log()
+            if entry["event"] == "call.listing" and entry["level"] != "debug"] == ["failed code=integrity"] * 2

@@ -184,36 +184,35 @@ class Vault:
 
     # --- folders ---------------------------------------------------------------------------------
 
-    async def _folder(self, data: dict) -> Folder:
+    async def _folders(self, items: list[dict]) -> list[Folder]:
         try:
-            folder_id = _uuid(data["id"])
-            sealed = b64d(data["meta"])
+            sealed_metas = [(_uuid(data["id"]), b64d(data["meta"])) for data in items]
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("bad_response", "The server sent a malformed folder.") from None
-        meta = await document.open_folder_meta(self._crypto, self._account_key, folder_id, sealed)
-        return Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"])
+        metas = await document.open_folder_metas(self._crypto, self._account_key, sealed_metas)
+        return [Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"])
+                for (folder_id, _), data, meta in zip(sealed_metas, items, metas)]
 
     async def list_folders(self) -> list[Folder]:
-        data = (await self._request("GET", "folders")).data
-        return list(await asyncio.gather(*(self._folder(item) for item in data["folders"])))
+        return await self._folders((await self._request("GET", "folders")).data["folders"])
 
     async def create_folder(self, name: str, parent=None) -> Folder:
         folder_id = uuid.uuid4()
         meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
         body = {"id": str(folder_id), "parent": _folder_ref(parent), "meta": b64e(meta)}
-        return await self._folder((await self._request("POST", "folders", json=body)).data)
+        return (await self._folders([(await self._request("POST", "folders", json=body)).data]))[0]
 
     async def rename_folder(self, folder_id, name: str) -> Folder:
         folder_id = _uuid(folder_id)
         meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
         reply = await self._request("PATCH", f"folders/{folder_id}", json={"meta": b64e(meta)})
-        return await self._folder(reply.data)
+        return (await self._folders([reply.data]))[0]
 
     async def move_folder(self, folder_id, parent) -> Folder:
         """Moves a folder under `parent` (None: the top level)."""
         reply = await self._request("PATCH", f"folders/{_uuid(folder_id)}",
                                     json={"parent": _folder_ref(parent)})
-        return await self._folder(reply.data)
+        return (await self._folders([reply.data]))[0]
 
     async def delete_folder(self, folder_id):
         """Deletes an empty folder (ApiError 409 folder_not_empty otherwise)."""
@@ -255,10 +254,9 @@ class Vault:
     async def list_documents(self, folder=ANY) -> list[DocumentInfo]:
         """Committed documents: all of them, or those directly in `folder` (None: top level)."""
         query = "" if folder is ANY else f"?folder={_folder_ref(folder) or 'root'}"
-        data = (await self._request("GET", "documents" + query)).data
-        # Side by side: in the browser each one waits on WebCrypto several times, and those waits
-        # overlap.
-        return list(await asyncio.gather(*(self._document(doc) for doc in data["documents"])))
+        docs = (await self._request("GET", "documents" + query)).data["documents"]
+        opened = await transfer.open_documents(self._crypto, self._account_key, docs)
+        return [_document_info(doc, meta) for doc, (_, _, meta) in zip(docs, opened)]
 
     async def get_document(self, doc_id) -> DocumentInfo:
         doc_id = _uuid(doc_id)

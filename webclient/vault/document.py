@@ -117,9 +117,9 @@ def _encode(value: dict) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _decode(crypto, plaintext: Buffer):
+def _decode(plaintext: bytes):
     try:
-        return json.loads(crypto.to_bytes(plaintext).decode("utf-8"))
+        return json.loads(plaintext.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise IntegrityError() from None
 
@@ -137,12 +137,18 @@ async def open_document_meta(crypto, dk: bytes, doc_id: uuid.UUID, sealed: bytes
                              pending: bool = False) -> dict:
     """The metadata dict; IntegrityError if the box does not open or its content is malformed.
     Unknown extra keys are kept (a later version may add some)."""
-    plaintext = await box.open_box(crypto, dk, crypto.from_bytes(bytes(sealed)),
-                                   box.aad_document_meta(doc_id))
-    meta = _decode(crypto, plaintext)
-    if document_meta_problem(meta, pending=pending):
+    return (await open_document_metas(crypto, [(dk, doc_id, sealed)], pending=pending))[0]
+
+
+async def open_document_metas(crypto, sealed_metas: list[tuple[bytes, uuid.UUID, bytes]], *,
+                              pending: bool = False) -> list[dict]:
+    """open_document_meta for many documents at once, given as (key, doc_id, sealed metadata)."""
+    plaintexts = await box.open_boxes(crypto, [(dk, sealed, box.aad_document_meta(doc_id))
+                                               for dk, doc_id, sealed in sealed_metas])
+    metas = [_decode(plaintext) for plaintext in plaintexts]
+    if any(document_meta_problem(meta, pending=pending) for meta in metas):
         raise IntegrityError()
-    return meta
+    return metas
 
 
 async def seal_folder_meta(crypto, account_key: bytes, folder_id: uuid.UUID, name: str) -> bytes:
@@ -154,9 +160,15 @@ async def seal_folder_meta(crypto, account_key: bytes, folder_id: uuid.UUID, nam
 
 
 async def open_folder_meta(crypto, account_key: bytes, folder_id: uuid.UUID, sealed: bytes) -> dict:
-    plaintext = await box.open_box(crypto, account_key, crypto.from_bytes(bytes(sealed)),
-                                   box.aad_folder(folder_id))
-    meta = _decode(crypto, plaintext)
-    if not isinstance(meta, dict) or not _check_name(meta.get("name")):
+    return (await open_folder_metas(crypto, account_key, [(folder_id, sealed)]))[0]
+
+
+async def open_folder_metas(crypto, account_key: bytes,
+                            sealed_metas: list[tuple[uuid.UUID, bytes]]) -> list[dict]:
+    """open_folder_meta for many folders at once, given as (folder_id, sealed metadata)."""
+    plaintexts = await box.open_boxes(crypto, [(account_key, sealed, box.aad_folder(folder_id))
+                                               for folder_id, sealed in sealed_metas])
+    metas = [_decode(plaintext) for plaintext in plaintexts]
+    if any(not isinstance(meta, dict) or not _check_name(meta.get("name")) for meta in metas):
         raise IntegrityError()
-    return meta
+    return metas

@@ -76,13 +76,14 @@ def _check_key(value: bytes) -> bytes:
     return bytes(value)
 
 
-async def _unwrap(crypto, wrapping_key: bytes, wrapped: bytes, aad: bytes) -> bytes:
-    if len(wrapped) != box.box_size(KEY_BYTES):
+async def _unwrap_many(crypto, wrapping_key: bytes, boxes: list[tuple[bytes, bytes]]) -> list[bytes]:
+    """The keys in (wrapped, aad) boxes, all wrapped by one key."""
+    if any(len(wrapped) != box.box_size(KEY_BYTES) for wrapped, _ in boxes):
         raise IntegrityError()
-    key = crypto.to_bytes(await box.open_box(crypto, wrapping_key, crypto.from_bytes(wrapped), aad))
-    if len(key) != KEY_BYTES:
+    unwrapped = await box.open_boxes(crypto, [(wrapping_key, wrapped, aad) for wrapped, aad in boxes])
+    if any(len(key) != KEY_BYTES for key in unwrapped):
         raise IntegrityError()
-    return key
+    return unwrapped
 
 
 async def wrap_account_key(crypto, kek: bytes, account_key: bytes) -> bytes:
@@ -92,7 +93,7 @@ async def wrap_account_key(crypto, kek: bytes, account_key: bytes) -> bytes:
 
 
 async def unwrap_account_key(crypto, kek: bytes, wrapped: bytes) -> bytes:
-    return await _unwrap(crypto, kek, wrapped, box.aad_account_key())
+    return (await _unwrap_many(crypto, kek, [(wrapped, box.aad_account_key())]))[0]
 
 
 async def wrap_document_key(crypto, account_key: bytes, doc_id: uuid.UUID, document_key: bytes) -> bytes:
@@ -102,7 +103,14 @@ async def wrap_document_key(crypto, account_key: bytes, doc_id: uuid.UUID, docum
 
 
 async def unwrap_document_key(crypto, account_key: bytes, doc_id: uuid.UUID, wrapped: bytes) -> bytes:
-    return await _unwrap(crypto, account_key, wrapped, box.aad_document_key(doc_id))
+    return (await unwrap_document_keys(crypto, account_key, [(doc_id, wrapped)]))[0]
+
+
+async def unwrap_document_keys(crypto, account_key: bytes,
+                               wrapped_keys: list[tuple[uuid.UUID, bytes]]) -> list[bytes]:
+    """The keys of many documents at once, given as (doc_id, wrapped key): a whole listing."""
+    return await _unwrap_many(crypto, account_key, [(wrapped, box.aad_document_key(doc_id))
+                                                    for doc_id, wrapped in wrapped_keys])
 
 
 def new_key(crypto) -> bytes:

@@ -39,6 +39,13 @@ class CryptoBackend(Protocol):
         IntegrityError for a wrong tag and for bad padding alike. One call, so that a backend can
         check and open from the same copy (the browser's does both in a helper worker)."""
 
+    async def verify_then_decrypt_many(self, boxes: list[tuple[bytes, ...]]) -> list[bytes | None]:
+        """verify_then_decrypt for many small values at once (wrapped keys, metadata), each given
+        as (enc_key, mac_key, iv, mac_prefix, ciphertext, tag), all bytes: the plaintexts, in
+        order, with None for each whose tag or padding is wrong. One call for a whole listing, so
+        that the browser's backend crosses into JavaScript once per listing, not several times
+        for each of its documents (thousands of them in a folder of photos)."""
+
     async def sha256(self, data: Buffer | bytes) -> bytes:
         """SHA-256 digest."""
 

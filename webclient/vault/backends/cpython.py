@@ -110,6 +110,15 @@ class CpythonCrypto:
         return await _run(len(ciphertext), _verify_then_decrypt, enc_key, mac_key, iv, mac_prefix,
                           ciphertext, tag)
 
+    async def verify_then_decrypt_many(self, boxes: list[tuple[bytes, ...]]) -> list[bytes | None]:
+        opened = []
+        for box in boxes:
+            try:
+                opened.append(bytes(_verify_then_decrypt(*box)))
+            except IntegrityError:
+                opened.append(None)
+        return opened
+
     async def sha256(self, data: Buffer | bytes) -> bytes:
         return await _run(len(data), lambda: hashlib.sha256(data).digest())
 

@@ -86,6 +86,21 @@ class PyodideCrypto:
             raise IntegrityError()
         return plaintext
 
+    async def verify_then_decrypt_many(self, boxes: list[tuple[bytes, ...]]) -> list[bytes | None]:
+        if not boxes:
+            return []
+        packed = bytearray()  # the layout bridge.verifyThenDecryptMany reads
+        for enc_key, mac_key, iv, mac_prefix, ciphertext, tag in boxes:
+            packed += b"".join((enc_key, mac_key, iv, tag, len(mac_prefix).to_bytes(4, "big"),
+                                len(ciphertext).to_bytes(4, "big"), mac_prefix, ciphertext))
+        answer = (await bridge.verifyThenDecryptMany(to_js(bytes(packed)))).to_bytes()
+        opened, at = [], 0
+        for _ in boxes:
+            length = int.from_bytes(answer[at + 1:at + 5], "big")
+            opened.append(answer[at + 5:at + 5 + length] if answer[at] else None)
+            at += 5 + length
+        return opened
+
     async def sha256(self, data: Buffer | bytes) -> bytes:
         if not isinstance(data, JsProxy):
             return hashlib.sha256(data).digest()

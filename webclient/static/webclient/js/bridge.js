@@ -283,6 +283,54 @@ export async function verifyThenDecrypt(encKey, macKey, iv, macPrefix, ciphertex
   return plaintext;
 }
 
+// Many small boxes at once (a listing's wrapped keys, then its metadata): one crossing from
+// Python for the lot, where a box at a time cost several each (~0.6 ms a document, measured in a
+// folder of 2,000). The Python side packs them into one buffer, each as enc key (32) | MAC key
+// (32) | IV (16) | tag (32) | u32be MAC prefix length | u32be ciphertext length | MAC prefix |
+// ciphertext, the last two being the MAC's input as they lie. The answer is packed likewise: for
+// each box, u8 1 | u32be length | plaintext, or u8 0 | u32be 0 where the tag or the padding is
+// wrong (Python turns that into its one IntegrityError).
+export async function verifyThenDecryptMany(packed) {
+  const fields = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const keys = new Map(); // one import per raw key: a listing's wrapped keys all share one
+  const imported = (kind, raw, importer) => {
+    const id = `${kind}:${raw.join(",")}`;
+    if (!keys.has(id)) keys.set(id, importer(raw));
+    return keys.get(id);
+  };
+  const boxes = [];
+  for (let at = 0; at < packed.byteLength;) {
+    const prefixLength = fields.getUint32(at + 112);
+    const start = at + 120;
+    const end = start + prefixLength + fields.getUint32(at + 116);
+    boxes.push({ encRaw: packed.subarray(at, at + 32), macRaw: packed.subarray(at + 32, at + 64),
+      iv: packed.subarray(at + 64, at + 80), tag: packed.subarray(at + 80, at + 112),
+      macInput: packed.subarray(start, end), ciphertext: packed.subarray(start + prefixLength, end) });
+    at = end;
+  }
+  const opened = await Promise.all(boxes.map(async (box) => {
+    const [encKey, macKey] = await Promise.all([imported("aes", box.encRaw, importAesKey),
+      imported("hmac", box.macRaw, importHmacKey)]);
+    if (!(await subtle.verify("HMAC", macKey, box.tag, box.macInput))) return undefined;
+    try {
+      return new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: box.iv }, encKey, box.ciphertext));
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "OperationError") return undefined; // padding
+      throw error;
+    }
+  }));
+  const answer = new Uint8Array(opened.reduce((total, plaintext) => total + 5 + (plaintext?.byteLength ?? 0), 0));
+  const out = new DataView(answer.buffer);
+  let at = 0;
+  for (const plaintext of opened) {
+    answer[at] = plaintext ? 1 : 0;
+    out.setUint32(at + 1, plaintext?.byteLength ?? 0);
+    if (plaintext) answer.set(plaintext, at + 5);
+    at += 5 + (plaintext?.byteLength ?? 0);
+  }
+  return answer;
+}
+
 // zlib's CRC-32, continuing from `value`: the checksum of a document in a ZIP archive
 // (webclient/vault/archive.py). Eight bytes a step through eight tables ("slicing-by-8").
 const CRC_TABLES = (() => {

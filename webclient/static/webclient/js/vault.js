@@ -63,6 +63,14 @@ function message(error) {
   return MESSAGES[info.code] || interpolate(gettext("Something went wrong (%(code)s). Please try again."), { code: info.code }, true);
 }
 
+// Made once: a formatter is far dearer to make than to use, and a listing formats thousands.
+const numberFormats = new Map();
+function numberFormat(unit, options) {
+  const key = JSON.stringify([unit, options]);
+  if (!numberFormats.has(key)) numberFormats.set(key, new Intl.NumberFormat(lang, { style: "unit", unit, ...options }));
+  return numberFormats.get(key);
+}
+
 function formatBytes(bytes) {
   const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
   let unit = 0;
@@ -70,8 +78,8 @@ function formatBytes(bytes) {
     bytes /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(lang, { style: "unit", unit: units[unit], unitDisplay: unit ? "short" : "long",
-    maximumFractionDigits: unit ? 1 : 0 }).format(bytes);
+  return numberFormat(units[unit], { unitDisplay: unit ? "short" : "long", maximumFractionDigits: unit ? 1 : 0 })
+    .format(bytes);
 }
 
 function formatSpeed(bytesPerSecond) {
@@ -82,13 +90,13 @@ function formatSpeed(bytesPerSecond) {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(lang, { style: "unit", unit: units[unit], maximumFractionDigits: 1 }).format(value);
+  return numberFormat(units[unit], { maximumFractionDigits: 1 }).format(value);
 }
 
 function formatDuration(seconds) {
   const [value, unit] = seconds < 90 ? [Math.max(1, Math.round(seconds)), "second"]
     : seconds < 5400 ? [Math.round(seconds / 60), "minute"] : [Math.round(seconds / 3600), "hour"];
-  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(value);
+  return numberFormat(unit, { unitDisplay: "long" }).format(value);
 }
 
 const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
@@ -295,7 +303,8 @@ function leaveVault(text) {
 
 // --- listing, breadcrumbs, storage -----------------------------------------------------------------------
 
-const byName = (a, b) => a.name.localeCompare(b.name, lang, { numeric: true, sensitivity: "base" });
+const nameCollator = new Intl.Collator(lang, { numeric: true, sensitivity: "base" }); // made once, as above
+const byName = (a, b) => nameCollator.compare(a.name, b.name);
 
 // The listing's order, chosen with the column headings: folders always come first, by name
 // (they have no size or date); documents by the column, ties by name.
