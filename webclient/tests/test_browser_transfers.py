@@ -1,5 +1,6 @@
-"""Transfers survive the network and obey the person: a request that fails is retried and the
-row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
+"""Transfers survive the network and obey the person: uploads run side by side within a budget of
+chunks in flight (many small files at once, large ones two at a time); a request that fails is
+retried and the row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
 (no chunk is sent twice once stored); a download rides out a blip; a cancelled upload stops and
 leaves no document in the vault, not even a pending one; logging out during a transfer asks
 first; a file over the quota says how much it needs and how much is left."""
@@ -14,12 +15,55 @@ from playwright.sync_api import expect
 
 from accounts.models import Account
 from documents.models import Document
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401
+    chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
 CHUNK = 4 * 1024 * 1024
 CHUNK_PUT = re.compile(r"/api/v1/documents/[0-9a-f-]+/chunks/(\d+)$")
+COMMIT = re.compile(r"/api/v1/documents/[0-9a-f-]+/commit$")
+
+
+def test_small_files_upload_several_at_a_time_and_large_ones_two(vault_page, tmp_path):
+    """Uploads share a budget of eight chunks in flight, each file taking as many as it may have
+    in flight (four at most): six one-chunk files all run at once (a file that small is mostly
+    round trips, which then overlap), files of four chunks two at a time. Seen by holding every
+    upload at its commit: as many are held as run at once."""
+    vault = vault_page
+    page = vault.page
+    held = []
+    page.context.route(COMMIT, lambda route: held.append(route))  # each waits at its commit until let go
+    vault.open()
+    vault.signup(new_username())
+
+    def let_go():
+        while held:
+            held.pop().continue_()
+
+    small = []
+    for index in range(6):
+        small.append(tmp_path / f"small-{index}.txt")
+        small[-1].write_text(f"small {index}\n")
+    page.set_input_files("#file-input", [str(path) for path in small])
+    wait_until(page, lambda: len(held) == 6, "six small uploads at their commits at once")
+    let_go()
+    vault.wait_for_transfers(6)
+
+    large = []
+    for index in range(3):
+        large.append(tmp_path / f"large-{index}.bin")
+        large[-1].write_bytes(os.urandom(3 * CHUNK + 1))  # four chunks
+    page.set_input_files("#file-input", [str(path) for path in large])
+    wait_until(page, lambda: len(held) == 2, "two large uploads at their commits", seconds=60)
+    page.wait_for_timeout(1500)
+    assert len(held) == 2  # the third waits for room
+    let_go()
+    wait_until(page, lambda: len(held) == 1, "the third large upload at its commit", seconds=60)
+    let_go()
+    vault.wait_for_transfers(9)
+    assert len(Document.objects.filter(state=Document.State.COMMITTED, account__username=page.inner_text(
+        "#vault-username"))) == 9
 
 
 def test_upload_resumes_after_network_outage(vault_page, tmp_path):
