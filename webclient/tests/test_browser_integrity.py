@@ -2,7 +2,7 @@
 and the browser saves nothing, whether the document would have been handed over in one piece
 (one chunk) or streamed to disk (several). When the altered chunk comes late in a streamed
 download, the browser's download fails and keeps no file. A document's wrapped key or metadata
-altered at rest: the folder's listing is refused with the same message."""
+altered at rest: the folder's listing is refused, with an integrity message of its own."""
 
 import os
 
@@ -84,7 +84,7 @@ def test_chunk_tampered_late_in_a_stream_fails_the_browser_download(vault_page, 
 def test_a_folder_holding_altered_metadata_is_refused_with_the_integrity_message(vault_page, tmp_path):
     """A folder's documents are opened all at once (every wrapped key in one step, then every
     metadata box in another): one of them altered at rest, wrapped key or metadata, refuses the
-    listing; as it was, the folder lists again."""
+    listing, saying so; as it was, the folder lists again."""
     vault = vault_page
     page = vault.page
     for name in ("a.txt", "b.txt", "c.txt"):
@@ -93,6 +93,9 @@ def test_a_folder_holding_altered_metadata_is_refused_with_the_integrity_message
     vault.signup(new_username())
     vault.new_folder("Inner")
     vault.upload(*(tmp_path / name for name in ("a.txt", "b.txt", "c.txt")))
+    names = page.locator("#listing .item-name")
+    expect(names).to_have_text(["Inner", "a.txt", "b.txt", "c.txt"])
+    page.wait_for_timeout(500)  # past any refresh the uploads' ends still had due (one per 300 ms)
     account = Account.objects.get(username=page.inner_text("#vault-username"))
     document = Document.objects.filter(account=account).order_by("created")[1]
     alert = page.locator("#page-alerts .alert-danger")
@@ -104,13 +107,14 @@ def test_a_folder_holding_altered_metadata_is_refused_with_the_integrity_message
         Document.objects.filter(pk=document.pk).update(**{field: bytes(altered)})
         vault.open_folder("Inner")
         page.locator("#breadcrumbs button").first.click()  # to the top, whose listing fails
-        expect(alert).to_contain_text("Integrity check failed")
+        expect(alert).to_have_text("Integrity check failed: a document or folder here was altered or damaged "
+                                   "on the server, so this folder cannot be shown.")
         page.locator("#page-alerts .btn-close").click()
         expect(alert).to_have_count(0)
 
         Document.objects.filter(pk=document.pk).update(**{field: as_stored})
         vault.go_to_top()  # asked again: the path still shows the folder left
-        expect(page.locator("#listing .item-name")).to_have_text(["Inner", "a.txt", "b.txt", "c.txt"])
+        expect(names).to_have_text(["Inner", "a.txt", "b.txt", "c.txt"])
         expect(alert).to_have_count(0)
     assert [entry["detail"] for entry in vault.diagnostic_log()
             if entry["event"] == "call.listing" and entry["level"] != "debug"] == ["failed code=integrity"] * 2

@@ -38,6 +38,8 @@ const MESSAGES = {
   confirm_mismatch: gettext("The username you typed does not match."),
   network: gettext("The server cannot be reached. Check your connection and try again."),
   integrity: gettext("Integrity check failed: this document was altered or damaged on the server, so it was refused. Nothing was saved."),
+  // A folder's listing opens every document's key and metadata: one that does not open refuses it.
+  listing_integrity: gettext("Integrity check failed: a document or folder here was altered or damaged on the server, so this folder cannot be shown."),
   quota_exceeded: gettext("Your storage is full. Delete something to make room."),
   storage_full: gettext("The server's storage is full. Please try again later."),
   folder_cycle: gettext("A folder cannot be moved into itself or into one of its own folders."),
@@ -368,7 +370,8 @@ async function listAndRender() {
     }
     render();
   } catch (error) {
-    handleError(error);
+    if (error instanceof VaultError && error.code === "integrity") showAlert(MESSAGES.listing_integrity);
+    else handleError(error);
   }
 }
 
