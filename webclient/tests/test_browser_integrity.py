@@ -110,6 +110,12 @@ def test_a_folder_holding_altered_metadata_is_refused_with_the_integrity_message
         expect(alert).to_have_text("Integrity check failed: a document or folder here was altered or damaged "
                                    "on the server, so this folder cannot be shown.")
         page.locator("#page-alerts .btn-close").click()
+        # The folder on screen is still the one the vault is in: a file uploaded now goes there.
+        expect(page.locator("#breadcrumbs [aria-current=page]")).to_have_text("Inner")
+        if field == "wrapped_key":
+            (tmp_path / "d.txt").write_text("d.txt")
+            vault.upload(tmp_path / "d.txt")
+            expect(names).to_have_text(["d.txt"])
         expect(alert).to_have_count(0)
 
         Document.objects.filter(pk=document.pk).update(**{field: as_stored})

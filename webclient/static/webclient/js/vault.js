@@ -276,6 +276,7 @@ function showVault(account) {
   state.account = account;
   lastActivity = Date.now();
   state.current = null;
+  shownFolder = null;
   $("vault-username").textContent = account.username;
   $("auth-view").hidden = true;
   $("vault-view").hidden = false;
@@ -370,6 +371,12 @@ async function listAndRender() {
     }
     render();
   } catch (error) {
+    if (number === latestRefresh && state.current !== shownFolder) {
+      // The folder asked for could not be listed: the one on screen stays, and so must the vault,
+      // or what is uploaded or created next would go where the person cannot see it.
+      state.current = shownFolder;
+      render();
+    }
     if (error instanceof VaultError && error.code === "integrity") showAlert(MESSAGES.listing_integrity);
     else handleError(error);
   }
@@ -402,7 +409,11 @@ function navigate(folderId) {
   refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
 }
 
+// The folder whose contents are on screen (state.current once they are drawn).
+let shownFolder = null;
+
 function render() {
+  shownFolder = state.current;
   const focused = focusedPlace();
   renderBreadcrumbs();
   renderListing();
