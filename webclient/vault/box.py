@@ -38,6 +38,11 @@ def box_size(plaintext_len: int) -> int:
     return OVERHEAD + (plaintext_len // BLOCK + 1) * BLOCK
 
 
+def _is_box_length(size: int) -> bool:
+    """Whether a box could be `size` bytes long: its overhead and at least one whole block."""
+    return size >= MIN_BOX and (size - OVERHEAD) % BLOCK == 0
+
+
 # --- sub-keys --------------------------------------------------------------------------------------
 # Deriving the two sub-keys costs four HMACs; bulk sealing of one document reuses them for every
 # chunk. The cache is small and is emptied by `forget_keys` when a vault closes.
@@ -87,7 +92,7 @@ async def open_box(crypto, key: bytes, sealed: Buffer, aad: bytes) -> Buffer:
     padding, and the tag is checked (in constant time) before anything is decrypted."""
     enc_key, mac_key = _subkeys_for(key)
     size = crypto.length(sealed)
-    if size < MIN_BOX or (size - OVERHEAD) % BLOCK:
+    if not _is_box_length(size):
         raise IntegrityError()
     header = crypto.to_bytes(crypto.slice(sealed, 0, 1 + IV_BYTES))
     if header[0] != VERSION:
@@ -107,7 +112,7 @@ async def open_boxes(crypto, boxes: list[tuple[bytes, bytes, bytes]]) -> list[by
     for key, sealed, aad in boxes:
         enc_key, mac_key = _subkeys_for(key)
         sealed = bytes(sealed)
-        if len(sealed) < MIN_BOX or (len(sealed) - OVERHEAD) % BLOCK or sealed[0] != VERSION:
+        if not _is_box_length(len(sealed)) or sealed[0] != VERSION:
             raise IntegrityError()
         iv = sealed[1:1 + IV_BYTES]
         requests.append((enc_key, mac_key, iv, _mac_prefix(bytes(aad), iv),
