@@ -7,7 +7,9 @@ import os
 import pytest
 
 from documents.models import Chunk, Document
-from webclient.tests.client_support import CHUNK, run, signup, stored_objects
+from webclient.tests.client_support import CHUNK, PASSWORD, new_username, run, signup, stored_objects
+from webclient.vault.backends.cpython import CpythonCrypto
+from webclient.vault.client import Vault
 from webclient.vault.local import BytesSink, BytesSource
 from webclient.vault.transfer import SourceChanged
 
@@ -99,6 +101,34 @@ def test_only_the_same_source_resumes(server_url):
     assert pending_id not in (other_mtime.id, not_resumed.id)
     assert Document.objects.get(pk=pending_id).state == Document.State.PENDING
     resumed = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME))
+    assert resumed.id == pending_id
+    run(vault.close())
+
+
+class CountingCrypto(CpythonCrypto):
+    """The real backend, counting the boxes it opens."""
+
+    opened = 0
+
+    async def verify_then_decrypt_many(self, boxes):
+        self.opened += len(boxes)
+        return await super().verify_then_decrypt_many(boxes)
+
+
+def test_an_upload_opens_no_pending_document_that_cannot_be_its_own(server_url):
+    """Several uploads in one folder are pending at once: each looks for an interrupted upload of
+    its source among them, and opens only those of its own size (their key and metadata)."""
+    crypto = CountingCrypto()
+    vault = run(Vault.signup(server_url, new_username(), PASSWORD, crypto=crypto))
+    data = os.urandom(3 * CHUNK)
+    interrupted_upload(vault, data, stall_at=1)
+    pending_id = str(Document.objects.get(account_id=vault.account_id).id)
+
+    crypto.opened = 0
+    run(vault.upload(BytesSource(b"another file"), name="small.txt", mtime=MTIME))
+    assert crypto.opened == 0
+    resumed = run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME))
+    assert crypto.opened == 2  # the pending document's key, then its metadata
     assert resumed.id == pending_id
     run(vault.close())
 

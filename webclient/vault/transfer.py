@@ -205,8 +205,12 @@ async def _find_interrupted(session, crypto, account_key, meta, folder, retries)
     """(doc_id, key, present indexes) of a pending upload of the same source, or None."""
     reply = await retrying(lambda: session.request("GET", API + "documents?state=pending"), retries)
     candidates = sorted(reply.data["documents"], key=lambda doc: doc.get("created") or "", reverse=True)
+    stored_size = document.stored_size(meta["size"])
     for doc in candidates:
-        if doc.get("folder") != folder:
+        # The listing's own figures rule out most candidates before any of them is opened: a
+        # folder's other uploads in flight are pending too. (Unauthenticated, but a document whose
+        # figures differ from its metadata's would be refused once opened anyway.)
+        if (doc.get("folder"), doc.get("chunks"), doc.get("size")) != (folder, meta["chunks"], stored_size):
             continue
         try:
             doc_id, dk, old = await open_document(crypto, account_key, doc, pending=True)
