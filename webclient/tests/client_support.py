@@ -17,6 +17,7 @@ from documents.models import Document
 from documents.storage import chunk_name
 from documents.tests.conftest import files_storage_settings
 
+from webclient.vault.backends.cpython import CpythonCrypto
 from webclient.vault.client import Vault
 
 PASSWORD = "correct horse battery staple"
@@ -31,8 +32,18 @@ def new_username(prefix="user"):
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
-def signup(server_url, username=None, password=PASSWORD) -> Vault:
-    vault = run(Vault.signup(server_url, username or new_username(), password))
+class CountingCrypto(CpythonCrypto):
+    """The real backend, counting the boxes it opens."""
+
+    opened = 0
+
+    async def verify_then_decrypt_many(self, boxes):
+        self.opened += len(boxes)
+        return await super().verify_then_decrypt_many(boxes)
+
+
+def signup(server_url, username=None, password=PASSWORD, crypto=None) -> Vault:
+    vault = run(Vault.signup(server_url, username or new_username(), password, crypto=crypto))
     vault.retry_delays = (0.05, 0.1)  # tests meet permanent failures; do not wait long for them
     return vault
 

@@ -7,9 +7,7 @@ import os
 import pytest
 
 from documents.models import Chunk, Document
-from webclient.tests.client_support import CHUNK, PASSWORD, new_username, run, signup, stored_objects
-from webclient.vault.backends.cpython import CpythonCrypto
-from webclient.vault.client import Vault
+from webclient.tests.client_support import CHUNK, CountingCrypto, run, signup, stored_objects
 from webclient.vault.local import BytesSink, BytesSource
 from webclient.vault.transfer import SourceChanged
 
@@ -105,21 +103,11 @@ def test_only_the_same_source_resumes(server_url):
     run(vault.close())
 
 
-class CountingCrypto(CpythonCrypto):
-    """The real backend, counting the boxes it opens."""
-
-    opened = 0
-
-    async def verify_then_decrypt_many(self, boxes):
-        self.opened += len(boxes)
-        return await super().verify_then_decrypt_many(boxes)
-
-
 def test_an_upload_opens_no_pending_document_that_cannot_be_its_own(server_url):
     """Several uploads in one folder are pending at once: each looks for an interrupted upload of
     its source among them, and opens only those of its own size (their key and metadata)."""
     crypto = CountingCrypto()
-    vault = run(Vault.signup(server_url, new_username(), PASSWORD, crypto=crypto))
+    vault = signup(server_url, crypto=crypto)
     data = os.urandom(3 * CHUNK)
     interrupted_upload(vault, data, stall_at=1)
     pending_id = str(Document.objects.get(account_id=vault.account_id).id)

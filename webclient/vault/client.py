@@ -8,6 +8,7 @@ clear; the server sees sealed boxes and ids.
 """
 
 import asyncio
+import hashlib
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -19,6 +20,9 @@ from .errors import ProtocolError
 from .session import API, SignedSession, unsigned_request
 
 ANY = object()  # list_documents(folder=ANY): every folder
+# Items of a listing remembered as opened (see `Vault._opened`): past this many, the memory is
+# emptied and filled again.
+OPENED_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,18 @@ def _document_info(doc: dict, meta: dict) -> DocumentInfo:
     return DocumentInfo(id=doc["id"], folder=doc["folder"], name=meta["name"], size=meta["size"],
                         type=meta["type"], mtime=meta["mtime"], chunks=meta["chunks"],
                         tree_hash=meta["tree_hash"], stored_size=doc["size"], created=doc["created"])
+
+
+def _listed_digest(kind: str, item, fields: tuple[str, ...]) -> bytes | None:
+    """A digest of a listed item as sealed: its kind, id and `fields`; None for an item that is
+    not a dict of plain values, which is then always opened (and refused). (The repr of a tuple of
+    strings, integers and None says unambiguously what they were.)"""
+    if not isinstance(item, dict):
+        return None
+    values = (kind, *(item.get(name) for name in ("id", *fields)))
+    if not all(value is None or type(value) in (str, int) for value in values):
+        return None
+    return hashlib.sha256(repr(values).encode()).digest()
 
 
 def _uuid(value) -> uuid.UUID:
@@ -100,6 +116,12 @@ class Vault:
         self.username = session.username
         # Waits (seconds) before retrying a transfer step that met a network failure or a 5xx.
         self.retry_delays = transfer.RETRY_DELAYS
+        # What listed folders and documents opened to, by a digest of the item as sealed: the
+        # vault page lists a folder again after every few uploads and at every visit, and an
+        # item listed again byte for byte as before opens to the same thing, so it is not opened
+        # again (in the browser's worker each document cost ~0.2 ms, most of a refresh). Only
+        # metadata, which the caller is given anyway; never a key.
+        self._opened: dict[bytes, dict] = {}
 
     def __repr__(self):
         return f"Vault(account_id={self.account_id!r})"
@@ -180,7 +202,25 @@ class Vault:
 
     def _forget(self):
         self._account_key = None
+        self._opened.clear()
         box.forget_keys()
+
+    async def _open_listed(self, kind: str, items: list, fields: tuple[str, ...], open_some) -> list[dict]:
+        """The metadata of listed `items`: those opened before as they are now (the same id and
+        `fields`) from memory, the others by `open_some(indexes)`, which opens items[i] for each
+        index, all of them or an error."""
+        digests = [_listed_digest(kind, item, fields) for item in items]
+        metas = [self._opened.get(digest) if digest else None for digest in digests]
+        unknown = [index for index, meta in enumerate(metas) if meta is None]
+        if unknown:
+            opened = await open_some(unknown)
+            if len(self._opened) + len(unknown) > OPENED_LIMIT:
+                self._opened.clear()
+            for index, meta in zip(unknown, opened):
+                metas[index] = meta
+                if digests[index]:
+                    self._opened[digests[index]] = meta
+        return metas
 
     # --- folders ---------------------------------------------------------------------------------
 
@@ -189,7 +229,8 @@ class Vault:
             sealed_metas = [(_uuid(data["id"]), b64d(data["meta"])) for data in items]
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("bad_response", "The server sent a malformed folder.") from None
-        metas = await document.open_folder_metas(self._crypto, self._account_key, sealed_metas)
+        metas = await self._open_listed("folder", items, ("meta",), lambda indexes: document.open_folder_metas(
+            self._crypto, self._account_key, [sealed_metas[index] for index in indexes]))
         return [Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"])
                 for (folder_id, _), data, meta in zip(sealed_metas, items, metas)]
 
@@ -255,8 +296,16 @@ class Vault:
         """Committed documents: all of them, or those directly in `folder` (None: top level)."""
         query = "" if folder is ANY else f"?folder={_folder_ref(folder) or 'root'}"
         docs = (await self._request("GET", "documents" + query)).data["documents"]
-        opened = await transfer.open_documents(self._crypto, self._account_key, docs)
-        return [_document_info(doc, meta) for doc, (_, _, meta) in zip(docs, opened)]
+        if not isinstance(docs, list):
+            raise ProtocolError("bad_response", "The server sent a malformed document.")
+
+        async def open_docs(indexes):
+            return [meta for _, _, meta in await transfer.open_documents(
+                self._crypto, self._account_key, [docs[index] for index in indexes])]
+
+        metas = await self._open_listed("document", docs, ("wrapped_key", "meta", "chunks", "size"),
+                                        open_docs)
+        return [_document_info(doc, meta) for doc, meta in zip(docs, metas)]
 
     async def get_document(self, doc_id) -> DocumentInfo:
         doc_id = _uuid(doc_id)
