@@ -9,7 +9,9 @@ measures, in alternating rounds, `--files` files of `--kb` kB each:
 
 - in the browser vault (Debian's Chromium, headless, driven by Playwright: its throttling of
   upload bodies, a few MiB/s, is far above what small files send): from choosing the files to
-  the last transfer finished, per file;
+  the last transfer finished, per file. Pessimistic: the DevTools protocol that Playwright
+  attaches reports every request, which costs the browser some CPU per request, and a small file
+  is four requests (in a trace, the browser's DevTools pipe thread was busy ~4 ms a file);
 - the baseline: the same files uploaded by the CPython client core (`cryptography`, `httpx`),
   eight at a time, in this process;
 
