@@ -1,11 +1,13 @@
 """The listing redraws itself when uploads finish, but never from under a row's open menu (the
 menu stays usable, and the listing catches up once it closes), never with the contents of a
-folder the user has already left, and then only where it changed; the column headings
+folder the user has already left, and then only where it changed; listings after uploads never
+overlap, the last upload's file is always listed, and they space out by what each costs; the column headings
 sort it, the name filter narrows it, and a search of all folders finds names anywhere in the
 vault."""
 
 import os
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +16,8 @@ from webclient.tests.browser_fixtures import (  # noqa: F401
     chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
+
+COMMIT = re.compile(r"/api/v1/documents/[0-9a-f-]+/commit$")
 
 
 def test_an_open_row_menu_outlives_a_refresh(vault_page, tmp_path):
@@ -119,6 +123,47 @@ def test_a_changed_listing_keeps_the_rows_that_did_not_change(vault_page, tmp_pa
     page.click(".listing .sort-button[data-sort=name]")
     expect(page.locator("#listing .item-name")).to_have_text(["d.txt", "b.txt"])
     assert page.evaluate(MARKED_NAMES) == ["d.txt", "b.txt"]
+
+
+def test_listings_after_uploads_wait_for_each_other_and_space_out_by_their_cost(vault_page, tmp_path):
+    # In a folder of a thousand files being uploaded, a listing every 300 ms, each as dear as the
+    # folder is large, became much of the upload's work (bench/small_files.py). Here two uploads
+    # are held at their commits; the listing that follows the first one's end is held back 1.5 s
+    # (its answer taken as it was asked for). The second upload, ending meanwhile, asks for no
+    # listing until that one is done; the next is put off by four times as long as it took, and
+    # shows both files.
+    vault = vault_page
+    page = vault.page
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes(name.encode())
+    vault.open()
+    vault.signup(new_username())
+    commits, asked, held = [], [], []
+
+    def hold_the_first(route):
+        asked.append(time.monotonic())
+        if len(asked) == 1:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.context.route(COMMIT, lambda route: commits.append(route))
+    page.set_input_files("#file-input", [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    wait_until(page, lambda: len(commits) == 2, "both uploads at their commits")
+    page.context.route("**/api/v1/documents?folder=root", hold_the_first)
+    commits.pop(0).continue_()
+    wait_until(page, lambda: held, "the listing after the first upload was held")
+    commits.pop(0).continue_()
+    vault.wait_for_transfers(2)
+    page.wait_for_timeout(max(0, 1500 - 1000 * (time.monotonic() - asked[0])))
+    assert len(asked) == 1  # none while one is under way
+    route, answer = held[0]
+    released = time.monotonic()
+    route.fulfill(response=answer)
+    expect(page.locator("#listing .item-name")).to_have_count(1)
+    expect(page.locator("#listing .item-name")).to_have_text(["a.txt", "b.txt"], timeout=20_000)
+    assert len(asked) == 2
+    assert asked[1] - released >= 4 * (released - asked[0])
 
 
 def test_a_slow_listing_of_a_folder_left_behind_is_not_drawn(vault_page, tmp_path):

@@ -290,6 +290,7 @@ function showVault(account) {
 function leaveVault(text) {
   // Files still waiting their turn must not go into whichever account opens next.
   for (const job of uploads.splice(0)) job.row.finish(MESSAGES.cancelled, "cancelled");
+  cancelRefreshes();
   state.account = null;
   state.folders = [];
   state.documents = [];
@@ -371,7 +372,8 @@ async function listAndRender() {
     }
     render();
   } catch (error) {
-    if (number === latestRefresh && state.current !== shownFolder) {
+    if (number !== latestRefresh) return; // a later one says what matters now
+    if (state.current !== shownFolder) {
       // The folder asked for could not be listed: the one on screen stays, and so must the vault,
       // or what is uploaded or created next would go where the person cannot see it.
       state.current = shownFolder;
@@ -390,14 +392,52 @@ function handleError(error) {
   }
 }
 
-// At most one refresh per 300 ms, however many uploads finish: a debounce would put the listing
-// off until the last file of a large folder was stored.
+// The folder shown is listed again once uploads finish: one listing for however many finish
+// meanwhile (not a debounce, which would put it off until the last file of a large folder was
+// stored), never two at once, and each REFRESH_SPACING times as long after the last as that one
+// took, between REFRESH_MIN_MS and REFRESH_MAX_MS. A listing costs the page, the worker and the
+// server in proportion to the folder's size: at a fixed 300 ms, in a folder of a thousand files
+// being uploaded, listing it again became much of the work (bench/small_files.py).
+const REFRESH_MIN_MS = 300;
+const REFRESH_MAX_MS = 10000;
+const REFRESH_SPACING = 4;
 let refreshTimer = null;
+let refreshRunning = false;
+let refreshWanted = false; // asked for while one ran: the next one goes after it
+let lastRefreshMs = 0;
+
 function refreshSoon() {
-  refreshTimer ??= setTimeout(() => {
-    refreshTimer = null;
-    refresh();
-  }, 300);
+  if (refreshRunning) {
+    refreshWanted = true;
+    return;
+  }
+  const wait = Math.min(REFRESH_MAX_MS, Math.max(REFRESH_MIN_MS, REFRESH_SPACING * lastRefreshMs));
+  refreshTimer ??= setTimeout(refreshNow, wait);
+}
+
+async function refreshNow() {
+  refreshTimer = null;
+  refreshRunning = true;
+  const started = performance.now();
+  try {
+    await refresh();
+  } finally {
+    lastRefreshMs = performance.now() - started;
+    refreshRunning = false;
+    if (refreshWanted) {
+      refreshWanted = false;
+      refreshSoon();
+    }
+  }
+}
+
+// Leaving the vault: no listing asked for before may come after (it would fail, and say so).
+function cancelRefreshes() {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  refreshWanted = false;
+  lastRefreshMs = 0;
+  latestRefresh += 1; // one under way is not drawn, nor its failure shown
 }
 
 function navigate(folderId) {
