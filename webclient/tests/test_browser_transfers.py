@@ -3,7 +3,8 @@ chunks in flight (many small files at once, large ones two at a time); a request
 retried and the row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
 (no chunk is sent twice once stored); a download rides out a blip; a cancelled upload stops and
 leaves no document in the vault, not even a pending one; logging out during a transfer asks
-first; a file over the quota says how much it needs and how much is left."""
+first; a file over the quota says how much it needs and how much is left; rows out of view are
+not drawn until scrolled to."""
 
 import os
 import re
@@ -152,6 +153,35 @@ def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
     expect(page.locator("#listing-empty")).to_be_visible()
     account = Account.objects.get(username=username)
     assert not Document.objects.filter(account=account).exists()  # not even a pending one
+
+
+# Whether the page draws the element: false inside a row that content-visibility skips.
+DRAWN = "(element) => element.checkVisibility({ contentVisibilityAuto: true })"
+
+
+def test_rows_out_of_view_are_not_drawn_until_scrolled_to(vault_page, tmp_path):
+    # A thousand files are a thousand rows, and drawing them all with every row's progress was
+    # much of the page's work (bench/small_files.py). Out of view, a row is still in the DOM and
+    # keeps its text.
+    vault = vault_page
+    page = vault.page
+    paths = []
+    for index in range(30):
+        paths.append(tmp_path / f"row-{index:02d}.txt")
+        paths[-1].write_text(f"row {index}\n")
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(*paths)
+    rows = page.locator("#transfer-list .transfer")
+    newest, oldest = rows.first.locator(".transfer-status"), rows.last.locator(".transfer-status")
+    newest.scroll_into_view_if_needed()
+    # (Which rows are in view is settled at the next frame.)
+    wait_until(page, lambda: newest.evaluate(DRAWN), "the row in view is drawn")
+    assert not oldest.evaluate(DRAWN)
+    assert oldest.text_content() == "Encrypted and stored."
+    oldest.scroll_into_view_if_needed()
+    wait_until(page, lambda: oldest.evaluate(DRAWN), "the row scrolled to is drawn")
+    expect(oldest).to_be_visible()
 
 
 def test_logging_out_during_a_transfer_asks_first(vault_page, tmp_path):
