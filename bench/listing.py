@@ -38,10 +38,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from machine import describe as describe_machine  # noqa: E402  (bench/ is on the path)
 from playwright.sync_api import sync_playwright  # noqa: E402
 from transfer import PASSWORD, Server, bounded  # noqa: E402
+from vault_page import log_in, open_vault_page  # noqa: E402
 from webclient.vault.client import Vault  # noqa: E402
 from webclient.vault.local import BytesSource  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 FOLDER = "Large folder"
 
 
@@ -98,16 +98,9 @@ def main():
         print(f"  made a folder of {args.documents} documents in {time.perf_counter() - started:.0f} s")
         browser, worker, again, again_worker, cpython = [], [], [], [], []
         with sync_playwright() as playwright, ThreadPoolExecutor(1) as threads:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-            page = chromium.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"{server.url}/en/app/")
-            page.wait_for_selector("#engine-status.ready", timeout=120_000)
+            chromium, page = open_vault_page(playwright, server.url)
             for round_number in range(1, args.rounds + 1):
-                page.fill("#login-username", username)
-                page.fill("#login-password", PASSWORD)
-                page.click("#login-form [type=submit]")
-                page.wait_for_selector("#vault-view:not([hidden])", timeout=120_000)
-                page.wait_for_selector("#storage-text:not(:empty)")
+                log_in(page, username)
                 # (On a thread of its own: Playwright's sync API keeps an event loop on this one.)
                 cpython.append(threads.submit(asyncio.run, cpython_listing(
                     server.url, username, folder_id, args.documents)).result())

@@ -39,10 +39,10 @@ from machine import describe as describe_machine  # noqa: E402  (bench/ is on th
 from playwright.sync_api import sync_playwright  # noqa: E402
 from server_cpu import cpu_seconds  # noqa: E402
 from transfer import PASSWORD, Server, bounded, free_port  # noqa: E402
+from vault_page import log_in, open_vault_page  # noqa: E402
 from webclient.vault.client import Vault  # noqa: E402
 from webclient.vault.local import BytesSource  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 JOBS = 8  # the browser vault's budget of chunks in flight, each of these files being one chunk
 
 
@@ -147,14 +147,8 @@ def main():
         asyncio.run(signup(url, username))
         pid = server.worker_pid()
         with sync_playwright() as playwright, ThreadPoolExecutor(1) as threads:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-            page = chromium.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"{url}/en/app/")
-            page.wait_for_selector("#engine-status.ready", timeout=120_000)
-            page.fill("#login-username", username)
-            page.fill("#login-password", PASSWORD)
-            page.click("#login-form [type=submit]")
-            page.wait_for_selector("#storage-text:not(:empty)", timeout=120_000)
+            chromium, page = open_vault_page(playwright, url)
+            log_in(page, username)
             for round_number in range(1, args.rounds + 1):
                 figures = []
                 for kind in results:
