@@ -3,8 +3,8 @@ chunks in flight (many small files at once, large ones two at a time); a request
 retried and the row says so at once; an upload whose requests keep failing waits, then resumes where it stopped
 (no chunk is sent twice once stored); a download rides out a blip; a cancelled upload stops and
 leaves no document in the vault, not even a pending one; logging out during a transfer asks
-first; a file over the quota says how much it needs and how much is left; rows out of view are
-not drawn until scrolled to."""
+first; "Cancel all" stops every transfer, running or waiting; a file over the quota says how
+much it needs and how much is left; rows out of view are not drawn until scrolled to."""
 
 import os
 import re
@@ -182,6 +182,41 @@ def test_rows_out_of_view_are_not_drawn_until_scrolled_to(vault_page, tmp_path):
     oldest.scroll_into_view_if_needed()
     wait_until(page, lambda: oldest.evaluate(DRAWN), "the row scrolled to is drawn")
     expect(oldest).to_be_visible()
+
+
+def test_cancel_all_stops_every_transfer_running_or_waiting(vault_page, tmp_path):
+    # A folder dropped by mistake is thousands of rows, each with its own Cancel. Here no chunk
+    # ever reaches the server: four uploads of two chunks each run (the budget of eight chunks),
+    # two wait their turn.
+    vault = vault_page
+    page = vault.page
+    held = []
+    page.context.route(CHUNK_PUT, lambda route: held.append(route))
+    paths = []
+    for index in range(6):
+        paths.append(tmp_path / f"two-chunks-{index}.bin")
+        paths[-1].write_bytes(os.urandom(CHUNK + 1))
+    username = new_username()
+    vault.open()
+    vault.signup(username)
+    cancel_all = page.locator("#cancel-transfers")
+    expect(cancel_all).to_be_hidden()
+    page.set_input_files("#file-input", [str(path) for path in paths])
+    wait_until(page, lambda: len(held) == 8, "four uploads with both their chunks in flight")
+    expect(page.locator("#transfer-list .transfer-status").filter(has_text="Waiting…")).to_have_count(2)
+    cancel_all.click()
+    vault.wait_for_transfers(6)
+    assert page.locator("#transfer-list .transfer-status").all_inner_texts() == ["Cancelled."] * 6
+    expect(cancel_all).to_be_hidden()
+    expect(page.locator("#clear-transfers")).to_be_focused()
+    assert any(entry["event"] == "transfers.cancel_all" for entry in vault.diagnostic_log())
+    for route in held:
+        try:
+            route.abort()
+        except Exception:  # noqa: BLE001 - the page gave up on the request: nothing left to abort
+            pass
+    expect(page.locator("#listing-empty")).to_be_visible()
+    assert not Document.objects.filter(account__username=username).exists()  # not even a pending one
 
 
 def test_logging_out_during_a_transfer_asks_first(vault_page, tmp_path):

@@ -1177,7 +1177,7 @@ async function logOut(text) {
 // Logging out stops every transfer: while some run, the person is asked first.
 $("logout-button").addEventListener("click", () => {
   const loggedOut = gettext("You are logged out. Your keys have been erased from this page's memory.");
-  if (!activeTransfers) {
+  if (!runningRows.size) {
     logOut(loggedOut);
     return;
   }
@@ -1185,7 +1185,7 @@ $("logout-button").addEventListener("click", () => {
     prepare: (form) => {
       form.querySelector(".logout-dialog-text").textContent = interpolate(ngettext(
         "%(count)s transfer is still running. Logging out stops it.",
-        "%(count)s transfers are still running. Logging out stops them.", activeTransfers), { count: activeTransfers }, true);
+        "%(count)s transfers are still running. Logging out stops them.", runningRows.size), { count: runningRows.size }, true);
     },
     submit: () => { logOut(loggedOut); },
   });
@@ -1201,7 +1201,7 @@ let lastActivity = Date.now();
 
 function logOutIfIdle() {
   if (!state.account || loggingOut) return;
-  if (activeTransfers > 0) {
+  if (runningRows.size > 0) {
     lastActivity = Date.now();
   } else if (Date.now() - lastActivity >= IDLE_LIMIT_MS) {
     log.add("info", "idle.logout", `after_s=${config.idleLogoutSeconds}`);
@@ -1252,7 +1252,7 @@ $("diagnostics-button").addEventListener("click", () => {
 
 const SPEED_WINDOW_MS = 5000;
 const ETA_SMOOTHING_S = 2;
-let activeTransfers = 0;
+const runningRows = new Set(); // the transfers not finished, running or waiting their turn
 
 class TransferRow {
   constructor(kind, name) {
@@ -1270,7 +1270,8 @@ class TransferRow {
     this.status(gettext("Waiting…"));
     $("transfer-list").prepend(this.element);
     $("transfers").hidden = false;
-    activeTransfers += 1;
+    runningRows.add(this);
+    showCancelAll();
   }
 
   status(text) {
@@ -1337,7 +1338,8 @@ class TransferRow {
       this.element.tabIndex = -1;
       this.element.focus();
     }
-    activeTransfers -= 1;
+    runningRows.delete(this);
+    showCancelAll();
     this.element.classList.add("finished", `transfer-${outcome}`);
     this.bar.classList.add(outcome === "success" ? "bg-success" : outcome === "danger" ? "bg-danger" : "bg-secondary");
     if (outcome === "success") this.bar.style.width = "100%";
@@ -1360,6 +1362,21 @@ function finishWithError(transferRow, error) {
   transferRow.finish(cancelled ? MESSAGES.cancelled : message(error), cancelled ? "cancelled" : "danger");
 }
 
+// "Cancel all", while two transfers or more are unfinished: a folder dropped by mistake is
+// thousands of rows, each with its own Cancel. Rows waiting their turn end at once, the others
+// once their worker has stopped (as their own Cancel does).
+function showCancelAll() {
+  const button = $("cancel-transfers");
+  const hide = runningRows.size < 2;
+  if (hide && !button.hidden && document.activeElement === button) $("clear-transfers").focus();
+  button.hidden = hide;
+}
+
+$("cancel-transfers").addEventListener("click", () => {
+  log.add("info", "transfers.cancel_all", `count=${runningRows.size}`);
+  for (const row of [...runningRows]) row.onCancel?.();
+});
+
 $("clear-transfers").addEventListener("click", () => {
   document.querySelectorAll("#transfer-list .finished").forEach((element) => element.remove());
   $("transfers").hidden = !$("transfer-list").children.length;
@@ -1367,7 +1384,7 @@ $("clear-transfers").addEventListener("click", () => {
 });
 
 window.addEventListener("beforeunload", (event) => {
-  if (activeTransfers > 0 && !saver.followingDownload) event.preventDefault();
+  if (runningRows.size > 0 && !saver.followingDownload) event.preventDefault();
 });
 
 // Uploads: a queue, a few files at a time (UPLOAD_CHUNK_BUDGET); each file is read chunk by
