@@ -422,7 +422,8 @@ async function refreshNow() {
   try {
     await refresh();
   } finally {
-    lastRefreshMs = performance.now() - started;
+    // (Not when the vault was left meanwhile: the next account starts afresh.)
+    if (state.account) lastRefreshMs = performance.now() - started;
     refreshRunning = false;
     if (refreshWanted) {
       refreshWanted = false;
