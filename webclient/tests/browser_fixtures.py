@@ -30,6 +30,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "correct horse battery staple 7"
 BOOT_TIMEOUT_MS = 60_000
 TRANSFER_TIMEOUT_MS = 120_000
+# An upload's requests, for tests that hold them back (page.context.route).
+CHUNK_PUT = re.compile(r"/api/v1/documents/[0-9a-f-]+/chunks/(\d+)$")
+COMMIT = re.compile(r"/api/v1/documents/[0-9a-f-]+/commit$")
 
 # Files dropped on the listing, all in one drop, as [name, text] pairs.
 DROP_FILES = """(files) => {

@@ -13,11 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from webclient.tests.browser_fixtures import (  # noqa: F401
-    chromium, new_username, vault_page, vault_server, wait_until)
+    COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
-
-COMMIT = re.compile(r"/api/v1/documents/[0-9a-f-]+/commit$")
 
 
 def test_an_open_row_menu_outlives_a_refresh(vault_page, tmp_path):

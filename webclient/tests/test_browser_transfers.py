@@ -17,13 +17,11 @@ from playwright.sync_api import expect
 from accounts.models import Account
 from documents.models import Document
 from webclient.tests.browser_fixtures import (  # noqa: F401
-    chromium, new_username, vault_page, vault_server, wait_until)
+    CHUNK_PUT, COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
 CHUNK = 4 * 1024 * 1024
-CHUNK_PUT = re.compile(r"/api/v1/documents/[0-9a-f-]+/chunks/(\d+)$")
-COMMIT = re.compile(r"/api/v1/documents/[0-9a-f-]+/commit$")
 
 
 def test_small_files_upload_several_at_a_time_and_large_ones_two(vault_page, tmp_path):
