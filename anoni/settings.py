@@ -162,11 +162,13 @@ if ANONI_REDIS_URL:
         }
     }
 else:
-    # Nonces must outlive their session: the default of 300 entries would evict them (and the
-    # session keys) under ordinary traffic, reopening a replay window. A million small entries
-    # stay well under 200 MB.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}
+    # Nonces must outlive their session: Django's default of 300 entries would evict them (and
+    # the session keys) under ordinary traffic, reopening a replay window. Expired entries are
+    # swept out (anoni/cache.py), so what the cache holds is what one process can take in within
+    # the longest lifetime: a nonce lives 6 minutes, ~90,000 of them at 250 signed requests a
+    # second. The cap only bounds the worst case (~1.7 kB an entry: 340 MB).
+    CACHES = {"default": {"BACKEND": "anoni.cache.ExpiringLocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 200_000}}}
 
 # --- Storage of encrypted chunks ----------------------------------------------------------------
 ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")  # "files" or "s3"
@@ -275,8 +277,10 @@ ANONI_PENDING_MAX_AGE = env_int("ANONI_PENDING_MAX_AGE", 24 * 3600)
 ANONI_VAULT_IDLE_LOGOUT = env_int("ANONI_VAULT_IDLE_LOGOUT", 30 * 60)
 
 # Rate limits: (attempts, window seconds).
-ANONI_LOGIN_FAILURES_PER_USERNAME = (env_int("ANONI_LOGIN_FAILURES_PER_USERNAME", 10), 900)
+ANONI_LOGIN_FAILURES_PER_USERNAME = (env_int("ANONI_LOGIN_FAILURES_PER_USERNAME", 30), 900)
 ANONI_LOGIN_FAILURES_PER_ADDRESS = (env_int("ANONI_LOGIN_FAILURES_PER_ADDRESS", 30), 900)
+ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = (
+    env_int("ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", 10), 900)
 ANONI_SIGNUPS_PER_ADDRESS = (env_int("ANONI_SIGNUPS_PER_ADDRESS", 10), 3600)
 ANONI_FEEDBACK_PER_ADDRESS = (env_int("ANONI_FEEDBACK_PER_ADDRESS", 5), 3600)
 ANONI_CLIENT_LOGS_PER_ADDRESS = (env_int("ANONI_CLIENT_LOGS_PER_ADDRESS", 10), 3600)
