@@ -28,6 +28,10 @@ class Limit:
 
 
 LOGIN_FAILURES_PER_USERNAME = Limit("login-failures-username", "ANONI_LOGIN_FAILURES_PER_USERNAME")
+# Tighter than the username's own limit, so that one address guessing at a username locks only
+# itself out of it, not the username's owner, whose vault must log in again every five minutes.
+LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = Limit("login-failures-username-address",
+                                                "ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS")
 LOGIN_FAILURES_PER_ADDRESS = Limit("login-failures-address", "ANONI_LOGIN_FAILURES_PER_ADDRESS")
 SIGNUPS_PER_ADDRESS = Limit("signups-address", "ANONI_SIGNUPS_PER_ADDRESS")
 
@@ -54,20 +58,54 @@ def _counter(limit: Limit, value: str) -> tuple[str, int, int, float]:
     return key, attempts, window, now
 
 
+def _rate_limited(now: float, window: int) -> ApiError:
+    retry_after = max(1, math.ceil((now // window + 1) * window - now))
+    return ApiError(status.HTTP_429_TOO_MANY_REQUESTS, "rate_limited",
+                    "Too many attempts; try again later.", headers={"Retry-After": str(retry_after)})
+
+
 def check(limit: Limit, value: str) -> None:
     """429 `rate_limited` with Retry-After if the value has used up its attempts in this window."""
     key, attempts, window, now = _counter(limit, value)
     if cache.get(key, 0) >= attempts:
-        retry_after = max(1, math.ceil((now // window + 1) * window - now))
-        raise ApiError(status.HTTP_429_TOO_MANY_REQUESTS, "rate_limited",
-                       "Too many attempts; try again later.", headers={"Retry-After": str(retry_after)})
+        raise _rate_limited(now, window)
+
+
+def _increment(key: str, window: int, delta: int = 1) -> int:
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key, delta)
+    except ValueError:  # the window's key expired between add() and incr()
+        cache.set(key, delta, timeout=window + 1)
+        return delta
 
 
 def hit(limit: Limit, value: str) -> None:
     """Counts one attempt against the value in the current window."""
     key, _, window, _ = _counter(limit, value)
-    cache.add(key, 0, timeout=window + 1)
+    _increment(key, window)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    key: str
+    window: int
+
+
+def reserve(limit: Limit, value: str) -> Reservation:
+    """Counts an attempt before it is made, or 429 if that is one too many. Checking first and
+    counting after the outcome let concurrent attempts all pass the check: 25 simultaneous
+    wrong proofs were all judged against a limit of 10. An attempt that turns out not to count
+    (a successful login) is given back with `release`."""
+    key, attempts, window, now = _counter(limit, value)
+    if _increment(key, window) > attempts:
+        release(Reservation(key, window))
+        raise _rate_limited(now, window)
+    return Reservation(key, window)
+
+
+def release(reservation: Reservation) -> None:
     try:
-        cache.incr(key)
-    except ValueError:  # the window's key expired between add() and incr()
-        cache.set(key, 1, timeout=window + 1)
+        cache.decr(reservation.key)
+    except ValueError:  # the window ended meanwhile, and its count with it
+        pass

@@ -119,7 +119,9 @@ def _fake_record(username: str) -> _SrpRecord:
     # 400 bytes reduced modulo N - 1: the bias against any value is below 2^-120.
     draw = int.from_bytes(hkdf(secret, b"fake-verifier" + name, FAKE_VERIFIER_DRAW_BYTES), "big")
     verifier = GROUP.pad(1 + draw % (GROUP.N - 1))
-    return _SrpRecord(None, salt, verifier, settings.ANONI_DEFAULT_KDF_ITERATIONS)
+    # What a client signing up now uses: the default, unless the operator requires more.
+    iterations = max(settings.ANONI_DEFAULT_KDF_ITERATIONS, settings.ANONI_MIN_KDF_ITERATIONS)
+    return _SrpRecord(None, salt, verifier, iterations)
 
 
 def _srp_record(username: str) -> _SrpRecord:
@@ -133,9 +135,30 @@ def _srp_record(username: str) -> _SrpRecord:
                       account.kdf_iterations)
 
 
+def _login_limits(username: str, address: str):
+    """(limit, counted value) of every failed-login limit a login attempt is judged by."""
+    return ((ratelimit.LOGIN_FAILURES_PER_USERNAME, username),
+            (ratelimit.LOGIN_FAILURES_PER_ADDRESS, address),
+            (ratelimit.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS, f"{username}\n{address}"))
+
+
 def _check_login_limits(username: str, address: str) -> None:
-    ratelimit.check(ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
-    ratelimit.check(ratelimit.LOGIN_FAILURES_PER_ADDRESS, address)
+    for limit, value in _login_limits(username, address):
+        ratelimit.check(limit, value)
+
+
+def _reserve_login_attempt(username: str, address: str) -> list:
+    """Counts the attempt against every limit before the proof is checked (429 if one is used
+    up, with nothing counted); a successful login gives the counts back."""
+    reservations = []
+    try:
+        for limit, value in _login_limits(username, address):
+            reservations.append(ratelimit.reserve(limit, value))
+    except ApiError:
+        for reservation in reservations:
+            ratelimit.release(reservation)
+        raise
+    return reservations
 
 
 def _challenge_cache_key(token: bytes) -> str:
@@ -190,16 +213,16 @@ def verify_challenge(*, token: bytes, M1: bytes, address: str) -> Login:
         raise malformed(f"M1: must be {PROOF_BYTES} bytes.")
     state = _take_challenge(token)
     username = state["username"]
-    _check_login_limits(username, address)
+    reservations = _reserve_login_attempt(username, address)
     # An unknown username runs the same steps: its fake verifier matches no proof.
     result = server_finish(username, state["salt"], state["verifier"], state["b"], state["B"],
                            state["A"], M1)
     account = _account_for_proof(state, result is not None)
     if account is None:
-        ratelimit.hit(ratelimit.LOGIN_FAILURES_PER_USERNAME, username)
-        ratelimit.hit(ratelimit.LOGIN_FAILURES_PER_ADDRESS, address)
         raise ApiError(status.HTTP_401_UNAUTHORIZED, "bad_credentials",
                        "The username or password is wrong.")
+    for reservation in reservations:
+        ratelimit.release(reservation)
     session_key, M2 = result
     with transaction.atomic():
         sid, session = sessions.create_session(account, session_key)

@@ -1,6 +1,9 @@
 """Failed logins are limited per username and per client address, signups per address:
 429 `rate_limited` with Retry-After. Addresses come from X-Forwarded-For only behind proxies."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from accounts.tests.conftest import cache_keys, new_credentials
@@ -123,3 +126,38 @@ def test_cache_keys_hold_neither_usernames_nor_addresses(server_url, settings, b
     keys = cache_keys()
     assert any("ratelimit" in key for key in keys)
     assert not any(username in key or address in key for key in keys)
+
+
+def test_one_address_guessing_at_a_username_locks_out_only_itself(server_url, account, settings,
+                                                                  behind_one_proxy):
+    settings.ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = (2, 900)
+    for _ in range(2):
+        assert login(server_url, account.username, "0" * 64, "10.5.0.1").status_code == 401
+    assert rate_limited(login(server_url, account.username, account.srp_pass, "10.5.0.1"), 900)
+    # The owner, elsewhere, still logs in; and the guessing address may still try other names.
+    assert login(server_url, account.username, account.srp_pass, "10.5.0.2").status_code == 200
+    assert challenge(server_url, "someone else", "0" * 64, "10.5.0.1")[1].status_code == 200
+
+
+def test_simultaneous_wrong_proofs_cannot_pass_the_limit_together(server_url, account, settings,
+                                                                  behind_one_proxy):
+    """Every verify is counted before its proof is checked: checked first and counted after, a
+    burst of verifies all passed the check (16 wrong proofs judged against a limit of 10)."""
+    settings.ANONI_LOGIN_FAILURES_PER_USERNAME = (3, 900)
+    addresses = [f"10.6.0.{number}" for number in range(12)]
+    taken = [(address, challenge(server_url, account.username, account.srp_pass, address))
+             for address in addresses]
+    barrier = threading.Barrier(len(taken))
+
+    def verify(address, exchange_and_answer):
+        exchange, answer = exchange_and_answer
+        body = answer.json()
+        exchange.process(b64d(body["salt"]), b64d(body["B"]))
+        barrier.wait()
+        return web.post(f"{server_url}/api/v1/auth/verify", headers={"X-Forwarded-For": address},
+                        json={"challenge": body["challenge"], "M1": b64e(b"\0" * 32)}).json()["code"]
+
+    with ThreadPoolExecutor(len(taken)) as pool:
+        codes = list(pool.map(lambda pair: verify(*pair), taken))
+    assert codes.count("bad_credentials") == 3 and codes.count("rate_limited") == 9, codes
+    assert rate_limited(login(server_url, account.username, account.srp_pass, "10.6.0.99"), 900)

@@ -32,6 +32,14 @@ def test_same_shape_and_sizes_as_a_real_challenge(server_url, account):
                            "kdf": {"name": "pbkdf2-sha256", "iterations": 600_000}}
 
 
+def test_where_more_iterations_are_required_unknown_usernames_claim_them(server_url, settings):
+    """Accounts made once the operator raised the minimum have at least that many: a fake
+    record still claiming the default would mark every unknown username."""
+    settings.ANONI_MIN_KDF_ITERATIONS = 900_000
+    _, fake = challenge(server_url, new_credentials().username)
+    assert fake["kdf"] == {"name": "pbkdf2-sha256", "iterations": 900_000}
+
+
 def test_the_same_salt_on_every_call_and_another_for_another_name(server_url):
     _, first = challenge(server_url, "nobody")
     _, second = challenge(server_url, "nobody")
