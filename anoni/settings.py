@@ -63,7 +63,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "anoni.admin_site.AnoniAdminConfig",  # django.contrib.admin, its login rate limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -282,6 +282,7 @@ ANONI_LOGIN_FAILURES_PER_ADDRESS = (env_int("ANONI_LOGIN_FAILURES_PER_ADDRESS", 
 ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = (
     env_int("ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", 10), 900)
 ANONI_SIGNUPS_PER_ADDRESS = (env_int("ANONI_SIGNUPS_PER_ADDRESS", 10), 3600)
+ANONI_ADMIN_LOGIN_FAILURES_PER_ADDRESS = (env_int("ANONI_ADMIN_LOGIN_FAILURES_PER_ADDRESS", 10), 900)
 ANONI_FEEDBACK_PER_ADDRESS = (env_int("ANONI_FEEDBACK_PER_ADDRESS", 5), 3600)
 ANONI_CLIENT_LOGS_PER_ADDRESS = (env_int("ANONI_CLIENT_LOGS_PER_ADDRESS", 10), 3600)
 
