@@ -5,13 +5,15 @@ to the same shape by `exception_handler`, and plain Django 404/500 on /api/ path
 at the bottom, so a client never has to parse HTML.
 """
 
+import codecs
 import json
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.response import Response
 
 
@@ -45,7 +47,6 @@ _DRF_CODES = {
     exceptions.ParseError: "malformed",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable",
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "not_authenticated",
     exceptions.NotFound: "not_found",
@@ -55,19 +56,45 @@ _DRF_CODES = {
 
 
 class StrictJSONParser(JSONParser):
-    """DRF's JSON parser, refusing as `malformed` two kinds of valid JSON that would otherwise end
-    in a 500: nesting deeper than Python's recursion allows, and strings holding a lone surrogate
-    (`"\\ud800"`), which no database stores and no answer can echo."""
+    """DRF's JSON parser (NaN and Infinity refused), refusing as `malformed` three kinds of valid
+    JSON besides: nesting deeper than Python's recursion allows and strings holding a lone
+    surrogate (`"\\ud800"`), which would otherwise end in a 500 (no database stores such a
+    string, no answer can echo it), and an object naming a key twice, which parsers disagree on
+    (the first wins, or the last, or it is an error): what a proxy or a log reads must be what
+    the server acts on."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            data = super().parse(stream, media_type, parser_context)
+            text = codecs.getreader(get_encoding(parser_context or {}))(stream).read()
+            data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except RecursionError:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
         except UnicodeEncodeError:
             raise exceptions.ParseError("JSON parse error - a string holds a lone surrogate.") from None
+        except ValueError as error:
+            raise exceptions.ParseError(f"JSON parse error - {error}") from None
         return data
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number.")
+
+
+def _unique_keys(pairs):
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise ValueError("a key appears twice in one object.")
+    return data
+
+
+class JsonAnswers(DefaultContentNegotiation):
+    """Every API answer is JSON (a chunk's bytes are the chunk view's own), whatever the Accept
+    header says, as RFC 9110 §12.5.1 allows. DRF judges Accept before it authenticates, so a
+    406 would come unsigned even to a correctly signed request (docs/protocol.md §5)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _first_message(detail):

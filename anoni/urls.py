@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 handler400 = "anoni.api.handler400"
 handler404 = "anoni.api.handler404"
@@ -12,7 +13,9 @@ urlpatterns = [
     path("api/v1/", include("accounts.urls")),
     path("api/v1/", include("documents.urls")),
     path("api/v1/", include("diagnostics.urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema alone is offered in more than one form (YAML, JSON), chosen by Accept.
+    path("api/v1/schema/", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),
+         name="schema"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,7 +6,6 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -168,15 +167,9 @@ class ChunkListView(APIView):
         return Response(s.ChunkListingSerializer(listing).data)
 
 
-class JsonErrorsOnly(DefaultContentNegotiation):
-    """A chunk GET answers raw bytes itself; whatever the Accept header, errors stay JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class ChunkView(APIView):
-    content_negotiation_class = JsonErrorsOnly
+    """A chunk GET answers raw bytes itself; whatever the Accept header, errors are JSON
+    (anoni.api.JsonAnswers, as everywhere in the API)."""
 
     @extend_schema(
         operation_id="documents_chunks_upload", parameters=[DOCUMENT_ID, INDEX_PARAMETER],

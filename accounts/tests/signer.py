@@ -63,7 +63,8 @@ class SignedSession:
     def send(self, method: str, path: str, *, json=None, body: bytes | None = None,
              sign_method: str | None = None, sign_path: str | None = None,
              sign_body: bytes | None = None, sign_ts: int | None = None, ts: int | None = None,
-             nonce: str | None = None, content_type: str = "application/json") -> "SignedAnswer":
+             nonce: str | None = None, content_type: str = "application/json",
+             headers: dict | None = None) -> "SignedAnswer":
         """Signs (sign_method or method, sign_path or path, sign_ts or ts, sign_body or body) and
         sends (method, path, ts, body). `path` includes the query."""
         if json is not None:
@@ -75,7 +76,7 @@ class SignedSession:
                           str(ts if sign_ts is None else sign_ts), nonce,
                           body if sign_body is None else sign_body)
         header = f"Anoni sid={b64e(self.sid)}, ts={ts}, nonce={nonce}, sig={b64e(sig)}"
-        headers = {"Authorization": header}
+        headers = {**(headers or {}), "Authorization": header}
         if body:
             headers["Content-Type"] = content_type
         response = web.request(method, self.base_url + path, content=body, headers=headers)

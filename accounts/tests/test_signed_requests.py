@@ -195,3 +195,27 @@ def test_a_signed_body_that_is_not_json(session):
 def test_an_oversized_signed_body(session):
     answer = session.send("PUT", "/api/v1/account/credentials", body=b"{" + b" " * 70_000 + b"}")
     assert (answer.status, answer.json()["code"]) == (413, "body_too_large")
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "image/*;q=1, */*;q=0"])
+def test_answers_are_json_whatever_accept_says(server_url, session, accept):
+    """DRF judged Accept before authenticating: a correctly signed request got an unsigned 406,
+    and a request without Authorization a 406 instead of its 401."""
+    answer = session.send("GET", "/api/v1/account", headers={"Accept": accept})
+    assert answer.status == 200 and answer.signed_correctly
+    assert answer.response.headers["Content-Type"] == "application/json"
+    unsigned = web.get(f"{server_url}/api/v1/account", headers={"Accept": accept})
+    assert (unsigned.status_code, unsigned.json()["code"]) == (401, "not_authenticated")
+
+
+def test_a_key_named_twice_is_malformed_not_the_last_one_wins(session, account):
+    body = b'{"confirm": "not the username", "confirm": "' + account.username.encode() + b'"}'
+    answer = session.send("DELETE", "/api/v1/account", body=body)
+    assert (answer.status, answer.json()["code"]) == (400, "malformed")
+    assert "twice" in answer.json()["detail"] and answer.signed_correctly
+    assert session.send("GET", "/api/v1/account").status == 200  # not deleted
+
+
+def test_a_signed_head_answer_verifies_over_its_empty_body(session):
+    answer = session.send("HEAD", "/api/v1/account")
+    assert answer.status == 200 and answer.response.content == b"" and answer.signed_correctly
