@@ -3,7 +3,9 @@ environment; the defaults serve the embedded configuration on 127.0.0.1:8000."""
 
 import ctypes
 import ctypes.util
+import logging
 import os
+import re
 
 bind = os.environ.get("ANONI_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
@@ -20,6 +22,23 @@ graceful_timeout = 30
 keepalive = 75
 # No access log: it would record client addresses. Errors go to stderr without request details.
 accesslog = None
+
+
+class _WithoutAddresses(logging.Filter):
+    """gunicorn names the client's address when it refuses a request it cannot parse (a request
+    line too long, a bad Content-Length): "Invalid request from ip=203.0.113.9: ...". The
+    operator's log keeps the reason, not the address."""
+
+    PATTERN = re.compile(r"^Invalid request from ip=\S*?: ")
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub("Invalid request: ", record.msg)
+        return True
+
+
+# On the logger itself, which gunicorn's log set-up (handlers, levels) leaves in place.
+logging.getLogger("gunicorn.error").addFilter(_WithoutAddresses())
 errorlog = "-"
 loglevel = os.environ.get("ANONI_GUNICORN_LOG_LEVEL", "warning")
 forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -324,10 +324,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                 "nowhere": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ANONI_LOG_LEVEL", "WARNING")},
     "loggers": {
         # django.request logs the request line with the path; paths hold only opaque ids.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # A request for another host name is noise, and its Host header is the sender's text.
+        # (With no handler at all, Python's last resort would print it, traceback and all.)
+        "django.security.DisallowedHost": {"handlers": ["nowhere"], "propagate": False},
     },
 }

@@ -1,0 +1,35 @@
+"""What the real server (gunicorn) writes to its log when it refuses requests: the reason, never
+the client's address (docs/deploy.md: logs never hold addresses), and nothing for a request to
+another host name, whose Host header is the sender's own text."""
+
+import socket
+from urllib.parse import urlsplit
+
+from tests import web
+
+
+def raw_exchange(url: str, request: bytes) -> bytes:
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_refused_requests_leave_no_address_and_no_foreign_host_in_the_log(app_env, servers, tmp_path):
+    server = servers(app_env())
+    bad_length = raw_exchange(server.url, b"POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                          b"Content-Length: twelve\r\nConnection: close\r\n\r\n")
+    assert bad_length.startswith(b"HTTP/1.1 400")
+    long_line = raw_exchange(server.url, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert long_line.startswith(b"HTTP/1.1 414")
+    foreign = web.get(server.url + "/en/", headers={"Host": "attacker-chosen.example"})
+    assert foreign.status_code == 400
+    assert web.get(server.url + "/en/").status_code == 200  # the log has caught up with the above
+
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert "Invalid request: " in log  # the reason stays
+    assert "127.0.0.1" not in log and "ip=" not in log
+    assert "attacker-chosen" not in log and "Traceback" not in log
