@@ -9,8 +9,9 @@ MAX_BODY = 32 * 1024
 MAX_ENTRIES = 500
 LEVELS = {"debug", "info", "warning", "error"}
 MAX_TIME = 2**53  # milliseconds; the largest integer a JavaScript number holds exactly
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_BUT_TAB_AND_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0, DEL and C1 (U+0080-U+009F: NEL is a line break to some readers, CSI an escape sequence).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_BUT_TAB_AND_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _exact_fields(value, fields, where):
