@@ -65,19 +65,40 @@ def _drop_body(response):
 CHUNK_PATH = re.compile(r"^/api/v1/documents/[^/]+/chunks/[^/]+$")
 
 
+DISCARD_PIECE = 256 * 1024
+
+
 class BodySizeLimitMiddleware:
-    """413 `body_too_large` for an API body over its limit, judged from Content-Length alone."""
+    """413 `body_too_large` for an API body over its limit, judged from Content-Length alone; and
+    a body within its limit that the answer did not need is read all the same (`_discard_body`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
-            limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.match(request.path) else settings.ANONI_MAX_JSON_BODY
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                return json_error(400, "malformed", "Content-Length is not a number.")
-            if length > limit:
-                return json_error(413, "body_too_large", f"The body is over the limit of {limit} bytes.")
-        return self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.match(request.path) else settings.ANONI_MAX_JSON_BODY
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error(400, "malformed", "Content-Length is not a number.")
+        if length > limit:
+            return json_error(413, "body_too_large", f"The body is over the limit of {limit} bytes.")
+        response = self.get_response(request)
+        if length and not request._read_started:
+            _discard_body(request)
+        return response
+
+
+def _discard_body(request):
+    """Reads the rest of a body the answer was given without, such as a chunk PUT refused for an
+    unknown session. gunicorn otherwise closes the connection with the body unread, and a client
+    still sending it sees a reset, not the answer: a CLI uploading while the server restarted
+    took its 401s for network errors and retried with its dead session instead of logging in.
+    (`_read_started` is Django's own record of whether anything read the body.)"""
+    try:
+        while request.read(DISCARD_PIECE):
+            pass
+    except OSError:  # the client went away: nothing to deliver the answer to either
+        pass
