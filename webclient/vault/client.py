@@ -184,6 +184,7 @@ class Vault:
     async def delete_account(self):
         """Erases the account and everything in it, then closes the vault."""
         await self._request("DELETE", "account", json={"confirm": self.username})
+        self._session.ended_by_server()
         await self.close()
 
     async def logout(self):

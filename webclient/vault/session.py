@@ -306,6 +306,10 @@ class SignedSession:
         if signed and reply.status >= 400 and reply.status != 401:
             raise _error(reply)
 
+    def ended_by_server(self) -> None:
+        """The server ended the session itself (the account was erased): nothing to log out of."""
+        self._forget_session()
+
     def _forget_session(self):
         self._sid = None
         self._sign_key = None
