@@ -76,7 +76,8 @@ class VerifyView(UnsignedView):
 class LogoutView(APIView):
     """Ends this session."""
 
-    @extend_schema(request=None, responses={204: None})
+    # No body to document, but one is read (none, or `{}`): anything else is 400 or 415.
+    @extend_schema(request=None, responses={204: None, **errors(415)})
     def post(self, request):
         _valid(EmptySerializer, request)
         services.end_session(request.auth)

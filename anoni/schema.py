@@ -1,7 +1,7 @@
 """The error answers every API operation can give, added to the OpenAPI schema in one place
 (a drf-spectacular postprocessing hook) rather than repeated on every view: malformed input and
-headers (400), a refused signature (401, signed operations), bodies over the limit or of the wrong
-type (413, 415), rate limits (429, the unsigned operations) and a backing service that is down
+headers (400), a refused signature (401, signed operations), bodies over the limit (413, any
+operation) or of the wrong type (415), rate limits (429, the unsigned operations) and a backing service that is down
 (503). What a view documents itself is kept: with `errors()`, the answers particular to it."""
 
 from drf_spectacular.openapi import AutoSchema
@@ -57,11 +57,13 @@ def body_on_delete(view_method):
 
 
 def _common_errors(operation: dict) -> list[str]:
-    codes = ["400", "503"]
+    # 413 on every operation: the size limit is judged from Content-Length before any view, for
+    # a body an operation does not take too.
+    codes = ["400", "413", "503"]
     unsigned = operation.get("security") == [{}]
     codes.append("429" if unsigned else "401")
     if "requestBody" in operation:
-        codes += ["413", "415"]
+        codes.append("415")
     return codes
 
 

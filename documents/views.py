@@ -79,6 +79,9 @@ def _listing_filters(query):
     unknown = sorted(set(query) - {"folder", "state"})
     if unknown:
         raise malformed(f"Unknown query parameter: {unknown[0]}.")
+    repeated = sorted(name for name in query if len(query.getlist(name)) > 1)
+    if repeated:  # which one counts would be a guess, and another reader may guess otherwise
+        raise malformed(f"The query parameter {repeated[0]} is given more than once.")
     filters = {}
     if "folder" in query:
         value = query["folder"]

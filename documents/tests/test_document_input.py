@@ -96,7 +96,8 @@ def test_moving_into_a_folder_that_is_not_the_accounts_is_not_found(vault, other
 
 
 def test_a_malformed_listing_query_is_refused(vault, subtests):
-    for query in ("?folder=nope", "?folder=", "?state=all", "?state=", "?page=2", "?folder=root&sort=name"):
+    for query in ("?folder=nope", "?folder=", "?state=all", "?state=", "?page=2", "?folder=root&sort=name",
+                  "?state=pending&state=committed", "?folder=root&folder=root"):
         with subtests.test(query=query):
             error = vault.refused("GET", "documents" + query)
             assert (error.status, error.code) == (400, "malformed")
