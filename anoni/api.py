@@ -166,4 +166,10 @@ def handler500(request):
 
 
 def handler400(request, exception=None):
-    return json_error(400, "malformed", "The request could not be understood.")
+    if _is_api(request):
+        return json_error(400, "malformed", "The request could not be understood.")
+    from django.views.defaults import bad_request
+
+    # Django's own plain page: it renders nothing that asks for the request's host, which is
+    # what is wrong with most of these (DisallowedHost).
+    return bad_request(request, exception)

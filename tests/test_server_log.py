@@ -26,7 +26,9 @@ def test_refused_requests_leave_no_address_and_no_foreign_host_in_the_log(app_en
     long_line = raw_exchange(server.url, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert long_line.startswith(b"HTTP/1.1 414")
     foreign = web.get(server.url + "/en/", headers={"Host": "attacker-chosen.example"})
-    assert foreign.status_code == 400
+    assert foreign.status_code == 400 and foreign.headers["Content-Type"].startswith("text/html")
+    foreign_api = web.get(server.url + "/api/v1/account", headers={"Host": "attacker-chosen.example"})
+    assert (foreign_api.status_code, foreign_api.json()["code"]) == (400, "malformed")
     assert web.get(server.url + "/en/").status_code == 200  # the log has caught up with the above
 
     log = (tmp_path / "gunicorn.log").read_text()
