@@ -118,3 +118,21 @@ def test_delete_account_erases_everything(server_url, caplog):
     assert (deleted.status, deleted.code, deleted.detail) == (never.status, never.code, never.detail)
     assert deleted.code == "bad_credentials"
     run(other.close())
+
+
+def test_check_password_asks_the_server_and_leaves_the_vault_as_it_was(server_url, settings):
+    settings.ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = (2, 900)
+    vault = signup(server_url)
+    sessions_before = Session.objects.filter(account_id=vault.account_id).count()
+    assert run(vault.check_password(PASSWORD))
+    assert not run(vault.check_password("not the password"))
+    assert not run(vault.check_password("Bären über Wiesen"))  # no password is anything but ASCII
+    # The probe's own session ended at once; the vault's goes on.
+    assert Session.objects.filter(account_id=vault.account_id).count() == sessions_before
+    assert run(vault.account())["id"] == vault.account_id
+    # Wrong guesses count like failed logins: a second one reaches the limit of two.
+    assert not run(vault.check_password("another guess"))
+    with pytest.raises(ApiError) as limited:
+        run(vault.check_password(PASSWORD))
+    assert limited.value.code == "rate_limited"
+    run(vault.close())

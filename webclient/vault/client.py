@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import box, document, keys, srp, transfer
 from .encoding import b64d, b64e
-from .errors import ProtocolError
+from .errors import ApiError, ProtocolError
 from .session import API, SignedSession, unsigned_request
 
 ANY = object()  # list_documents(folder=ANY): every folder
@@ -170,6 +170,26 @@ class Vault:
     async def account(self) -> dict:
         """{id, username, created, quota_bytes, used_bytes}."""
         return (await self._request("GET", "account")).data
+
+    async def check_password(self, password: str) -> bool:
+        """Whether `password` is the account's password, as the server judges it: a login of its
+        own, ended at once. The vault page asks for it before changing the password or erasing
+        the account, so that someone at a vault left open can do neither. A wrong password counts
+        against the failed-login limits like any other (429 beyond them)."""
+        try:
+            keys.check_credential(password, "password")
+        except ValueError:
+            return False  # no password can be one that signup would have refused
+        probe = SignedSession(self._session.base_url, self.username, crypto=self._crypto,
+                              http=self._session.http)
+        try:
+            await probe.login(password)
+        except ApiError as refused:
+            if refused.code == "bad_credentials":
+                return False
+            raise
+        await probe.logout()
+        return True
 
     async def change_password(self, new_password: str, *, iterations=keys.DEFAULT_ITERATIONS):
         """Re-wraps the same account key under the new password; no document changes. Every
