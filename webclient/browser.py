@@ -180,6 +180,11 @@ class BrowserVault:
         all folders (it knows the folders already)."""
         return [_document(item) for item in await self._open().list_documents()]
 
+    async def op_unfinished_uploads(self, handles=None) -> list:
+        """Uploads begun and never finished, which hold quota out of sight (Vault.list_unfinished_uploads)."""
+        return [dict(_document(item), stored_size=item.stored_size)
+                for item in await self._open().list_unfinished_uploads()]
+
     async def op_create_folder(self, name: str, parent: str | None, handles=None) -> dict:
         return _folder(await self._open().create_folder(name, parent))
 

@@ -153,3 +153,24 @@ def test_deleting_a_folder_deletes_the_interrupted_uploads_in_it(server_url):
     assert set(stored_objects()) == objects_before
     assert run(vault.account())["used_bytes"] == 0
     run(vault.close())
+
+
+def test_unfinished_uploads_are_listed_until_finished_or_deleted(server_url):
+    """What holds quota out of sight: the vault page lists them for the person to finish or discard."""
+    vault = signup(server_url)
+    data = os.urandom(2 * CHUNK + 99)
+    folder = run(vault.create_folder("photos"))
+    interrupted_upload(vault, data, stall_at=1)
+    interrupted_upload(vault, os.urandom(3 * CHUNK), stall_at=2, folder=folder.id)
+    run(vault.upload(BytesSource(b"finished"), name="done.txt"))
+
+    unfinished = sorted(run(vault.list_unfinished_uploads()), key=lambda info: info.size)
+    assert [(info.name, info.size, info.folder, info.tree_hash) for info in unfinished] == [
+        ("big.bin", len(data), None, None), ("big.bin", 3 * CHUNK, folder.id, None)]
+    assert run(vault.account())["used_bytes"] == sum(info.stored_size for info in unfinished) + \
+        run(vault.list_documents())[0].stored_size
+
+    run(vault.upload(BytesSource(data), name="big.bin", mtime=MTIME))  # resumes the first
+    run(vault.delete_document(unfinished[1].id))
+    assert run(vault.list_unfinished_uploads()) == []
+    run(vault.close())

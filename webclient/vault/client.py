@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import box, document, keys, srp, transfer
 from .encoding import b64d, b64e
-from .errors import ApiError, ProtocolError
+from .errors import ApiError, IntegrityError, ProtocolError
 from .session import API, SignedSession, unsigned_request
 
 ANY = object()  # list_documents(folder=ANY): every folder
@@ -41,7 +41,7 @@ class DocumentInfo:
     type: str
     mtime: int  # ms since the epoch
     chunks: int
-    tree_hash: str
+    tree_hash: str | None  # None while an upload is unfinished
     stored_size: int  # bytes of the boxes on the server
     created: str
 
@@ -327,6 +327,24 @@ class Vault:
         metas = await self._open_listed("document", docs, ("wrapped_key", "meta", "chunks", "size"),
                                         open_docs)
         return [_document_info(doc, meta) for doc, meta in zip(docs, metas)]
+
+    async def list_unfinished_uploads(self) -> list[DocumentInfo]:
+        """Uploads begun and never committed (interrupted, or cancelled without discarding).
+        Each holds its whole size of the quota until it is finished (uploading the same file
+        into the same folder resumes it) or deleted, or the server sweeps it after a day. One
+        that does not open under this account's key is left out, as resuming leaves it alone."""
+        docs = (await self._request("GET", "documents?state=pending")).data["documents"]
+        if not isinstance(docs, list):
+            raise ProtocolError("bad_response", "The server sent a malformed document.")
+        unfinished = []
+        for doc in docs:
+            try:
+                _, _, meta = await transfer.open_document(self._crypto, self._account_key, doc,
+                                                          pending=True)
+            except (IntegrityError, ProtocolError):
+                continue
+            unfinished.append(_document_info(doc, meta))
+        return unfinished
 
     async def get_document(self, doc_id) -> DocumentInfo:
         doc_id = _uuid(doc_id)
