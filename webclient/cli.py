@@ -13,6 +13,7 @@ Exit codes: 0 success, 1 failure, 2 usage, 3 credentials, 4 not found, 5 integri
 
 import argparse
 import asyncio
+import functools
 import getpass
 import json
 import mimetypes
@@ -63,8 +64,15 @@ def load_config() -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read {config_path()}: {exc}") from None
+        raise unreadable_config(exc) from None
+    if not isinstance(data, dict):
+        raise unreadable_config("not a JSON object")
     return {key: data[key] for key in ("server", "username") if isinstance(data.get(key), str)}
+
+
+def unreadable_config(reason) -> CliError:
+    return CliError(f"cannot read the remembered login in {config_path()} ({reason}): "
+                    f"`anoni logout` resets it (or delete the file)")
 
 
 def save_config(config: dict) -> None:
@@ -77,6 +85,28 @@ def save_config(config: dict) -> None:
 
 
 # --- what a person sees ---------------------------------------------------------------------------
+
+# Characters that steer a terminal instead of showing: the C0 controls, DEL and the C1 controls
+# (Unicode's Cc: a newline, ESC starting a colour or cursor sequence), and the bidirectional
+# formatting characters, which reorder the rest of the line.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f"  # the Arabic letter mark, LRM, RLM
+                          "\u202a\u202b\u202c\u202d\u202e"  # embeddings, overrides, their end
+                          "\u2066\u2067\u2068\u2069")  # isolates and their end
+
+
+def visible(text: str) -> str:
+    """`text` with each such character written as its Python escape (`\\n`, `\\x1b`, `\\u202e`).
+    A name may hold any character but "/" and NUL; it is stored and written to disk as it is,
+    only shown this way."""
+    return "".join(char.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS else char
+                   for char in text)
+
+
+def show(line: str, file=None, flush=False) -> None:
+    """Prints a line that may hold names or a server's words, through `visible`."""
+    print(visible(line), file=file, flush=flush)
+
 
 def human_size(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
@@ -103,7 +133,7 @@ class ProgressBar:
     REDRAW = 0.1
 
     def __init__(self, label: str, stream=None, clock=time.monotonic, width=None):
-        self.label = label
+        self.label = visible(label)
         self.width = width
         self.stream = stream or sys.stderr
         self.clock = clock
@@ -151,11 +181,24 @@ class ProgressBar:
 
 # --- credentials -----------------------------------------------------------------------------------
 
-def _prompt(text: str) -> str:
-    try:
-        return input(text)
-    except EOFError:
-        raise CliError("no answer (stdin is closed)", EXIT_USAGE) from None
+NO_USERNAME = "no username (stdin is closed): give --user NAME or set ANONI_USER"
+NO_USERNAME_REMEMBERED = f"{NO_USERNAME}, or remember one with `anoni login --user NAME`"
+
+
+def _prompt(text: str, unanswered: str) -> str:
+    """A line read from stdin. The question goes to stderr, as getpass's does, so that stdout
+    holds only results (`anoni ls > out.txt`), and only to a person: not when stdin is a pipe.
+    `unanswered` is the error when stdin ends first."""
+    asking = sys.stdin.isatty()
+    if asking:
+        sys.stderr.write(visible(text))
+        sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer:
+        if asking:
+            sys.stderr.write("\n")  # the error starts on a line of its own
+        raise CliError(unanswered, EXIT_USAGE)
+    return answer.removesuffix("\n")
 
 
 def _secret(text: str) -> str:
@@ -197,20 +240,39 @@ def server_url(text: str) -> str:
 
 
 class Context:
-    """What every command needs: the server, the remembered login, options."""
+    """What every command needs: the server, the remembered login, options.
+
+    An unreadable config file stops only what needs it: a server or username that neither the
+    command line nor the environment gives. `logout` resets it; `login` and `signup` replace it."""
 
     def __init__(self, args):
         self.args = args
-        self.config = load_config()
-        self.server = server_url(args.server or os.environ.get("ANONI_SERVER")
-                                 or self.config.get("server") or DEFAULT_SERVER)
+        try:
+            self.config = load_config()
+            self.config_error = None
+        except CliError as exc:
+            self.config = {}
+            self.config_error = exc
         self.jobs = args.jobs
         self.show_progress = args.progress or sys.stderr.isatty()
 
+    def remembered(self, key: str) -> str | None:
+        if self.config_error:
+            raise self.config_error
+        return self.config.get(key)
+
+    @functools.cached_property
+    def server(self) -> str:
+        return server_url(self.args.server or os.environ.get("ANONI_SERVER")
+                          or self.remembered("server") or DEFAULT_SERVER)
+
     def username(self, *, remembered=True) -> str:
-        return (self.args.user or os.environ.get("ANONI_USER")
-                or (self.config.get("username") if remembered else None)
-                or _prompt("Username: "))
+        given = self.args.user or os.environ.get("ANONI_USER")
+        if given:
+            return given
+        if remembered:
+            return self.remembered("username") or _prompt("Username: ", NO_USERNAME_REMEMBERED)
+        return _prompt("Username: ", NO_USERNAME)
 
     def remember(self, username: str) -> None:
         save_config({"server": self.server, "username": username})
@@ -229,7 +291,7 @@ class Context:
                       if isinstance(failure, ApiError) else "no answer from the server")
             if bar:
                 bar.finish()
-            print(f"anoni: {reason}; trying again in {wait:g} s", file=sys.stderr, flush=True)
+            show(f"anoni: {reason}; trying again in {wait:g} s", file=sys.stderr, flush=True)
         return notice
 
 
@@ -359,7 +421,7 @@ async def cmd_signup(ctx: Context):
     vault = await Vault.signup(ctx.server, username, new_password(text="Choose a password: "))
     try:
         ctx.remember(username)
-        print(f"Created account {username} on {ctx.server}.")
+        show(f"Created account {username} on {ctx.server}.")
     finally:
         await vault.close()
 
@@ -368,8 +430,8 @@ async def cmd_login(ctx: Context):
     vault = await ctx.open()
     try:
         ctx.remember(vault.username)
-        print(f"Logged in as {vault.username} on {ctx.server}; the server and username are "
-              f"remembered (never the password).")
+        show(f"Logged in as {vault.username} on {ctx.server}; the server and username are "
+             f"remembered (never the password).")
     finally:
         await vault.close()
 
@@ -380,10 +442,10 @@ async def cmd_whoami(ctx: Context):
         account = await vault.account()
     finally:
         await vault.close()
-    print(f"username: {account['username']}")
-    print(f"account:  {account['id']}")
-    print(f"server:   {ctx.server}")
-    print(f"storage:  {human_size(account['used_bytes'])} of {human_size(account['quota_bytes'])} used")
+    show(f"username: {account['username']}")
+    show(f"account:  {account['id']}")
+    show(f"server:   {ctx.server}")
+    show(f"storage:  {human_size(account['used_bytes'])} of {human_size(account['quota_bytes'])} used")
 
 
 async def cmd_passwd(ctx: Context):
@@ -392,7 +454,7 @@ async def cmd_passwd(ctx: Context):
         await vault.change_password(new_password("ANONI_NEW_PASSWORD"))
     finally:
         await vault.close()
-    print("Password changed. Every other session has been ended.")
+    show("Password changed. Every other session has been ended.")
 
 
 async def cmd_delete_account(ctx: Context):
@@ -400,7 +462,8 @@ async def cmd_delete_account(ctx: Context):
     try:
         if not ctx.args.yes:
             typed = _prompt(f"This erases the account {vault.username} and every document in it, "
-                            f"for good. Type the username to confirm: ")
+                            f"for good. Type the username to confirm: ",
+                            "no confirmation: type the username when asked, or give --yes")
             if typed != vault.username:
                 raise CliError("the username does not match; nothing was deleted", EXIT_USAGE)
         await vault.delete_account()
@@ -408,15 +471,18 @@ async def cmd_delete_account(ctx: Context):
         await vault.close()
     if ctx.config.get("username") == vault.username and ctx.config.get("server") == ctx.server:
         save_config({})
-    print(f"Account {vault.username} and everything in it have been erased.")
+    show(f"Account {vault.username} and everything in it have been erased.")
 
 
 async def cmd_logout(ctx: Context):
-    if ctx.config:
+    if ctx.config_error:
         save_config({})
-        print("Forgot the remembered server and username.")
+        show(f"Reset {config_path()}, which could not be read.")
+    elif ctx.config:
+        save_config({})
+        show("Forgot the remembered server and username.")
     else:
-        print("Nothing was remembered.")
+        show("Nothing was remembered.")
 
 
 def _line(item, shown: str | None = None) -> str:
@@ -436,9 +502,9 @@ async def cmd_ls(ctx: Context):
     item = tree.resolve(ctx.args.path)
     if isinstance(item, Folder):
         for entry in [*tree.subfolders(item.id), *tree.documents_in(item.id)]:
-            print(_line(entry))
+            show(_line(entry))
     else:
-        print(_line(item))
+        show(_line(item))
 
 
 def _match_key(text: str) -> str:
@@ -468,9 +534,9 @@ async def cmd_find(ctx: Context):
     found = [item for item in _everything(tree, tree.folder(ctx.args.path))
              if wanted in _match_key(item.name)]
     for item in found:
-        print(_line(item, tree.path(item)))
+        show(_line(item, tree.path(item)))
     if not found:
-        print(f"anoni: no name below {ctx.args.path} contains {ctx.args.text!r}", file=sys.stderr)
+        show(f"anoni: no name below {ctx.args.path} contains {ctx.args.text!r}", file=sys.stderr)
 
 
 def _local_files(paths):
@@ -489,7 +555,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
     with FileSource(path) as source:
         same_name = [d for d in tree.documents_in(folder.id) if d.name == name]
         if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):
-            print(f"unchanged, skipped: {tree.path(folder)}{name}")
+            show(f"unchanged, skipped: {tree.path(folder)}{name}")
             return
         if same_name and not ctx.args.replace:
             raise CliError(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
@@ -506,7 +572,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
         await vault.delete_document(old.id)
         del tree.documents[old.id]
     tree.documents[info.id] = info
-    print(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id})")
+    show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id})")
 
 
 async def _put_tree(ctx, vault, tree, path: Path, parent: Folder):
@@ -517,7 +583,7 @@ async def _put_tree(ctx, vault, tree, path: Path, parent: Folder):
         elif entry.is_file():
             await _put_file(ctx, vault, tree, Path(entry.path), folder)
         else:
-            print(f"skipped (not a regular file): {entry.path}", file=sys.stderr)
+            show(f"skipped (not a regular file): {entry.path}", file=sys.stderr)
 
 
 async def cmd_put(ctx: Context):
@@ -547,7 +613,7 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
         if bar:
             bar.finish()
     os.utime(out, ns=(doc.mtime * 1_000_000,) * 2)
-    print(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
+    show(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
 
 
 async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path) -> int:
@@ -586,7 +652,7 @@ async def cmd_get(ctx: Context):
         count = await _get_folder(ctx, vault, tree, item, out)
     finally:
         await vault.close()
-    print(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
+    show(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
 
 
 async def cmd_rm(ctx: Context):
@@ -604,7 +670,7 @@ async def cmd_rm(ctx: Context):
                 await vault.delete_folder_tree(item.id)
             else:
                 await vault.delete_document(item.id)
-            print(f"removed {tree.path(item)}")
+            show(f"removed {tree.path(item)}")
     finally:
         await vault.close()
 
@@ -618,7 +684,7 @@ async def cmd_mkdir(ctx: Context):
         folder = await folder_path(vault, tree, ctx.args.path)
     finally:
         await vault.close()
-    print(f"created {tree.path(folder)}  ({folder.id})")
+    show(f"created {tree.path(folder)}  ({folder.id})")
 
 
 async def cmd_mv(ctx: Context):
@@ -638,7 +704,7 @@ async def cmd_mv(ctx: Context):
             tree.documents[item.id] = item
     finally:
         await vault.close()
-    print(f"moved to {tree.path(item)}")
+    show(f"moved to {tree.path(item)}")
 
 
 async def cmd_rename(ctx: Context):
@@ -661,7 +727,7 @@ async def cmd_rename(ctx: Context):
             tree.documents[item.id] = item
     finally:
         await vault.close()
-    print(f"renamed to {tree.path(item)}")
+    show(f"renamed to {tree.path(item)}")
 
 
 async def cmd_verify(ctx: Context):
@@ -679,12 +745,12 @@ async def cmd_verify(ctx: Context):
                                    on_retry=ctx.retry_notice(bar))
             except IntegrityError:
                 failed.append(doc)
-                print(f"FAILED {tree.path(doc)}  ({doc.id})")
+                show(f"FAILED {tree.path(doc)}  ({doc.id})")
                 continue
             finally:
                 if bar:
                     bar.finish()
-            print(f"ok     {tree.path(doc)}  ({human_size(doc.size)}, tree hash {doc.tree_hash})")
+            show(f"ok     {tree.path(doc)}  ({human_size(doc.size)}, tree hash {doc.tree_hash})")
     finally:
         await vault.close()
     if failed:
@@ -710,11 +776,12 @@ COMMANDS = {
 }
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError("must be between 1 and 64")
-    return value
+def jobs_count(text: str) -> int:
+    """--jobs: a whole number from 1 to 64. Refused with an ArgumentTypeError, whose message
+    argparse shows as it is (after a ValueError it would say "invalid jobs_count value")."""
+    if not (text.isdecimal() and 1 <= int(text) <= 64):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 64, not {text!r}")
+    return int(text)
 
 
 def _common_options(parser, defaults: bool):
@@ -725,7 +792,7 @@ def _common_options(parser, defaults: bool):
                         **({"default": None} if defaults else keep))
     parser.add_argument("--user", help="username (ANONI_USER, else the remembered one, else asked)",
                         **({"default": None} if defaults else keep))
-    parser.add_argument("--jobs", "-j", type=_positive, help="chunks in flight, 1-64 (default 4)",
+    parser.add_argument("--jobs", "-j", type=jobs_count, help="chunks in flight, 1-64 (default 4)",
                         **({"default": 4} if defaults else keep))
     parser.add_argument("--progress", action="store_true",
                         help="show progress bars even when stderr is not a terminal",
@@ -768,7 +835,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def describe(exc: BaseException, server: str) -> tuple[str, int]:
+def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
     """A one-line message and the exit code for an expected failure."""
     if isinstance(exc, CliError):
         return str(exc), exc.exit_code
@@ -776,7 +843,7 @@ def describe(exc: BaseException, server: str) -> tuple[str, int]:
         return ("integrity check failed: the document was altered or does not belong here; "
                 "nothing was written"), EXIT_INTEGRITY
     if isinstance(exc, TransportError):
-        return f"cannot reach the server at {server} ({exc})", EXIT_NETWORK
+        return f"cannot reach the server at {ctx.server} ({exc})", EXIT_NETWORK
     if isinstance(exc, ApiError):
         if exc.code == "bad_credentials":
             return "wrong username or password", EXIT_CREDENTIALS
@@ -805,17 +872,15 @@ def describe(exc: BaseException, server: str) -> tuple[str, int]:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    server = args.server or DEFAULT_SERVER
+    ctx = Context(args)
     try:
-        ctx = Context(args)
-        server = ctx.server
         asyncio.run(COMMANDS[args.command][0](ctx))
     except KeyboardInterrupt:
         print("\nanoni: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - `describe` re-raises anything unexpected
-        message, code = describe(exc, server)
-        print(f"anoni: {message}", file=sys.stderr)
+        message, code = describe(exc, ctx)
+        show(f"anoni: {message}", file=sys.stderr)
         return code
     return 0
 

@@ -1,6 +1,6 @@
 """Every expected failure of `anoni` is one clear line on stderr and its own exit code, never a
 traceback: 1 failure, 2 usage, 3 credentials, 4 not found, 6 network (5, integrity, is in
-test_cli_tampering.py)."""
+test_cli_tampering.py). Bad arguments are argparse's: a usage line and an error line, exit 2."""
 
 import os
 import socket
@@ -39,8 +39,14 @@ def test_cli_failures(server_url, tmp_path, settings):
     check(anoni("put", str(tmp_path / "missing.bin")), 4, "no such file or directory")
     check(anoni("ls", server=closed_port_url()), 6, "cannot reach the server")
     check(anoni("ls", server="http://256.0.0.1"), 2, "not a server URL")
-    usage = anoni("--jobs", "0", "ls")
-    assert usage.returncode == 2 and "anoni: error: argument --jobs/-j" in usage.stderr
+    # Bad arguments are argparse's: a usage line, then "anoni[ COMMAND]: error: ...", exit code 2.
+    for args, prefix, jobs in ((("-j", "abc", "ls"), "anoni", "abc"),
+                               (("--jobs", "0", "ls"), "anoni", "0"),
+                               (("ls", "-j", "abc"), "anoni ls", "abc")):
+        usage = anoni(*args)
+        assert usage.returncode == 2 and usage.stderr.startswith("usage: anoni "), usage.stderr
+        assert usage.stderr.endswith(f"\n{prefix}: error: argument --jobs/-j: expected a whole "
+                                     f"number from 1 to 64, not '{jobs}'\n"), usage.stderr
     check(anoni("rename", "/x", "a/b"), 2, "cannot contain '/'")
 
     big = tmp_path / "big.bin"

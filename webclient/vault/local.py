@@ -62,9 +62,26 @@ class BytesSource:
         return bytes(self._data[offset:offset + length])
 
 
+# The longest file name (in bytes) that Linux's file systems and most others accept.
+NAME_MAX = 255
+# What the temporary file's name adds to the target's: two dots, mkstemp's 8 random characters
+# and ".part".
+TEMPORARY_NAME_EXTRA = len("..") + 8 + len(".part")
+
+
+def temporary_prefix(name: str) -> str:
+    """`.<name>.`, the name shortened by whole characters where the temporary file's name would
+    exceed NAME_MAX bytes: a target name of 241 to 255 bytes is valid, its `.part` would not be."""
+    while len(os.fsencode(name)) > NAME_MAX - TEMPORARY_NAME_EXTRA:
+        name = name[:-1]
+    return f".{name}."
+
+
 class FileSink:
-    """Writes to `<dir>/.<name>.<random>.part` and renames it to `path` on `close()`; `abort()`
-    deletes it. An existing file at `path` is replaced only by a complete, verified document."""
+    """Writes to `<dir>/.<name>.<random>.part` (see `temporary_prefix`) and renames it to `path`
+    on `close()`; `abort()` deletes it. An existing file at `path` is replaced only by a complete,
+    verified document. A failure to create or rename the temporary file names `path`, what the
+    caller asked for, not the temporary file."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -72,8 +89,15 @@ class FileSink:
         self._temp = None
 
     def _open(self):
-        self._fd, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                                dir=self.path.parent)
+        try:
+            self._fd, self._temp = tempfile.mkstemp(prefix=temporary_prefix(self.path.name),
+                                                    suffix=".part", dir=self.path.parent)
+        except OSError as exc:
+            raise self._about_path(exc) from None
+
+    def _about_path(self, exc: OSError) -> OSError:
+        """`exc` (its subclass kept: FileNotFoundError stays one) naming `path`."""
+        return OSError(exc.errno, exc.strerror, str(self.path))
 
     async def write(self, data: bytes) -> None:
         await asyncio.to_thread(self._write, data)
@@ -99,7 +123,10 @@ class FileSink:
             os.fchmod(self._fd, 0o666 & ~umask)
             os.close(self._fd)
             self._fd = None
-            os.replace(self._temp, self.path)
+            try:
+                os.replace(self._temp, self.path)
+            except OSError as exc:
+                raise self._about_path(exc) from None
             self._temp = None
         except BaseException:
             self._discard()

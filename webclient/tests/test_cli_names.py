@@ -1,0 +1,75 @@
+"""Names between the vault, the disk and the terminal: `anoni get` writes a name as long as a
+disk takes under that name, a failed write names the file asked for (not the hidden temporary
+file), and a name's control characters reach the terminal escaped (`\\n`, `\\x1b`) while the
+vault and the disk keep the name as it is."""
+
+from webclient.tests.client_support import cli, run, signup
+from webclient.tests.test_cli_failures import check
+from webclient.vault.local import BytesSource
+
+# Valid names of 241-255 bytes, too long for `.<name>.XXXXXXXX.part`: 254 bytes, and 255 bytes
+# where a cut at a byte count would split a two-byte "é".
+LONG_NAMES = ["n" * 250 + ".bin", "a" + "é" * 127]
+
+# A name that would colour the terminal, clear it (a C1 CSI), start a new line and turn the rest
+# of the line around, and how the CLI shows it.
+CONTROLLING_NAME = "evil\nname\x1b[31mRED\x9b2J\u202egpj.exe"
+SHOWN = "evil\\nname\\x1b[31mRED\\x9b2J\\u202egpj.exe"
+RAW_CONTROLS = ("\x1b", "\x9b", "\u202e")
+
+
+def test_cli_gets_the_longest_names_a_disk_takes(server_url, tmp_path):
+    vault = signup(server_url)
+    for name in LONG_NAMES:
+        run(vault.upload(BytesSource(name.encode()), name=name))
+    run(vault.close())
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def anoni(*args, **kwargs):
+        return cli(server_url, "--user", vault.username, *args, config_home=tmp_path / "config",
+                   **kwargs)
+
+    for name in LONG_NAMES:
+        got = anoni("get", "/" + name, cwd=out)
+        assert got.returncode == 0, got.stderr
+    assert sorted(path.name for path in out.iterdir()) == sorted(LONG_NAMES)  # and no .part
+    for name in LONG_NAMES:
+        assert (out / name).read_bytes() == name.encode()
+
+    target = tmp_path / "missing" / "dir" / "x.bin"
+    missing = anoni("get", "/" + LONG_NAMES[0], "-o", str(target))
+    check(missing, 4, f"no such file or directory: {target}")
+    assert ".part" not in missing.stderr
+
+
+def test_cli_shows_control_characters_in_names_escaped(server_url, tmp_path):
+    vault = signup(server_url)
+    run(vault.upload(BytesSource(b"payload"), name="x.bin"))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def anoni(*args, expect=0, **kwargs):
+        result = cli(server_url, "--user", vault.username, *args, config_home=tmp_path / "config",
+                     cwd=out, **kwargs)
+        assert result.returncode == expect, result.stderr
+        for raw in RAW_CONTROLS:
+            assert raw not in result.stdout and raw not in result.stderr, result
+        return result
+
+    assert anoni("rename", "/x.bin", CONTROLLING_NAME).stdout == f"renamed to /{SHOWN}\n"
+    [doc] = run(vault.list_documents())
+    assert doc.name == CONTROLLING_NAME  # stored as it is
+    listing = anoni("ls").stdout
+    assert listing.endswith(f"  {SHOWN}\n") and listing.count("\n") == 1, listing
+    found = anoni("find", "evil").stdout
+    assert found.endswith(f"  /{SHOWN}\n") and found.count("\n") == 1, found
+
+    got = anoni("--progress", "get", doc.id)
+    assert got.stdout.startswith(f"downloaded {SHOWN} -> {SHOWN}  (")
+    assert got.stdout.count("\n") == 1
+    assert "100%" in got.stderr and "\\u202egpj.exe" in got.stderr  # the bar's label, escaped
+    assert (out / CONTROLLING_NAME).read_bytes() == b"payload"  # written under its own name
+    again = anoni("get", doc.id, expect=1)
+    check(again, 1, f"{SHOWN} already exists (--force to replace it)")
+    run(vault.close())
