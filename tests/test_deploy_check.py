@@ -1,16 +1,26 @@
 """`manage.py check --deploy` is clean under the production environment of docs/deploy.md, and
 the same check does flag the embedded defaults, which are meant for a loopback-only server."""
 
+import shlex
 import subprocess
 import sys
 
 from tests.procs import ROOT, child_env
 
+EXAMPLE_ENVIRONMENT = ROOT / "deploy" / "anoni.env.example"
+
 
 def example_environment():
-    """deploy/anoni.env.example, the production environment docs/deploy.md gives operators."""
-    lines = (ROOT / "deploy" / "anoni.env.example").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    """deploy/anoni.env.example, the production environment docs/deploy.md gives operators, read
+    as a shell reads it (tests/test_deploy_docs.py checks that sh and systemd agree): each line
+    but comments and blank ones is one word, NAME=value, its quotes removed."""
+    environment = {}
+    for line in EXAMPLE_ENVIRONMENT.read_text().splitlines():
+        if line and not line.startswith("#"):
+            [assignment] = shlex.split(line)
+            name, value = assignment.split("=", 1)
+            environment[name] = value
+    return environment
 
 
 def check_deploy(tmp_path, env):
