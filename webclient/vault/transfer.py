@@ -168,7 +168,7 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
     """Uploads `source` as a new document (or finishes an interrupted upload of it). Returns the
     committed document JSON and its metadata. A cancelled upload stays pending, to be resumed,
     unless `discard_if_cancelled` (a person pressed Cancel: nothing of it should stay, nor count
-    against the quota until the server's daily sweep)."""
+    against the quota until the server's sweep, where the operator runs one)."""
     size = source.size
     folder = None if folder is None else str(folder)
     meta = document.document_meta(name, size, type, mtime, None)
@@ -322,7 +322,7 @@ async def _delete_quietly(session, doc_id):
     try:
         await session.request("DELETE", _document_path(doc_id))
     except VaultError:
-        pass  # the server sweeps pending documents after a day anyway
+        pass  # left pending: listed as unfinished, and swept where the operator runs the sweep
 
 
 # --- download --------------------------------------------------------------------------------------
