@@ -71,13 +71,13 @@ def check(limit: Limit, value: str) -> None:
         raise _rate_limited(now, window)
 
 
-def _increment(key: str, window: int, delta: int = 1) -> int:
+def _increment(key: str, window: int) -> int:
     cache.add(key, 0, timeout=window + 1)
     try:
-        return cache.incr(key, delta)
+        return cache.incr(key)
     except ValueError:  # the window's key expired between add() and incr()
-        cache.set(key, delta, timeout=window + 1)
-        return delta
+        cache.set(key, 1, timeout=window + 1)
+        return 1
 
 
 def hit(limit: Limit, value: str) -> None:
@@ -86,26 +86,20 @@ def hit(limit: Limit, value: str) -> None:
     _increment(key, window)
 
 
-@dataclass(frozen=True)
-class Reservation:
-    key: str
-    window: int
-
-
-def reserve(limit: Limit, value: str) -> Reservation:
+def reserve(limit: Limit, value: str) -> str:
     """Counts an attempt before it is made, or 429 if that is one too many. Checking first and
     counting after the outcome let concurrent attempts all pass the check: 25 simultaneous
-    wrong proofs were all judged against a limit of 10. An attempt that turns out not to count
-    (a successful login) is given back with `release`."""
+    wrong proofs were all judged against a limit of 10. Returns the counter's key, with which an
+    attempt that turns out not to count (a successful login) is given back (`release`)."""
     key, attempts, window, now = _counter(limit, value)
     if _increment(key, window) > attempts:
-        release(Reservation(key, window))
+        release(key)
         raise _rate_limited(now, window)
-    return Reservation(key, window)
+    return key
 
 
-def release(reservation: Reservation) -> None:
+def release(reserved: str) -> None:
     try:
-        cache.decr(reservation.key)
+        cache.decr(reserved)
     except ValueError:  # the window ended meanwhile, and its count with it
         pass
