@@ -8,8 +8,9 @@ differs between them.
 draws a modal `move-dialog` whose heading is `move-dialog-title` (empty unless `title` is given:
 the page sets some headings itself), with a closing button, the content (the body, and a footer
 of its own if it needs one), then, when `submit` is given, the usual footer: Cancel and a submit
-button of that label (`submit_class`, `submit_disabled`). `size` adds classes to the
-modal-dialog element (e.g. "modal-lg")."""
+button of that label (`submit_class`, `submit_disabled`); with `focus_cancel`, the dialog opens
+on Cancel (a confirmation of something destructive, where Enter should do no harm). `size` adds
+classes to the modal-dialog element (e.g. "modal-lg")."""
 
 from django import template
 from django.template.loader import render_to_string
@@ -18,7 +19,8 @@ register = template.Library()
 
 
 @register.simple_block_tag
-def dialog(content, id, title="", submit="", submit_class="btn-primary", submit_disabled=False, size=""):
+def dialog(content, id, title="", submit="", submit_class="btn-primary", submit_disabled=False,
+           focus_cancel=False, size=""):
     return render_to_string("webclient/dialog.html", {
         "content": content, "id": id, "title": title, "submit": submit, "submit_class": submit_class,
-        "submit_disabled": submit_disabled, "size": size})
+        "submit_disabled": submit_disabled, "focus_cancel": focus_cancel, "size": size})

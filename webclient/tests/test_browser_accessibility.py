@@ -92,7 +92,8 @@ def test_the_site_pages(vault_page):
             assert_accessible(page, (path, viewport))
 
 
-def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
+def test_the_vault_in_each_of_its_states(vault_page, tmp_path, settings):
+    settings.ANONI_QUOTA_BYTES = 1_000_000  # for a transfer that fails
     vault = vault_page
     page = vault.page
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -107,7 +108,11 @@ def test_the_vault_in_each_of_its_states(vault_page, tmp_path):
     vault.signup(new_username())
     vault.new_folder("Photos")
     vault.upload(notes)
-    assert_accessible(page, "a folder with rows, and a finished transfer")
+    too_big = tmp_path / "too-big.bin"
+    too_big.write_bytes(os.urandom(2_500_000))
+    vault.upload(too_big)
+    expect(page.locator("#transfer-list .transfer-danger .transfer-failed")).to_be_visible()
+    assert_accessible(page, "a folder with rows, a finished transfer and a failed one")
 
     vault.row("notes.txt").locator(".item-select").check()
     page.fill("#name-filter", "o")

@@ -2,8 +2,9 @@
 menu stays usable, and the listing catches up once it closes), never with the contents of a
 folder the user has already left, and then only where it changed; listings after uploads never
 overlap, the last upload's file is always listed, and they space out by what each costs; the column headings
-sort it, the name filter narrows it, and a search of all folders finds names anywhere in the
-vault."""
+sort it (on a phone, where most are hidden, a sort select), the name filter narrows it, and a
+search of all folders finds names anywhere in the vault. A touch screen is not asked to drop
+files."""
 
 import os
 import re
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from webclient.tests.browser_fixtures import (  # noqa: F401
-    COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
+    COMMIT, VaultPage, chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -275,6 +276,49 @@ def test_on_a_narrow_screen_a_document_shows_its_size_and_date_under_its_name(va
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: neither column
     expect(size).to_be_hidden()
     expect(details).to_have_text(f"1.2 kB · {mtime.inner_text()}", use_inner_text=True)
+
+
+def test_a_touch_phone_is_told_to_upload_and_sorts_with_a_select(chromium, vault_server, tmp_path):  # noqa: F811
+    """A touch screen has nothing to drop files from: the empty folder says to use the upload
+    buttons, and the drop hint under the listing is gone. The Size and Modified headings are
+    hidden at this width; the sort select beside the filter chooses those orders, and shows the
+    one a heading chose."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    try:
+        vault = VaultPage(page=context.new_page(), server=vault_server)
+        page = vault.page
+        vault.open()
+        vault.signup(new_username())
+        expect(page.locator("#listing-empty")).to_have_text(
+            "This folder is empty. Use the upload buttons to add files or folders.", use_inner_text=True)
+        expect(page.locator(".drop-hint")).to_be_hidden()
+
+        paths = []
+        for name, size, day in (("b.txt", 300, 3), ("a.txt", 20, 1), ("c.txt", 1000, 2)):
+            paths.append(tmp_path / name)
+            paths[-1].write_bytes(b"x" * size)
+            moment = 1_577_836_800 + day * 86_400
+            os.utime(paths[-1], (moment, moment))
+        vault.upload(*paths)
+        names = page.locator("#listing .item-name")
+        select = page.locator("#sort-select")
+        expect(names).to_have_text(["a.txt", "b.txt", "c.txt"])
+        expect(page.locator(".sort-button[data-sort=size]")).to_be_hidden()
+        select.select_option(label="Size, largest first")
+        expect(names).to_have_text(["c.txt", "b.txt", "a.txt"])
+        expect(page.locator("th:has(.sort-button[data-sort=size])")).to_have_attribute("aria-sort", "descending")
+        select.select_option(label="Modified, oldest first")
+        expect(names).to_have_text(["a.txt", "c.txt", "b.txt"])
+        page.click(".sort-button[data-sort=name]")
+        expect(names).to_have_text(["a.txt", "b.txt", "c.txt"])
+        expect(select).to_have_value("name")
+        page.click(".sort-button[data-sort=name]")
+        expect(select).to_have_value("name descending")
+
+        page.set_viewport_size({"width": 1280, "height": 800})  # the headings do it all
+        expect(select).to_be_hidden()
+    finally:
+        context.close()
 
 
 def test_the_name_filter_narrows_the_folder_shown(vault_page, tmp_path):

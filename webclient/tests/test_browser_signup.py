@@ -53,3 +53,65 @@ def test_on_a_phone_the_vault_opens_at_its_top_with_its_account_buttons_together
     account = page.locator("#vault-view .dropdown-toggle", has_text="Account").bounding_box()
     logout = page.locator("#logout-button").bounding_box()
     assert logout["y"] == account["y"]
+
+
+def test_a_password_is_checked_for_what_it_may_hold_as_it_is_typed(vault_page):
+    """Only printable ASCII: the help under the field says so before anything is typed, and an
+    accented letter is flagged as soon as it is typed, instead of being rated strong and refused
+    only on submission. An empty password is told the real minimum, 8 characters."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    page.click("#signup-tab")
+    expect(page.locator("#signup-password-help")).to_contain_text("letters without accents")
+    field, strength = page.locator("#signup-password"), page.locator("#signup-strength")
+    page.fill("#signup-username", new_username())
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    expect(page.locator("#signup-form .form-error")).to_have_text("Please use at least 8 characters.")
+
+    unusable = ("Characters such as ä, é, ß or emoji cannot be used in a password: only letters without accents, "
+                "digits, spaces and punctuation.")
+    field.press_sequentially("Bär")
+    expect(strength).to_have_text(unusable)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    field.press_sequentially("en laufen über grüne Wiesen")
+    expect(strength).to_have_text(unusable)
+    page.fill("#signup-confirm", "Bären laufen über grüne Wiesen")
+    page.click("#signup-form [type=submit]")
+    expect(page.locator("#signup-form .form-error")).to_have_text(unusable)
+    field.fill("Baeren laufen ueber gruene Wiesen")
+    expect(strength).to_have_text("Strong.")
+    expect(field).to_have_attribute("aria-invalid", "false")
+
+
+def test_what_must_be_mended_comes_before_the_weak_password_warning(vault_page):
+    """The warning about a weak password comes last, once everything else is right: submitting
+    again then takes that password, as the warning says. (It came first, and the box left unticked
+    was only reported on the submission that was meant to take it.)"""
+    vault = vault_page
+    page = vault.page
+    username = new_username()
+    vault.open()
+    page.click("#signup-tab")
+    page.fill("#signup-username", username)
+    page.fill("#signup-password", "password")
+    page.fill("#signup-confirm", "password")
+    error = page.locator("#signup-form .form-error")
+    page.click("#signup-form [type=submit]")
+    expect(error).to_have_text("Please confirm that you understand that nobody can recover your password.")
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    expect(error).to_contain_text("easy to guess")
+    page.click("#signup-form [type=submit]")
+    vault.wait_for_vault()
+    assert Account.objects.filter(username=username).exists()
+
+    # The change-password form says the same, at once.
+    page.locator("#vault-view .dropdown-toggle", has_text="Account").click()
+    page.click("#change-password-button")
+    expect(page.locator("#new-password-help")).to_contain_text("letters without accents")
+    expect(page.locator("#new-password")).to_be_focused()
+    page.keyboard.type("grüne")
+    expect(page.locator("#new-password")).to_have_value("grüne")
+    expect(page.locator("#new-password-strength")).to_contain_text("cannot be used in a password")

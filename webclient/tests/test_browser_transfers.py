@@ -148,6 +148,8 @@ def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
     page.locator("#transfer-list .transfer-cancel").first.click()
     vault.wait_for_transfers(1)
     assert page.locator("#transfer-list .transfer-status").first.inner_text() == "Cancelled."
+    # Greyed, unlike the text of a transfer that ran or failed.
+    assert page.evaluate(COLOURS) == {"outcome": page.evaluate(SECONDARY_COLOUR), "failed": False}
     expect(page.locator("#listing-empty")).to_be_visible()
     account = Account.objects.get(username=username)
     assert not Document.objects.filter(account=account).exists()  # not even a pending one
@@ -230,6 +232,7 @@ def test_logging_out_during_a_transfer_asks_first(vault_page, tmp_path):
 
     page.click("#logout-button")
     expect(dialog.locator(".logout-dialog-text")).to_have_text("1 transfer is still running. Logging out stops it.")
+    expect(dialog.locator(".modal-footer [data-bs-dismiss=modal]")).to_be_focused()  # Enter does no harm
     dialog.locator("[data-bs-dismiss=modal]").last.click()  # Cancel: nothing stops
     expect(dialog).to_be_hidden()
     expect(page.locator("#vault-view")).to_be_visible()
@@ -240,15 +243,74 @@ def test_logging_out_during_a_transfer_asks_first(vault_page, tmp_path):
     expect(page.locator("#auth-view")).to_be_visible()
 
 
+# The colour of the latest transfer's outcome, and whether it is marked as failed in words.
+COLOURS = """() => {
+  const row = document.querySelector("#transfer-list .transfer");
+  const failed = row.querySelector(".transfer-failed");
+  return { outcome: getComputedStyle(row.querySelector(".transfer-outcome")).color,
+           failed: failed.checkVisibility() && failed.innerText.trim() === "Failed:" };
+}"""
+SECONDARY_COLOUR = "getComputedStyle(document.body).getPropertyValue('--bs-secondary-color')"
+
+
 def test_a_file_over_the_quota_says_what_it_needs_and_what_is_left(vault_page, tmp_path, settings):
+    """As a failure: in words ("Failed:", with a mark), and in the danger colour."""
     settings.ANONI_QUOTA_BYTES = 1_000_000
     vault = vault_page
+    page = vault.page
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(2_500_000))
     vault.open()
     vault.signup(new_username())
     (status,) = vault.upload(source)
-    assert "This file needs 2.5 MB; 1 MB of your storage is left. Delete something to make room." in status
+    assert "Failed: This file needs 2.5 MB; 1 MB of your storage is left. Delete something to make room." in status
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        expect(page.locator("html")).to_have_attribute("data-bs-theme", scheme)
+        colours, text = page.evaluate(COLOURS), page.evaluate("getComputedStyle(document.body).color")
+        assert colours["failed"] and colours["outcome"] != text, (scheme, colours)
+
+
+# What the rows' speeds said, every time it changed.
+RECORD_SPEEDS = """() => {
+  window.speeds = [];
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const { target } = record;
+      if (target.classList?.contains("transfer-speed") && target.textContent) speeds.push(target.textContent);
+    }
+  }).observe(document.getElementById("transfer-list"), { childList: true, subtree: true });
+}"""
+
+
+def test_a_transfer_row_keeps_its_cancel_beside_a_long_name_and_shows_no_empty_speed(vault_page, tmp_path):
+    """A name of hundreds of characters wraps beside the Cancel button, which stays on its first
+    line (on a phone too); a small file shows no speed while it is being committed (it showed "0
+    kB/s", a speed measured over a few bytes)."""
+    vault = vault_page
+    page = vault.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    long_name = "L" + "o" * 228 + "ng.txt"
+    source = tmp_path / long_name
+    source.write_text("tiny")
+    vault.open()
+    vault.signup(new_username())
+    page.evaluate(RECORD_SPEEDS)
+    held = []
+    page.context.route(COMMIT, lambda route: held.append(route))  # it waits at its commit, every byte sent
+    page.set_input_files("#file-input", str(source))
+    row = page.locator("#transfer-list .transfer").first
+    expect(row.locator(".transfer-status")).to_have_text("4 bytes of 4 bytes")
+    wait_until(page, lambda: held, "the commit was sent")
+    page.wait_for_timeout(300)
+    name = row.locator(".transfer-name").bounding_box()
+    cancel = row.locator(".transfer-cancel").bounding_box()
+    assert cancel["x"] >= name["x"] + name["width"] and cancel["y"] < name["y"] + 30, (name, cancel)
+    assert cancel["x"] + cancel["width"] <= 360
+    assert page.evaluate("speeds") == []
+    for route in held:
+        route.continue_()
+    vault.wait_for_transfers(1)
 
 
 REGISTRATIONS = """async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope)"""

@@ -18,6 +18,7 @@ const vault = new VaultWorker(config, log);
 const saver = new Saver(vault, config, log);
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]{1,255}$/;
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 const MIN_NEW_PASSWORD = 8;
 // Uploads run side by side within a budget of chunks in flight: a file takes as many as it may
 // have in flight at once (up to four, webclient/browser.py's CONCURRENCY), so two large files run
@@ -160,9 +161,15 @@ function checkCredential(value, what) {
     : gettext("The password must be 1 to 255 characters: letters, digits, spaces and punctuation without accents.");
 }
 
+// A new password may hold printable ASCII only (webclient/vault/keys.py): one that holds any other
+// character is said to be unusable as soon as it is typed, not rated, and refused before anything
+// else about it. Which character it was is not said: the field hides what is typed.
+const unusablePassword = () => gettext("Characters such as ä, é, ß or emoji cannot be used in a password: only letters without accents, digits, spaces and punctuation.");
+
 // A rough estimate, for guidance only: length times the variety of characters used.
 function passwordStrength(password) {
   if (!password) return null;
+  if (NOT_PRINTABLE_ASCII.test(password)) return { level: 0, text: unusablePassword(), unusable: true };
   let pool = 0;
   if (/[a-z]/.test(password)) pool += 26;
   if (/[A-Z]/.test(password)) pool += 26;
@@ -186,6 +193,10 @@ function watchStrength(input) {
     bar.className = `progress-bar ${strength?.color || ""}`;
     bar.style.width = `${(strength?.level || 0) * 20}%`;
     text.textContent = strength ? strength.text : "";
+    // Bootstrap's invalid field: a red border and a mark in it, beside the words.
+    input.classList.toggle("is-invalid", Boolean(strength?.unusable));
+    input.setAttribute("aria-invalid", String(Boolean(strength?.unusable)));
+    text.classList.toggle("text-danger-emphasis", Boolean(strength?.unusable));
   });
 }
 
@@ -194,13 +205,20 @@ function watchStrength(input) {
 // in the page's memory only, per form).
 const weakPasswordsAccepted = new WeakMap();
 
-function checkNewPassword(password, confirm, form) {
-  const problem = checkCredential(password, "password");
-  if (problem) return problem;
+// What is wrong with a new password that must be mended; a weak one is only warned about, last
+// (weakPasswordWarning), so that submitting it again means taking it.
+function checkNewPassword(password, confirm) {
+  if (NOT_PRINTABLE_ASCII.test(password)) return unusablePassword();
   if (password.length < MIN_NEW_PASSWORD) {
     return interpolate(gettext("Please use at least %(count)s characters."), { count: MIN_NEW_PASSWORD }, true);
   }
+  const problem = checkCredential(password, "password"); // longer than 255 characters
+  if (problem) return problem;
   if (password !== confirm) return gettext("The two passwords differ.");
+  return null;
+}
+
+function weakPasswordWarning(password, form) {
   if (passwordStrength(password).level <= 2 && weakPasswordsAccepted.get(form) !== password) {
     weakPasswordsAccepted.set(form, password);
     return gettext("This password is easy to guess, and it is the only key to your vault: nobody can reset it. Choose a longer one, or submit it again to use it anyway.");
@@ -261,9 +279,11 @@ $("signup-form").addEventListener("submit", (event) => {
   const form = event.currentTarget;
   const username = form.elements.username.value;
   const password = form.elements.password.value;
+  // What must be mended first, the warning about a weak password last (see checkNewPassword).
   const problem = checkCredential(username, "username")
-    || checkNewPassword(password, form.elements.confirm.value, form)
-    || (!form.elements.understood.checked && gettext("Please confirm that you understand that nobody can recover your password."));
+    || checkNewPassword(password, form.elements.confirm.value)
+    || (!form.elements.understood.checked && gettext("Please confirm that you understand that nobody can recover your password."))
+    || weakPasswordWarning(password, form);
   if (problem) return formError(form, problem);
   openVault(form, "signup", { username, password });
 });
@@ -327,17 +347,28 @@ const documentOrder = {
   mtime: (a, b) => a.mtime - b.mtime || byName(a, b),
 };
 
-document.querySelector(".listing thead").addEventListener("click", (event) => {
-  const key = event.target.closest(".sort-button")?.dataset.sort;
-  if (!key) return;
-  sorting.descending = sorting.key === key ? !sorting.descending : false;
+// Chosen with a heading, or, where the Size and Modified headings are hidden (a phone), with the
+// sort select beside the filter: each shows the order that the other chose.
+function sortBy(key, descending) {
   sorting.key = key;
+  sorting.descending = descending;
   for (const button of document.querySelectorAll(".listing .sort-button")) {
     const heading = button.closest("th");
-    if (button.dataset.sort === key) heading.setAttribute("aria-sort", sorting.descending ? "descending" : "ascending");
+    if (button.dataset.sort === key) heading.setAttribute("aria-sort", descending ? "descending" : "ascending");
     else heading.removeAttribute("aria-sort");
   }
+  $("sort-select").value = descending ? `${key} descending` : key;
   renderListing();
+}
+
+document.querySelector(".listing thead").addEventListener("click", (event) => {
+  const key = event.target.closest(".sort-button")?.dataset.sort;
+  if (key) sortBy(key, sorting.key === key ? !sorting.descending : false);
+});
+
+$("sort-select").addEventListener("change", (event) => {
+  const [key, descending] = event.target.value.split(" ");
+  sortBy(key, Boolean(descending));
 });
 
 function folderById(id) {
@@ -948,11 +979,21 @@ $("new-folder-button").addEventListener("click", () => {
   });
 });
 
+// The part of a name that a rename usually changes, as file managers select it: a document's name
+// up to its extension (as numberedName splits it), a folder's whole name.
+function stemLength(name, isFolder) {
+  const dot = name.lastIndexOf(".");
+  return !isFolder && dot > 0 ? dot : name.length;
+}
+
 function renameItem(item, isFolder) {
   openDialog("name-dialog", {
     prepare: () => {
       $("name-dialog-title").textContent = interpolate(gettext("Rename “%(name)s”"), { name: item.name }, true);
-      $("name-dialog-input").value = item.name;
+      const input = $("name-dialog-input");
+      input.value = item.name;
+      // Kept by the field until it is focused (focusFirstField, once the dialog is shown).
+      input.setSelectionRange(0, stemLength(item.name, isFolder));
     },
     submit: async () => {
       const name = $("name-dialog-input").value.trim();
@@ -1129,7 +1170,7 @@ $("change-password-button").addEventListener("click", () => {
     prepare: (form) => { form.elements.username.value = state.account.username; },
     submit: async (form) => {
       const password = $("new-password").value;
-      const problem = checkNewPassword(password, $("new-password-confirm").value, form);
+      const problem = checkNewPassword(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
       if (problem) return problem;
       await call("change_password", { password });
       showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
@@ -1253,6 +1294,7 @@ $("diagnostics-button").addEventListener("click", () => {
 
 const SPEED_WINDOW_MS = 5000;
 const ETA_SMOOTHING_S = 2;
+const MIN_SHOWN_SPEED = 100; // bytes per second: formatSpeed's 0.1 kB/s
 const runningRows = new Set(); // the transfers not finished, running or waiting their turn
 
 class TransferRow {
@@ -1301,7 +1343,9 @@ class TransferRow {
     }
     const [start, startDone] = this.samples[0];
     const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
-    this.element.querySelector(".transfer-speed").textContent = speed > 0 ? formatSpeed(speed) : "";
+    // No speed once every byte is sent (a small file then showed "0 kB/s" while it was committed),
+    // nor one that would read as 0 (under 0.1 kB/s).
+    this.element.querySelector(".transfer-speed").textContent = speed >= MIN_SHOWN_SPEED && done < total ? formatSpeed(speed) : "";
     // No time left before two seconds of progress: the first steps say little about the speed.
     this.element.querySelector(".transfer-eta").textContent = speed > 0 && done < total && now - start >= 2000
       ? interpolate(gettext("%(time)s left"), { time: formatDuration(this.smoothedRemaining(now, (total - done) / speed)) }, true) : "";
