@@ -72,6 +72,13 @@ def _document(info) -> dict:
             "created": info.created}
 
 
+async def _check_current_password(vault: Vault, password: str) -> None:
+    """Someone at a vault left open can read what it holds, but neither lock its person out with
+    a new password nor erase the account without knowing the password (Vault.check_password)."""
+    if not await vault.check_password(password):
+        raise ApiError(401, "wrong_password")
+
+
 class BrowserVault:
     def __init__(self, base_url: str, emit):
         self.base_url = base_url
@@ -153,13 +160,16 @@ class BrowserVault:
         if vault is not None:
             await vault.logout()
 
-    async def op_change_password(self, password: str, handles=None) -> None:
-        await self._open().change_password(password)
+    async def op_change_password(self, password: str, current: str, handles=None) -> None:
+        vault = self._open()
+        await _check_current_password(vault, current)
+        await vault.change_password(password)
 
-    async def op_delete_account(self, confirm: str, handles=None) -> None:
+    async def op_delete_account(self, confirm: str, password: str, handles=None) -> None:
         vault = self._open()
         if confirm != vault.username:
             raise ApiError(400, "confirm_mismatch")
+        await _check_current_password(vault, password)
         await vault.delete_account()
         self.vault = None
         self.crypto.forget_keys()

@@ -1,7 +1,8 @@
 """The whole life of an account in the browser vault, as a person lives it: sign up, a folder,
 three files (empty, small, over one chunk), a reload, downloads checked byte for byte, rename,
-move, delete, a new password, and the account's erasure. All along, the page talks only to its
-own origin, breaks no CSP rule, and the server stores neither the contents nor the names."""
+move, delete, a new password, and the account's erasure (both confirmed with the password). All
+along, the page talks only to its own origin, breaks no CSP rule, and the server stores neither
+the contents nor the names."""
 
 import os
 import secrets
@@ -99,6 +100,7 @@ def test_browser_journey(vault_page, tmp_path):
     # A new password: the old one stops working, the new one opens the same documents.
     page.click("#vault-view .dropdown-toggle")
     page.click("#change-password-button")
+    page.fill("#current-password", PASSWORD)
     page.fill("#new-password", NEW_PASSWORD)
     page.fill("#new-password-confirm", NEW_PASSWORD)
     vault.dialog_submit("password-dialog")
@@ -109,13 +111,17 @@ def test_browser_journey(vault_page, tmp_path):
     vault.open_folder(folder)
     assert vault.names() == [empty]
 
-    # Erasing the account asks for the username, then leaves nothing behind.
+    # Erasing the account asks for the username and the password, then leaves nothing behind.
     page.click("#vault-view .dropdown-toggle")
     page.click("#delete-account-button")
     submit = page.locator("#delete-account-dialog [type=submit]")
     page.fill("#delete-account-confirm", username[:-1])
+    page.fill("#delete-account-password", NEW_PASSWORD)
     assert submit.is_disabled()
     page.fill("#delete-account-confirm", username)
+    page.fill("#delete-account-password", "")
+    assert submit.is_disabled()
+    page.fill("#delete-account-password", NEW_PASSWORD)
     vault.dialog_submit("delete-account-dialog")
     page.wait_for_selector("#auth-view:not([hidden])")
     assert "erased" in page.inner_text("#page-alerts")

@@ -111,6 +111,8 @@ def test_what_must_be_mended_comes_before_the_weak_password_warning(vault_page):
     page.locator("#vault-view .dropdown-toggle", has_text="Account").click()
     page.click("#change-password-button")
     expect(page.locator("#new-password-help")).to_contain_text("letters without accents")
+    expect(page.locator("#current-password")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.locator("#new-password")).to_be_focused()
     page.keyboard.type("grüne")
     expect(page.locator("#new-password")).to_have_value("grüne")

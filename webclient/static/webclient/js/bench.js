@@ -8,6 +8,7 @@
 const MIB = 1024 * 1024;
 const CHUNK = 4 * MIB;
 const CONCURRENCY = 4; // as the vault (webclient/browser.py)
+const PASSWORD = "bench password, not a secret";
 
 function post(config, figures) {
   return fetch(config.benchResults, { method: "POST", body: JSON.stringify({ at: Date.now(), ...figures }) });
@@ -127,7 +128,7 @@ export async function run({ vault, saver, config, call }) {
   try {
     const size = Number(new URLSearchParams(location.search).get("mib") || 256) * MIB;
     const bigSize = Number(new URLSearchParams(location.search).get("big_mib") || 1024) * MIB;
-    await call("signup", { username: `bench-${crypto.randomUUID()}`, password: "bench password, not a secret" });
+    await call("signup", { username: `bench-${crypto.randomUUID()}`, password: PASSWORD });
 
     await removeFiles();
     const file = await syntheticFile(size, "bench.bin");
@@ -165,7 +166,7 @@ export async function run({ vault, saver, config, call }) {
     await post(config, { phase: "memory-download-start" });
     const bigSaved = await save(saver, bigUp.result);
     await post(config, { phase: "memory-download-end", mib_s: bigSize / MIB / bigSaved.seconds });
-    await call("delete_account", { confirm: (await call("account")).username });
+    await call("delete_account", { confirm: (await call("account")).username, password: PASSWORD });
     await removeFiles();
     await post(config, { phase: "done" });
   } catch (error) {

@@ -34,6 +34,7 @@ const chunksInFlight = (file) => Math.min(4, Math.max(1, Math.ceil(file.size / C
 
 const MESSAGES = {
   bad_credentials: gettext("Wrong username or password."),
+  wrong_password: gettext("That is not your current password."),
   username_taken: gettext("This username is taken. Please choose another one."),
   invalid_username: gettext("The username must be 1 to 255 printable ASCII characters."),
   confirm_mismatch: gettext("The username you typed does not match."),
@@ -311,6 +312,7 @@ function leaveVault(text) {
   // Files still waiting their turn must not go into whichever account opens next.
   for (const job of uploads.splice(0)) job.row.finish(MESSAGES.cancelled, "cancelled");
   cancelRefreshes();
+  setUnfinished([]);
   state.account = null;
   state.folders = [];
   state.documents = [];
@@ -393,6 +395,7 @@ function refresh() {
 
 async function listAndRender() {
   const number = ++latestRefresh;
+  refreshUnfinished();
   try {
     const data = await call("listing", { folder: state.current });
     if (number !== latestRefresh) return;
@@ -828,6 +831,119 @@ function renderStorage() {
   bar.classList.toggle("bg-danger", percent > 90);
 }
 
+// --- unfinished uploads ---------------------------------------------------------------------------------
+
+// Uploads begun and never finished (the tab closed, the network gone for good) stay on the server
+// as pending documents: in no listing, yet each takes its size of the storage until it is finished
+// (uploading the same file into the same folder again resumes it) or discarded. They are asked for
+// alongside each listing, but only while no upload of this page runs or waits: a running upload
+// is a pending document too, whose id the page learns only once it is stored, and it would show
+// here as unfinished (a Discard would break it). An answer asked for before an upload began is
+// dropped, and the line hidden, until the uploads are over: the upload may be resuming one of them.
+let unfinished = [];
+let latestUnfinished = 0; // as latestRefresh: only the latest answer is shown
+
+const uploadsUnderWay = () => uploads.length > 0 || uploadChunksInFlight > 0;
+
+function setUnfinished(list) {
+  latestUnfinished += 1;
+  unfinished = list;
+  renderUnfinished();
+}
+
+async function refreshUnfinished() {
+  if (uploadsUnderWay()) return;
+  const number = ++latestUnfinished;
+  try {
+    const found = await call("unfinished_uploads");
+    if (number !== latestUnfinished) return;
+    unfinished = found;
+    renderUnfinished();
+  } catch {
+    // The line stays as it was: the listing asked for alongside says what went wrong, and the
+    // worker's log has the failure.
+  }
+}
+
+function renderUnfinished() {
+  const line = $("unfinished-line");
+  const count = unfinished.length;
+  if (!count && line.contains(document.activeElement)) $("breadcrumbs").querySelector("[aria-current]")?.focus();
+  line.hidden = !count;
+  const held = unfinished.reduce((sum, doc) => sum + doc.stored_size, 0);
+  $("unfinished-text").textContent = interpolate(ngettext("%(count)s unfinished upload holds %(size)s",
+    "%(count)s unfinished uploads hold %(size)s", count), { count, size: formatBytes(held) }, true);
+}
+
+// The review dialog lists them as they were when it opened, each with where it was going and
+// when it began; a Discard deletes the pending document (and what it had stored), then the
+// storage figures are read again.
+let reviewed = [];
+
+$("unfinished-review").addEventListener("click", () => {
+  const element = $("unfinished-dialog");
+  reviewed = [...unfinished];
+  formError(element.querySelector("form"), null);
+  drawReviewed();
+  bootstrap.Modal.getOrCreateInstance(element).show();
+});
+
+function drawReviewed() {
+  const folders = new Map(state.folders.map((folder) => [folder.id, folder]));
+  $("unfinished-dialog").querySelector(".unfinished-list").replaceChildren(...reviewed.map((doc) => {
+    const item = $("unfinished-item").content.firstElementChild.cloneNode(true);
+    item.querySelector(".unfinished-name").textContent = doc.name;
+    item.querySelector(".unfinished-details").textContent = interpolate(gettext("%(size)s, into %(path)s, begun %(date)s"), {
+      size: formatBytes(doc.size), path: [gettext("Vault"), ...folderPath(folders, doc.folder)].join(" › "),
+      date: dateFormat.format(new Date(doc.created)),
+    }, true);
+    const discard = item.querySelector(".unfinished-discard");
+    discard.setAttribute("aria-label", interpolate(gettext("Discard “%(name)s”"), { name: doc.name }, true));
+    discard.addEventListener("click", () => discardUnfinished([doc]));
+    return item;
+  }));
+}
+
+$("unfinished-dialog").querySelector(".unfinished-discard-all").addEventListener("click", () => discardUnfinished(reviewed));
+
+async function discardUnfinished(docs) {
+  const element = $("unfinished-dialog");
+  const form = element.querySelector("form");
+  const place = reviewed.indexOf(docs[0]);
+  const buttons = element.querySelectorAll(".unfinished-discard, .unfinished-discard-all");
+  buttons.forEach((button) => { button.disabled = true; });
+  formError(form, null);
+  try {
+    for (const doc of docs) {
+      try {
+        await call("delete_document", { id: doc.id });
+      } catch (error) {
+        // Gone already (finished or discarded from another tab or device): as asked.
+        if (!(error instanceof VaultError && error.code === "not_found")) throw error;
+      }
+      reviewed = reviewed.filter((other) => other !== doc);
+    }
+  } catch (error) {
+    if (error instanceof VaultError && error.code === "not_logged_in") {
+      hideModal(element);
+      leaveVault(MESSAGES.not_logged_in);
+      return;
+    }
+    formError(form, message(error));
+  } finally {
+    buttons.forEach((button) => { button.disabled = false; });
+    if (state.account) refresh();
+  }
+  drawReviewed();
+  if (!reviewed.length) {
+    hideModal(element);
+    return;
+  }
+  // The focus stays in the list: on the entry that took the discarded one's place, or the last.
+  const discards = element.querySelectorAll(".unfinished-discard");
+  discards[Math.min(Math.max(place, 0), discards.length - 1)].focus();
+}
+
 $("listing").addEventListener("click", (event) => {
   const element = event.target.closest("tr");
   if (!element) return;
@@ -861,6 +977,7 @@ function openDialog(id, { prepare, submit, idle }) {
     event.preventDefault();
     formError(form, null);
     setBusy(form, true);
+    let mend = null; // the field to correct, if the server said which
     try {
       const problem = await submit(form);
       if (problem) formError(form, problem);
@@ -871,11 +988,18 @@ function openDialog(id, { prepare, submit, idle }) {
         leaveVault(MESSAGES.not_logged_in);
       } else {
         formError(form, message(error));
+        if (error instanceof VaultError && error.code === "wrong_password") mend = form.querySelector("[autocomplete=current-password]");
       }
     } finally {
       setBusy(form, false);
       idle?.(form);
-      if (element.classList.contains("show") && !element.contains(document.activeElement)) focusFirstField(element);
+      if (mend && element.classList.contains("show")) {
+        // Selected, so that the password typed again replaces the wrong one.
+        mend.focus();
+        mend.select();
+      } else if (element.classList.contains("show") && !element.contains(document.activeElement)) {
+        focusFirstField(element);
+      }
     }
   };
   bootstrap.Modal.getOrCreateInstance(element).show();
@@ -933,7 +1057,12 @@ document.querySelectorAll(".modal").forEach((element) => {
     delete element.dataset.fadingIn;
     focusFirstField(element);
   });
-  element.addEventListener("hidden.bs.modal", () => giveFocusBack(element.focusReturn));
+  element.addEventListener("hidden.bs.modal", () => {
+    // A password typed in a dialog (the current one, a new one) does not stay in the page once
+    // the dialog is closed, whether it was taken or not.
+    element.querySelectorAll("input[type=password]").forEach((input) => { input.value = ""; });
+    giveFocusBack(element.focusReturn);
+  });
 });
 
 // Bootstrap moves the focus into a dialog only once it has faded in, so an Escape pressed before
@@ -1165,14 +1294,21 @@ function deleteItems(items) {
   });
 }
 
+// Changing the password and erasing the account ask for the current password, which the worker
+// checks with the server: whoever sits at a vault left open can read what is in it, but must not
+// be able to lock its owner out or erase everything.
+const enterPassword = () => gettext("Please enter your current password.");
+
 $("change-password-button").addEventListener("click", () => {
   openDialog("password-dialog", {
     prepare: (form) => { form.elements.username.value = state.account.username; },
     submit: async (form) => {
+      const current = form.elements.current.value;
       const password = $("new-password").value;
-      const problem = checkNewPassword(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
+      const problem = (!current && enterPassword())
+        || checkNewPassword(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
       if (problem) return problem;
-      await call("change_password", { password });
+      await call("change_password", { password, current });
       showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
     },
   });
@@ -1180,20 +1316,23 @@ $("change-password-button").addEventListener("click", () => {
 
 $("delete-account-button").addEventListener("click", () => {
   const input = $("delete-account-confirm");
-  const matches = (form) => {
-    form.querySelector("[type=submit]").disabled = input.value !== state.account.username;
+  const password = $("delete-account-password");
+  const ready = (form) => {
+    form.querySelector("[type=submit]").disabled = input.value !== state.account.username || !password.value;
   };
   openDialog("delete-account-dialog", {
     prepare: (form) => {
+      form.elements.username.value = state.account.username;
       form.querySelector(".delete-account-label").textContent = interpolate(
         gettext("To confirm, type your username: %(username)s"), { username: state.account.username }, true);
-      matches(form);
-      input.oninput = () => matches(form);
+      ready(form);
+      input.oninput = password.oninput = () => ready(form);
     },
-    idle: matches,
+    idle: ready,
     submit: async () => {
       if (input.value !== state.account.username) return MESSAGES.confirm_mismatch;
-      await call("delete_account", { confirm: input.value });
+      if (!password.value) return enterPassword();
+      await call("delete_account", { confirm: input.value, password: password.value });
       log.add("info", "account.deleted");
       setTimeout(() => leaveVault(gettext("Your account and everything in it have been erased.")), 0);
     },
@@ -1402,9 +1541,11 @@ class TransferRow {
   }
 }
 
+const wasCancelled = (error) => (error instanceof VaultError ? error.code === "cancelled" : error?.name === "AbortError");
+
 function finishWithError(transferRow, error) {
-  const cancelled = error instanceof VaultError ? error.code === "cancelled" : error?.name === "AbortError";
-  transferRow.finish(cancelled ? MESSAGES.cancelled : message(error), cancelled ? "cancelled" : "danger");
+  const stopped = wasCancelled(error);
+  transferRow.finish(stopped ? MESSAGES.cancelled : message(error), stopped ? "cancelled" : "danger");
 }
 
 // "Cancel all", while two transfers or more are unfinished: a folder dropped by mistake is
@@ -1585,6 +1726,7 @@ function pumpUploads() {
 
 async function runUpload({ file, path, name, replaces, folder, chunks, task, row: transferRow }) {
   uploadChunksInFlight += chunks;
+  setUnfinished([]); // (see refreshUnfinished)
   transferRow.status(gettext("Encrypting and uploading…"));
   try {
     await vault.task(task, transferRow.handlers(), () => call("upload", {
@@ -1604,6 +1746,9 @@ async function runUpload({ file, path, name, replaces, folder, chunks, task, row
       refreshSoon();
     } else {
       finishWithError(transferRow, error);
+      // What it stored stays on the server as an unfinished upload, which the line under the
+      // storage meter shows once the uploads are over (a cancelled one was discarded).
+      if (!wasCancelled(error)) refreshSoon();
     }
   } finally {
     uploadChunksInFlight -= chunks;
