@@ -10,15 +10,21 @@ from webclient.tests.browser_fixtures import chromium, new_username, vault_page,
 pytestmark = pytest.mark.browser
 
 
+def fill_signup(vault, password: str) -> str:
+    """Opens the sign-up form and fills in a new username and `password` twice; returns the username."""
+    username = new_username()
+    vault.open()
+    vault.page.click("#signup-tab")
+    vault.page.fill("#signup-username", username)
+    vault.page.fill("#signup-password", password)
+    vault.page.fill("#signup-confirm", password)
+    return username
+
+
 def test_a_weak_password_is_taken_only_when_submitted_again(vault_page):
     vault = vault_page
     page = vault.page
-    username = new_username()
-    vault.open()
-    page.click("#signup-tab")
-    page.fill("#signup-username", username)
-    page.fill("#signup-password", "12345678")
-    page.fill("#signup-confirm", "12345678")
+    username = fill_signup(vault, "12345678")
     page.check("#signup-understood")
     expect(page.locator("#signup-form .strength-text")).to_contain_text("Very weak")
     page.click("#signup-form [type=submit]")
@@ -91,12 +97,7 @@ def test_what_must_be_mended_comes_before_the_weak_password_warning(vault_page):
     was only reported on the submission that was meant to take it.)"""
     vault = vault_page
     page = vault.page
-    username = new_username()
-    vault.open()
-    page.click("#signup-tab")
-    page.fill("#signup-username", username)
-    page.fill("#signup-password", "password")
-    page.fill("#signup-confirm", "password")
+    username = fill_signup(vault, "password")
     error = page.locator("#signup-form .form-error")
     page.click("#signup-form [type=submit]")
     expect(error).to_have_text("Please confirm that you understand that nobody can recover your password.")
