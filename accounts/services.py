@@ -174,6 +174,7 @@ def start_challenge(*, username: str, A: bytes, address: str) -> Challenge:
         raise ApiError(status.HTTP_400_BAD_REQUEST, "bad_public_value",
                        f"A must be {GROUP.pad_length} bytes holding 0 < A < N.") from None
     _check_login_limits(username, address)
+    ratelimit.reserve(ratelimit.CHALLENGES_PER_ADDRESS, address)
     record = _srp_record(username)
     b, B = server_start(username, record.verifier)
     token = secrets.token_bytes(CHALLENGE_BYTES)

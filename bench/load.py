@@ -134,8 +134,9 @@ class ProductionServer:
             "DATABASE_URL": "postgres://{user}@{host}:{port}/".format(**POSTGRES) + self.database,
             "ANONI_REDIS_URL": REDIS_URL,
             "ANONI_CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-            # Every simulated person signs up from 127.0.0.1.
+            # Every simulated person signs up and logs in from 127.0.0.1.
             "ANONI_SIGNUPS_PER_ADDRESS": "100000",
+            "ANONI_CHALLENGES_PER_ADDRESS": "100000",
             **s3_env(self.s3.endpoint_url, "anoni"),
         })
         manage(["migrate", "--noinput", "-v", "0"], env)

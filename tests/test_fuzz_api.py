@@ -130,6 +130,7 @@ def fuzz_server(databases, deployment, tmp_path_factory):
         env.update(s3_env(deployment.s3_endpoint, "fuzz"))
     # The fuzzer signs up many accounts; the rate limit itself is tested in accounts/tests.
     env["ANONI_SIGNUPS_PER_ADDRESS"] = "100000"
+    env["ANONI_CHALLENGES_PER_ADDRESS"] = "100000"
     server = Gunicorn(child_env(env), workers=deployment.workers, log_path=var_dir.parent / "gunicorn.log")
     server.start()
     yield server

@@ -161,3 +161,23 @@ def test_simultaneous_wrong_proofs_cannot_pass_the_limit_together(server_url, ac
         codes = list(pool.map(lambda pair: verify(*pair), taken))
     assert codes.count("bad_credentials") == 3 and codes.count("rate_limited") == 9, codes
     assert rate_limited(login(server_url, account.username, account.srp_pass, "10.6.0.99"), 900)
+
+
+def test_challenges_per_address(server_url, account, settings, behind_one_proxy):
+    """Each challenge costs the server a modular exponentiation, whatever comes of it: an address
+    may ask for only so many a minute, and a refused one leaves no challenge behind."""
+    settings.ANONI_CHALLENGES_PER_ADDRESS = (3, 60)
+    unknown = ClientExchange("nobody here", "0" * 64)
+    malformed = {"username": "nobody here", "A": b64e(b"\0" * len(unknown.A_bytes))}
+    for _ in range(3):  # refused before the exponentiation: not counted
+        answer = web.post(f"{server_url}/api/v1/auth/challenge", json=malformed,
+                          headers={"X-Forwarded-For": "10.7.0.1"})
+        assert answer.json()["code"] == "bad_public_value"
+    for _ in range(2):  # unanswered challenges count
+        assert challenge(server_url, "nobody here", "0" * 64, "10.7.0.1")[1].status_code == 200
+    assert login(server_url, account.username, account.srp_pass, "10.7.0.1").status_code == 200
+    stored = [key for key in cache_keys() if "challenge:" in key]
+    assert rate_limited(login(server_url, account.username, account.srp_pass, "10.7.0.1"), 60)
+    assert [key for key in cache_keys() if "challenge:" in key] == stored
+    # Other addresses are not affected.
+    assert login(server_url, account.username, account.srp_pass, "10.7.0.2").status_code == 200
