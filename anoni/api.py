@@ -10,6 +10,8 @@ import json
 import sys
 
 from django.db import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -38,10 +40,22 @@ def not_found():
     return ApiError(status.HTTP_404_NOT_FOUND, "not_found", "No such object.")
 
 
-# The database is down or overloaded (or SQLite is locked): a retryable outage, not a bug.
+# A backing service is down or overloaded: a retryable outage, not a bug. The database (or
+# SQLite is locked), or Redis, which holds the session keys, nonces, challenges and rate limits
+# (without it no signed request can be checked or its answer signed).
 DATABASE_OUTAGES = (OperationalError, InterfaceError)
-DATABASE_UNAVAILABLE = {"code": "database_unavailable", "detail": "The database is unavailable; try again later."}
-DATABASE_RETRY_AFTER = "5"
+CACHE_OUTAGES = (RedisConnectionError, RedisTimeoutError)
+OUTAGE_RETRY_AFTER = "5"
+
+
+def outage_answer(exc: BaseException | None) -> dict | None:
+    """{code, detail} of the 503 for an exception that means a backing service is down, else None."""
+    if isinstance(exc, DATABASE_OUTAGES):
+        return {"code": "database_unavailable", "detail": "The database is unavailable; try again later."}
+    if isinstance(exc, CACHE_OUTAGES):
+        return {"code": "cache_unavailable",
+                "detail": "The session store is unavailable; try again later."}
+    return None
 
 _DRF_CODES = {
     exceptions.ParseError: "malformed",
@@ -125,9 +139,10 @@ def exception_handler(exc, context):
                 status_code = status.HTTP_401_UNAUTHORIZED
                 headers["WWW-Authenticate"] = "Anoni"
             return Response({"code": code, "detail": detail}, status=status_code, headers=headers)
-    if isinstance(exc, DATABASE_OUTAGES):
-        return Response(DATABASE_UNAVAILABLE, status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                        headers={"Retry-After": DATABASE_RETRY_AFTER})
+    outage = outage_answer(exc)
+    if outage:
+        return Response(outage, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": OUTAGE_RETRY_AFTER})
     return None  # anything else is a bug: let Django answer 500 (JSON on /api/, see below)
 
 
@@ -148,20 +163,20 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    # Django calls this inside its `except` block, so the exception is at hand. A database outage
-    # met outside a DRF view (in a middleware, a signal receiver, the connection's health check)
-    # is still an outage: 503, like the ones exception_handler answers.
-    outage = isinstance(sys.exc_info()[1], DATABASE_OUTAGES)
+    # Django calls this inside its `except` block, so the exception is at hand. An outage met
+    # outside a DRF view (in a middleware, a signal receiver, the connection's health check) is
+    # still an outage: 503, like the ones exception_handler answers.
+    outage = outage_answer(sys.exc_info()[1])
     if _is_api(request):
         if outage:
-            return json_error(503, **DATABASE_UNAVAILABLE, headers={"Retry-After": DATABASE_RETRY_AFTER})
+            return json_error(503, **outage, headers={"Retry-After": OUTAGE_RETRY_AFTER})
         return json_error(500, "server_error", "The server failed; the operator has been told.")
     from django.views.defaults import server_error
 
     response = server_error(request, template_name="500.html")
     if outage:
         response.status_code = 503
-        response["Retry-After"] = DATABASE_RETRY_AFTER
+        response["Retry-After"] = OUTAGE_RETRY_AFTER
     return response
 
 

@@ -21,7 +21,8 @@ DESCRIPTIONS = {
     "413": "`body_too_large`",
     "415": "`unsupported_media_type`",
     "429": "`rate_limited`, with Retry-After",
-    "503": "`database_unavailable` or `storage_unavailable` (or, for a chunk upload, `chunk_busy`), "
+    "503": "`database_unavailable`, `cache_unavailable` or `storage_unavailable` (or, for a chunk "
+           "upload, `chunk_busy`), "
            "with Retry-After",
 }
 ERROR_REFERENCE = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}

@@ -159,6 +159,9 @@ if ANONI_REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ANONI_REDIS_URL,
             "KEY_PREFIX": os.environ.get("ANONI_CACHE_PREFIX", "anoni"),
+            # A Redis that stops answering is an outage (503 `cache_unavailable`), not a request
+            # that hangs until gunicorn kills its worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:

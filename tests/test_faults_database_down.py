@@ -4,8 +4,6 @@ the database is back. The machine's PostgreSQL keeps running: the server reaches
 relay that the test cuts, or is pointed at a port where nothing listens."""
 
 import os
-import socket
-import threading
 import time
 
 import pytest
@@ -13,68 +11,9 @@ import pytest
 from tests import web
 from tests.conftest import POSTGRES, postgres_url
 from tests.kit import PendingDocument, download_bytes, open_vault, random_bytes, run
-from tests.procs import free_port
+from tests.procs import Relay, free_port
 from webclient.vault.encoding import b64e
 from webclient.vault.errors import ApiError, TransportError
-
-
-class Relay:
-    """A TCP relay on a loopback port to PostgreSQL. `cut()` closes the listening socket and every
-    relayed connection, as a dead network would; `restore()` listens on the same port again."""
-
-    def __init__(self, upstream_port):
-        self.upstream = ("127.0.0.1", upstream_port)
-        self.port = free_port()
-        self.listener = None
-        self.connections = set()
-        self.lock = threading.Lock()
-
-    def restore(self):
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self.listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-        return self
-
-    def _accept(self, listener):
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # cut
-            upstream = socket.create_connection(self.upstream)
-            with self.lock:
-                self.connections.update((client, upstream))
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    def _pump(self, source, target):
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        for sock in (source, target):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def cut(self):
-        # shutdown() first: a plain close() would leave the accept() blocked in the relay's
-        # thread listening on (Linux keeps the socket alive while a call uses it).
-        self.listener.shutdown(socket.SHUT_RDWR)
-        self.listener.close()
-        with self.lock:
-            connections, self.connections = self.connections, set()
-        for sock in connections:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
 
 
 def signup_body():
