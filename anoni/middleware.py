@@ -44,6 +44,11 @@ class SecurityHeadersMiddleware:
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.setdefault("Referrer-Policy", "no-referrer")
+        if admin:
+            # Under no-referrer (SECURE_REFERRER_POLICY too) a browser sends `Origin: null` with
+            # a form's POST, which Django's CSRF check refuses: not one of the admin's forms, its
+            # login included, could be used.
+            response["Referrer-Policy"] = "same-origin"
         response.setdefault("X-Content-Type-Options", "nosniff")
         if request.path.startswith("/api/"):
             response.setdefault("Cache-Control", "no-store")
