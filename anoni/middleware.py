@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from anoni.api import json_error
 
@@ -107,3 +108,14 @@ def _discard_body(request):
             pass
     except OSError:  # the client went away: nothing to deliver the answer to either
         pass
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """whitenoise, with the vendored Pyodide cached for good too. Its runtime fetches its files
+    by their own names (pyodide.asm.wasm, python_stdlib.zip: 6 MB compressed) from a directory
+    named after its version (package.json), which changes whenever a file in it could; without
+    a hash in their names whitenoise would have browsers ask again every hour."""
+
+    def immutable_file_test(self, path, url):
+        return (super().immutable_file_test(path, url)
+                or url.startswith(f"{self.static_prefix}vendor/pyodide/"))

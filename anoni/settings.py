@@ -85,7 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "anoni.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "anoni.middleware.StaticFilesMiddleware",  # whitenoise's
     "anoni.middleware.BodySizeLimitMiddleware",
     "accounts.middleware.ResponseSigningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -324,13 +324,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: no addresses, no secrets ------------------------------------------------------------
+# In any case, as gunicorn's own level (ANONI_GUNICORN_LOG_LEVEL) is: logging knows only capitals.
+ANONI_LOG_LEVEL = os.environ.get("ANONI_LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
                  "nowhere": {"class": "logging.NullHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("ANONI_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": ANONI_LOG_LEVEL},
     "loggers": {
         # django.request logs the request line with the path; paths hold only opaque ids.
         # A request for another host name is noise, and its Host header is the sender's text.

@@ -1,6 +1,7 @@
 """`manage.py check --deploy` is clean under the production environment of docs/deploy.md, and
 the same check does flag the embedded defaults, which are meant for a loopback-only server."""
 
+import secrets
 import shlex
 import subprocess
 import sys
@@ -31,9 +32,18 @@ def check_deploy(tmp_path, env):
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    result = check_deploy(tmp_path, example_environment())
+    # The example's own SECRET_KEY is a placeholder that the check refuses (below).
+    environment = {**example_environment(), "SECRET_KEY": secrets.token_urlsafe(48)}
+    result = check_deploy(tmp_path, environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_refuses_the_placeholder_secret_key(tmp_path):
+    result = check_deploy(tmp_path, example_environment())
+    assert result.returncode != 0
+    assert "anoni.E001" in result.stderr
+    assert result.stderr.count("anoni.E001") == 1 and "security.W" not in result.stderr
 
 
 def test_check_deploy_flags_the_embedded_defaults(tmp_path):
