@@ -12,13 +12,14 @@ points at nothing."""
 import hashlib
 import hmac
 import logging
+import uuid
 from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -351,21 +352,40 @@ def read_chunk(account, document_id, index):
 # --- Housekeeping ---------------------------------------------------------------------------------
 
 def sweep_pending(now=None) -> int:
-    """Erases pending documents older than ANONI_PENDING_MAX_AGE; returns how many."""
+    """Erases pending documents that have stored nothing for ANONI_PENDING_MAX_AGE (created that
+    long ago, no chunk since); returns how many. An upload still under way is left alone however
+    long it has run: one large file over a slow line can take more than a day."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.ANONI_PENDING_MAX_AGE)
+    stale = (Document.objects.filter(state=Document.State.PENDING, created__lt=cutoff)
+             .exclude(Exists(Chunk.objects.filter(document=OuterRef("pk"), stored__gte=cutoff))))
     swept = 0
-    stale = Document.objects.filter(state=Document.State.PENDING, created__lt=cutoff)
     for document_id in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
-            # Re-read under the lock: it may have been committed or deleted meanwhile.
-            document = (Document.objects.select_for_update()
-                        .filter(pk=document_id, state=Document.State.PENDING, created__lt=cutoff).first())
+            # Re-read under the lock: it may have been committed, deleted or added to meanwhile.
+            document = stale.select_for_update().filter(pk=document_id).first()
             if document is not None:
                 _erase_document(document)
                 swept += 1
     if swept:
         forget_erased_rows()
     return swept
+
+
+def sweep_orphaned_objects() -> int:
+    """Erases the stored objects of documents that have no row: left by a server killed between
+    erasing a document's objects and its row, or by rows deleted by hand. Returns how many
+    documents' objects went. Objects are written only while their document's row exists, and the
+    upload that writes one checks the row again afterwards, so no upload can lose a chunk here."""
+    erased = 0
+    for name in storage.stored_document_names():
+        try:
+            document_id = uuid.UUID(name)
+        except ValueError:
+            continue  # not a name this server writes
+        if str(document_id) == name and not Document.objects.filter(pk=document_id).exists():
+            storage.delete_document_objects(document_id, [])
+            erased += 1
+    return erased
 
 
 def scrub():

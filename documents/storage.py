@@ -176,6 +176,18 @@ def delete_document_objects(document_id, indexes):
             storage.delete(prefix)  # removes the now empty directory
 
 
+def stored_document_names():
+    """The names under which documents have objects (their ids, as text), as the storage lists
+    them; anything else at the top level is left out."""
+    storage = chunk_storage()
+    with storage_errors("list", ""):
+        try:
+            directories, _ = storage.listdir("")
+        except FileNotFoundError:  # a file system storage that has stored nothing yet
+            return []
+    return directories
+
+
 def delete_document_objects_quietly(document_id):
     """delete_document_objects for a document whose rows are gone, best effort, for cleaning up
     after a failure that is already being reported."""

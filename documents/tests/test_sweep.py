@@ -1,5 +1,6 @@
-"""`manage.py sweep` erases pending uploads older than ANONI_PENDING_MAX_AGE, rows and objects,
-and leaves younger or committed documents alone."""
+"""`manage.py sweep` erases pending uploads that have stored nothing for ANONI_PENDING_MAX_AGE,
+rows and objects, and leaves younger, still active or committed documents alone; and it erases
+stored objects whose document no longer exists."""
 
 from datetime import timedelta
 from io import StringIO
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from documents import storage
 from documents.models import Chunk, Document
 from documents.tests.conftest import FULL_BOX, box, stored_names
 
@@ -15,7 +17,10 @@ pytestmark = pytest.mark.usefixtures("chunk_backend")
 
 
 def backdate(document_id, seconds):
-    Document.objects.filter(pk=document_id).update(created=timezone.now() - timedelta(seconds=seconds))
+    """As if the document had been created, and its chunks stored, so many seconds ago."""
+    then = timezone.now() - timedelta(seconds=seconds)
+    Document.objects.filter(pk=document_id).update(created=then)
+    Chunk.objects.filter(document_id=document_id).update(stored=then)
 
 
 def sweep():
@@ -54,3 +59,36 @@ def test_the_age_is_a_setting(vault, chunk_backend, settings):
     backdate(document["id"], 61)
     assert "Swept 1" in sweep()
     assert vault.call("GET", "documents?state=pending").data == {"documents": []}
+
+
+def test_an_upload_still_storing_chunks_is_not_swept_however_old(vault, chunk_backend, settings):
+    settings.ANONI_PENDING_MAX_AGE = 3600
+    boxes = [box(FULL_BOX), box(FULL_BOX), box(81)]
+    long_running = vault.create_document(boxes)
+    vault.put_chunk(long_running["id"], 0, boxes[0])
+    backdate(long_running["id"], 30 * 3600)
+    vault.put_chunk(long_running["id"], 1, boxes[1])  # a minute ago, as it were
+    assert "Swept 0 pending document" in sweep()
+    vault.put_chunk(long_running["id"], 2, boxes[2])
+    vault.call("POST", f"documents/{long_running['id']}/commit", json={})
+
+
+def test_objects_whose_document_is_gone_are_erased(vault, chunk_backend):
+    orphaned = vault.create_document([box(FULL_BOX), box(81)])
+    vault.put_chunk(orphaned["id"], 0, box(FULL_BOX))
+    vault.put_chunk(orphaned["id"], 1, box(81))
+    Document.objects.filter(pk=orphaned["id"]).delete()  # as a shell's delete would, objects left
+    kept = vault.upload([box(97)])
+    pending = vault.create_document([box(FULL_BOX), box(65)])
+    vault.put_chunk(pending["id"], 1, box(65))
+    storage.write_object("not-a-document/0", box(65))  # not a name the server writes: left alone
+    assert stored_names(chunk_backend, orphaned["id"]) == ["0", "1"]
+
+    # (The S3 bucket is shared by the session's tests, whose documents' rows are gone: more.)
+    assert "that no longer exist" in sweep()
+
+    assert stored_names(chunk_backend, orphaned["id"]) == []
+    assert stored_names(chunk_backend, kept["id"]) == ["0"]
+    assert stored_names(chunk_backend, pending["id"]) == ["1"]
+    assert stored_names(chunk_backend, "not-a-document") == ["0"]
+    assert "objects of 0 document(s)" in sweep()

@@ -332,8 +332,8 @@ class Vault:
         """Uploads begun and never committed (interrupted, or cancelled without discarding).
         Each holds its whole size of the quota until it is finished (uploading the same file
         into the same folder resumes it) or deleted, or the operator's sweep erases it (after a
-        day by default, where `manage.py sweep` is scheduled). One that does not open under this
-        account's key is left out, as resuming leaves it alone."""
+        day without progress by default, where `manage.py sweep` is scheduled). One that does
+        not open under this account's key is left out, as resuming leaves it alone."""
         docs = (await self._request("GET", "documents?state=pending")).data["documents"]
         if not isinstance(docs, list):
             raise ProtocolError("bad_response", "The server sent a malformed document.")

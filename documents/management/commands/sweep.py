@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from documents.services import sweep_pending
+from documents.services import sweep_orphaned_objects, sweep_pending
 
 
 class Command(BaseCommand):
-    help = "Erase pending documents (rows and stored objects) older than ANONI_PENDING_MAX_AGE."
+    help = ("Erase pending documents (rows and stored objects) that have stored nothing for "
+            "ANONI_PENDING_MAX_AGE, and stored objects whose document no longer exists.")
 
     def handle(self, *args, **options):
         swept = sweep_pending()
         self.stdout.write(
-            f"Swept {swept} pending document(s) older than {settings.ANONI_PENDING_MAX_AGE} s.")
+            f"Swept {swept} pending document(s) idle for more than {settings.ANONI_PENDING_MAX_AGE} s.")
+        orphaned = sweep_orphaned_objects()
+        self.stdout.write(f"Erased the stored objects of {orphaned} document(s) that no longer exist.")
