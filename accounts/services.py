@@ -272,7 +272,7 @@ def delete_account(*, account: Account, session: Session, confirm: str) -> None:
 def erase_account_for_operator(account: Account) -> None:
     """The operator's erasure (the admin's "Erase selected accounts"): as delete_account, with
     every session of the account ended first. Deleting the row alone would leave the stored
-    objects behind for ever, with nothing left to find them by."""
+    objects until the next sweep, and the signing keys of its sessions in the cache."""
     sessions.end_sessions(Session.objects.filter(account=account))
     documents_services.erase_account(account)
     forget_erased_rows()
