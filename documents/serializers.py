@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from documents.services import is_box_length, is_document_size
+from documents.services import content_updated, is_box_length, is_document_size
 from webclient.vault.encoding import b64d, b64e
 
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -158,6 +158,13 @@ class DocumentSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["pending", "committed"])
     created = serializers.DateTimeField()
     committed = serializers.DateTimeField(allow_null=True)
+    updated = serializers.SerializerMethodField(help_text=(
+        "When the stored content last changed: the commit; while pending, the latest chunk "
+        "stored (the creation before any)."))
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_updated(self, document):
+        return serializers.DateTimeField().to_representation(content_updated(document))
 
 
 class DocumentListSerializer(serializers.Serializer):

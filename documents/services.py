@@ -19,7 +19,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -173,11 +173,26 @@ def _own_document(account, document_id, *, lock=False, committed_only=False):
 def list_documents(account, *, folder=UNSET, state=Document.State.COMMITTED):
     """`folder` is UNSET (all folders), None (top level) or a folder id of the account."""
     documents = Document.objects.filter(account=account, state=state)
+    if state == Document.State.PENDING:
+        documents = documents.annotate(latest_chunk_stored=Subquery(
+            Chunk.objects.filter(document=OuterRef("pk")).order_by("-stored").values("stored")[:1]))
     if folder is not UNSET:
         if folder is not None:
             _own_folder(account, folder)
         documents = documents.filter(folder_id=folder)
     return list(documents)
+
+
+def content_updated(document):
+    """When the document's stored content last changed: its commit; while it is pending, the
+    latest chunk stored (its creation before any). A pending document that changed a moment
+    ago is most likely an upload under way, in another tab or on another device."""
+    if document.committed is not None:
+        return document.committed
+    latest = getattr(document, "latest_chunk_stored", UNSET)
+    if latest is UNSET:
+        latest = document.stored_chunks.aggregate(latest=Max("stored"))["latest"]
+    return max(document.created, latest) if latest is not None else document.created
 
 
 def get_document(account, document_id):

@@ -14,6 +14,7 @@ key (the page shows the user the log before anything is sent).
 import asyncio
 import json
 import time
+from datetime import datetime
 
 from pyodide.ffi import JsException
 
@@ -191,9 +192,15 @@ class BrowserVault:
         return [_document(item) for item in await self._open().list_documents()]
 
     async def op_unfinished_uploads(self, handles=None) -> list:
-        """Uploads begun and never finished, which hold quota out of sight (Vault.list_unfinished_uploads)."""
-        return [dict(_document(item), stored_size=item.stored_size)
-                for item in await self._open().list_unfinished_uploads()]
+        """Uploads begun and never finished, which hold quota out of sight
+        (Vault.list_unfinished_uploads), each with the seconds since it last stored a chunk by
+        the server's clock: one that did a moment ago may be under way in another tab."""
+        vault = self._open()
+        found = await vault.list_unfinished_uploads()
+        now = vault.server_time()
+        return [dict(_document(item), stored_size=item.stored_size,
+                     idle_seconds=max(0, int(now - datetime.fromisoformat(item.updated).timestamp())))
+                for item in found]
 
     async def op_create_folder(self, name: str, parent: str | None, handles=None) -> dict:
         return _folder(await self._open().create_folder(name, parent))

@@ -3,12 +3,18 @@ listing, commit, list, read, download, rename/move, delete (objects gone from th
 
 import hashlib
 import uuid
+from datetime import timedelta
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from documents.models import Chunk, Document
 from webclient.vault.encoding import b64e
 
 from documents.tests.conftest import FULL_BOX, box, sealed, stored_names
 
-DOCUMENT_FIELDS = {"id", "folder", "wrapped_key", "meta", "chunks", "size", "state", "created", "committed"}
+DOCUMENT_FIELDS = {"id", "folder", "wrapped_key", "meta", "chunks", "size", "state", "created", "committed",
+                   "updated"}
 
 
 def listed(vault, query=""):
@@ -27,6 +33,7 @@ def test_create_answers_a_pending_document(vault, chunk_backend):
     assert (document["chunks"], document["size"], document["state"], document["committed"]) == (
         2, FULL_BOX + 81, "pending", None)
     assert document["created"].endswith("Z")
+    assert document["updated"] == document["created"]
 
 
 def test_the_whole_life_of_a_document(vault, chunk_backend):
@@ -140,3 +147,26 @@ def test_delete_removes_an_object_whose_row_was_never_written(vault, chunk_backe
     chunk_backend.save(f"{document['id']}/0", ContentFile(box(65)))
     vault.call("DELETE", f"documents/{document['id']}")
     assert stored_names(chunk_backend, document["id"]) == []
+
+
+def test_updated_says_when_the_stored_content_last_changed(vault, chunk_backend):
+    """While pending: the latest chunk stored, which tells an upload under way (in another tab,
+    on another device) from an abandoned one; once committed: the commit."""
+    boxes = [box(FULL_BOX), box(81)]
+    document = vault.create_document(boxes)
+    Document.objects.filter(pk=document["id"]).update(created=timezone.now() - timedelta(hours=3))
+
+    def pending():
+        [listed_document] = vault.call("GET", "documents?state=pending").data["documents"]
+        return listed_document
+
+    assert pending()["updated"] == pending()["created"]
+    vault.put_chunk(document["id"], 1, boxes[1])
+    stored = Chunk.objects.get(document_id=document["id"], index=1).stored
+    assert parse_datetime(pending()["updated"]) == stored
+    renamed = vault.call("PATCH", f"documents/{document['id']}", json={"meta": b64e(sealed(120))}).data
+    assert parse_datetime(renamed["updated"]) == stored
+    vault.put_chunk(document["id"], 0, boxes[0])
+    committed = vault.call("POST", f"documents/{document['id']}/commit", json={}).data
+    assert committed["updated"] == committed["committed"]
+    assert vault.call("GET", "documents").data["documents"][0]["updated"] == committed["committed"]

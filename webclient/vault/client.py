@@ -44,12 +44,14 @@ class DocumentInfo:
     tree_hash: str | None  # None while an upload is unfinished
     stored_size: int  # bytes of the boxes on the server
     created: str
+    updated: str  # the commit; while unfinished, the latest chunk stored (server time, ISO 8601)
 
 
 def _document_info(doc: dict, meta: dict) -> DocumentInfo:
     return DocumentInfo(id=doc["id"], folder=doc["folder"], name=meta["name"], size=meta["size"],
                         type=meta["type"], mtime=meta["mtime"], chunks=meta["chunks"],
-                        tree_hash=meta["tree_hash"], stored_size=doc["size"], created=doc["created"])
+                        tree_hash=meta["tree_hash"], stored_size=doc["size"], created=doc["created"],
+                        updated=doc["updated"])
 
 
 def _listed_digest(kind: str, item, fields: tuple[str, ...]) -> bytes | None:
@@ -327,6 +329,10 @@ class Vault:
         metas = await self._open_listed("document", docs, ("wrapped_key", "meta", "chunks", "size"),
                                         open_docs)
         return [_document_info(doc, meta) for doc, meta in zip(docs, metas)]
+
+    def server_time(self) -> float:
+        """The server's clock (Unix seconds) as this session knows it, for judging its times."""
+        return self._session.server_now()
 
     async def list_unfinished_uploads(self) -> list[DocumentInfo]:
         """Uploads begun and never committed (interrupted, or cancelled without discarding).
