@@ -7,8 +7,10 @@ pending documents too."""
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Account
@@ -66,8 +68,12 @@ def test_unfinished_uploads_are_shown_and_discarded(vault_page, tmp_path):
         except Exception:  # noqa: BLE001 - the page that made the request is gone
             pass
     page.wait_for_selector("#engine-status.ready", timeout=BOOT_TIMEOUT_MS)
-    vault.login(username)
+    # The second one as if abandoned ten minutes ago; the first began a moment ago, and for all
+    # the server knows it may still be under way elsewhere.
     stored = {doc.id: doc.size for doc in pending}
+    second_id = next(doc.id for doc in pending if doc.size == min(stored.values()))
+    pending.filter(pk=second_id).update(created=timezone.now() - timedelta(minutes=10))
+    vault.login(username)
     expect(line).to_be_visible()
     expect(page.locator("#unfinished-text")).to_have_text(
         f"2 unfinished uploads hold {shown_size(sum(stored.values()))}")
@@ -82,6 +88,9 @@ def test_unfinished_uploads_are_shown_and_discarded(vault_page, tmp_path):
     expect(entries).to_have_count(2)
     first = entries.filter(has_text="first.bin")
     expect(first.locator(".unfinished-details")).to_contain_text("1.5 MB, into Vault › Drafts, begun ")
+    expect(first.locator(".unfinished-active")).to_have_text(re.compile(
+        r"^Received data \d+ seconds? ago: it may still be uploading in another tab or on another device"))
+    expect(entries.filter(has_text="second.bin").locator(".unfinished-active")).to_be_hidden()
     expect(dialog).to_contain_text("To finish one, upload the same file into the same folder again.")
     assert_accessible(page, "unfinished-dialog")
     page.set_viewport_size(PHONE)

@@ -877,8 +877,17 @@ function renderUnfinished() {
 
 // The review dialog lists them as they were when it opened, each with where it was going and
 // when it began; a Discard deletes the pending document (and what it had stored), then the
-// storage figures are read again.
+// storage figures are read again. One that stored a chunk within the last few minutes (by the
+// server's clock) may be an upload running in another tab or on another device, which a Discard
+// would stop: it says so. (On a slow line four chunks in flight can take minutes each.)
 let reviewed = [];
+const RECENT_UPLOAD_SECONDS = 300;
+const relativeTime = new Intl.RelativeTimeFormat(lang);
+
+function storedAgo(seconds) {
+  return seconds < 60 ? relativeTime.format(-seconds, "second")
+    : relativeTime.format(-Math.floor(seconds / 60), "minute");
+}
 
 $("unfinished-review").addEventListener("click", () => {
   const element = $("unfinished-dialog");
@@ -897,6 +906,12 @@ function drawReviewed() {
       size: formatBytes(doc.size), path: [gettext("Vault"), ...folderPath(folders, doc.folder)].join(" › "),
       date: dateFormat.format(new Date(doc.created)),
     }, true);
+    if (doc.idle_seconds < RECENT_UPLOAD_SECONDS) {
+      const active = item.querySelector(".unfinished-active");
+      active.textContent = interpolate(gettext("Received data %(when)s: it may still be uploading in another tab or on another device, and discarding it would stop that upload."),
+        { when: storedAgo(doc.idle_seconds) }, true);
+      active.hidden = false;
+    }
     const discard = item.querySelector(".unfinished-discard");
     discard.setAttribute("aria-label", interpolate(gettext("Discard “%(name)s”"), { name: doc.name }, true));
     discard.addEventListener("click", () => discardUnfinished([doc]));
