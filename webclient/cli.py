@@ -24,6 +24,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -675,6 +676,47 @@ async def cmd_rm(ctx: Context):
         await vault.close()
 
 
+# An unfinished upload that stored a chunk this recently may be running elsewhere (as the page's
+# dialog says); on a slow line each of four chunks in flight can take minutes.
+RECENT_UPLOAD_SECONDS = 300
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
+
+
+async def cmd_unfinished(ctx: Context):
+    """Uploads begun and never finished hold their size of the storage out of sight of `ls`:
+    lists them, or with --discard deletes them (the ids given, else all)."""
+    vault = await ctx.open()
+    try:
+        folders, found = await asyncio.gather(vault.list_folders(), vault.list_unfinished_uploads())
+        tree = Tree(folders, [])
+        now = vault.server_time()
+        if ctx.args.discard is not None:
+            wanted = set(ctx.args.discard)
+            unknown = wanted - {doc.id for doc in found}
+            if unknown:
+                raise CliError(f"no unfinished upload has the id {sorted(unknown)[0]}", EXIT_NOT_FOUND)
+            for doc in found:
+                if not wanted or doc.id in wanted:
+                    await vault.delete_document(doc.id)
+                    show(f"discarded {tree.path(doc)}")
+            return
+        for doc in found:
+            idle = now - datetime.fromisoformat(doc.updated).timestamp()
+            note = f"  (received data {_ago(idle)}: may still be uploading elsewhere)" \
+                if idle < RECENT_UPLOAD_SECONDS else ""
+            show(f"{doc.id}  {human_size(doc.size):>10}  {human_time(doc.mtime)}  {tree.path(doc)}{note}")
+        if found:
+            held = sum(doc.stored_size for doc in found)
+            show(f"{len(found)} unfinished upload(s) hold {human_size(held)}; `put` the same file into "
+                 f"the same folder to finish one, `unfinished --discard [ID...]` to delete them.")
+    finally:
+        await vault.close()
+
+
 async def cmd_mkdir(ctx: Context):
     vault = await ctx.open()
     try:
@@ -769,6 +811,7 @@ COMMANDS = {
     "put": (cmd_put, "upload files and directories"),
     "get": (cmd_get, "download and verify a document (and folders with -r)"),
     "rm": (cmd_rm, "delete documents (and folders with -r)"),
+    "unfinished": (cmd_unfinished, "list uploads begun and never finished, or discard them"),
     "mkdir": (cmd_mkdir, "create a folder (and any missing parent)"),
     "mv": (cmd_mv, "move a document or folder into another folder"),
     "rename": (cmd_rename, "rename a document or folder"),
@@ -826,6 +869,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="download a folder with everything in it, as a directory")
     sub["rm"].add_argument("paths", nargs="+", metavar="PATH|ID")
     sub["rm"].add_argument("-r", "--recursive", action="store_true", help="remove folders and their contents")
+    sub["unfinished"].add_argument("--discard", nargs="*", metavar="ID",
+                                   help="delete these unfinished uploads (no ID: all of them)")
     sub["mkdir"].add_argument("path", metavar="PATH")
     sub["mv"].add_argument("path", metavar="PATH|ID")
     sub["mv"].add_argument("destination", metavar="DEST_FOLDER")
