@@ -16,8 +16,10 @@ class ApiRequest(models.Model):
     class Meta:
         ordering = ["-time"]
 
+    # What the admin names a record by outlives it in the admin's log of deletions, so no part
+    # of what the client sent (the path). The same for the models below.
     def __str__(self):
-        return f"{self.method} {self.path} {self.status}"
+        return f"API request {self.pk} of {self.time:%Y-%m-%d %H:%M:%S}"
 
 
 class ServerError(models.Model):
@@ -34,7 +36,7 @@ class ServerError(models.Model):
         ordering = ["-time"]
 
     def __str__(self):
-        return f"{self.exception_type} at {self.path}"
+        return f"{self.exception_type} of {self.time:%Y-%m-%d %H:%M:%S}"
 
 
 class ClientLog(models.Model):
@@ -51,4 +53,4 @@ class ClientLog(models.Model):
         ordering = ["-received"]
 
     def __str__(self):
-        return f"{self.client_version} {self.received:%Y-%m-%d %H:%M}"
+        return f"client log of {self.received:%Y-%m-%d %H:%M}"

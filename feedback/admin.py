@@ -14,7 +14,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="message")
     def short_message(self, message):
-        return str(message)
+        return message.message[:60]
 
     def has_add_permission(self, request):
         return False

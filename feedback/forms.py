@@ -2,8 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class MessageField(forms.CharField):
+    """Text from a textarea, its line breaks as LF. Browsers send them as CRLF, but count them as
+    one character against the textarea's maxlength: so does max_length, after this."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ContactForm(forms.Form):
-    message = forms.CharField(
+    message = MessageField(
         label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
     reply_to = forms.CharField(
         label=_("How to reach you (optional)"), max_length=200, required=False,

@@ -15,4 +15,6 @@ class Message(models.Model):
         ordering = ["-received"]
 
     def __str__(self):
-        return self.message[:60]
+        # What the admin names it by, in its titles and in its log of changes and deletions,
+        # which outlives the message: so never a word of the message itself.
+        return f"message {self.pk} of {self.received:%Y-%m-%d %H:%M}"

@@ -4,7 +4,8 @@ The contact form works without any cookie, so Django's cookie-based CSRF protect
 for it. In its place: the page sends `Referrer-Policy: same-origin`, so browsers put our origin
 in the `Origin` header of the form's POST and the view refuses any other origin; each form
 carries a signed, time-limited token (no cookie, no server state until use) that works once; a
-honeypot field catches bots that fill every input; and posts are rate limited per address.
+honeypot field catches bots that fill every input; and the messages accepted from an address are
+limited in number.
 """
 
 import secrets
@@ -39,10 +40,19 @@ def use_form_token(token):
         raise InvalidToken
 
 
-def count_post(address):
-    """429 ApiError once the address has used up its posts for the window; else counts this one."""
+# Only accepted posts count: a message refused for a mistake (too long, a form left open for
+# hours) must not use up its sender's posts. A refused post costs the server what showing the
+# form costs, and stores nothing; what a flood could fill is the operator's inbox, and that is
+# what the limit bounds.
+def check_posts_left(address):
+    """429 ApiError if the address has used up its posts for the window."""
     ratelimit.check(FEEDBACK_PER_ADDRESS, address)
-    ratelimit.hit(FEEDBACK_PER_ADDRESS, address)
+
+
+def count_post(address):
+    """Counts an accepted post, or 429 ApiError if it is one too many: posts sent at the same
+    moment all passed `check_posts_left`."""
+    ratelimit.reserve(FEEDBACK_PER_ADDRESS, address)
 
 
 def store_message(*, message, reply_to, language):

@@ -29,12 +29,23 @@ def _contact_page(request, form, status=200):
     return response
 
 
-def _accept(request, form):
-    """Stores a valid submission, unless it is a bot's; None if the token is not acceptable."""
+def _rate_limited(request, error):
+    response = render(request, "feedback/rate_limited.html", status=429)
+    response["Retry-After"] = error.headers["Retry-After"]
+    return response
+
+
+def _accept(request, form, address):
+    """Stores a valid submission, unless it is a bot's, and counts it against the address; None if
+    the token is not acceptable."""
     try:
         services.use_form_token(form.cleaned_data["token"])
     except services.InvalidToken:
         return None
+    try:
+        services.count_post(address)
+    except ApiError as error:
+        return _rate_limited(request, error)
     if not form.cleaned_data["website"]:
         services.store_message(
             message=form.cleaned_data["message"], reply_to=form.cleaned_data["reply_to"], language=get_language())
@@ -54,16 +65,15 @@ def contact(request):
         return _contact_page(request, ContactForm(initial={"token": services.issue_form_token()}))
     if not _from_our_origin(request):
         return render(request, "feedback/refused.html", status=403)
+    address = client_address(request)
     try:
-        services.count_post(client_address(request))
+        services.check_posts_left(address)
     except ApiError as error:
-        response = render(request, "feedback/rate_limited.html", status=429)
-        response["Retry-After"] = error.headers["Retry-After"]
-        return response
+        return _rate_limited(request, error)
     form = ContactForm(request.POST)
     token_refused = "token" in form.errors
     if form.is_valid():
-        accepted = _accept(request, form)
+        accepted = _accept(request, form, address)
         if accepted:
             return accepted
         token_refused = True

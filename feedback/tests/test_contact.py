@@ -60,6 +60,16 @@ def test_the_longest_allowed_message_is_accepted(form):
     assert len(Message.objects.get().message) == 5000
 
 
+def test_a_line_break_counts_as_one_character_as_in_the_browser(form):
+    """The textarea's maxlength counts a line break as one character, and the browser sends it as
+    CRLF: the longest message the browser lets through is accepted, its line breaks as LF."""
+    lines = ["x" * 99] * 50
+    assert form(message="\r\n".join(lines) + "\r\n").status_code == 303
+    assert Message.objects.get().message == "\n".join(lines)
+    assert form(message="one\rtwo").status_code == 303
+    assert Message.objects.filter(message="one\ntwo").exists()
+
+
 def test_a_refused_form_keeps_the_text_and_gets_a_fresh_token(form):
     response = form(message="", reply_to="keep me")
     assert 'value="keep me"' in response.text
@@ -126,6 +136,18 @@ def test_posts_are_rate_limited_per_address(form, settings):
     assert refused.status_code == 429
     assert 0 < int(refused.headers["retry-after"]) <= 3600
     assert Message.objects.count() == 3
+
+
+def test_refused_posts_do_not_use_up_the_limit(form, settings):
+    settings.ANONI_FEEDBACK_PER_ADDRESS = (2, 3600)
+    for refused in ({"message": ""}, {"message": "x" * 5001}, {"message": "Forged", "token": "garbage"}):
+        assert form(**refused).status_code == 400
+    for number in range(2):
+        assert form(message=f"Message {number}").status_code == 303
+    assert form(message="One too many").status_code == 429
+    # Once the limit is reached, a post is refused before anything else is done with it.
+    assert form(message="").status_code == 429
+    assert Message.objects.count() == 2
 
 
 def _cache_keys():
