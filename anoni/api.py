@@ -185,6 +185,6 @@ def handler400(request, exception=None):
         return json_error(400, "malformed", "The request could not be understood.")
     from django.views.defaults import bad_request
 
-    # Django's own plain page: it renders nothing that asks for the request's host, which is
-    # what is wrong with most of these (DisallowedHost).
-    return bad_request(request, exception)
+    # A standalone page: it renders nothing that asks for the request's host, which is what is
+    # wrong with most of these (DisallowedHost).
+    return bad_request(request, exception, template_name="400.html")

@@ -1,15 +1,33 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Characters XML 1.0 cannot carry, so neither can the Atom feed: most control characters (text
+# pasted from a word processor may hold a vertical tab or a form feed), surrogates and two
+# non-characters.
+XML_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def refuse_xml_unsafe_characters(value):
+    found = XML_UNSAFE_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            _("Remove the control character U+%(code)04X: the blog's feed cannot carry it."),
+            code="xml_unsafe_character", params={"code": ord(found.group())})
 
 
 class Post(models.Model):
     """A blog post in one language; translations of a post are separate posts."""
 
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[refuse_xml_unsafe_characters])
     slug = models.SlugField(max_length=200)
-    body = models.TextField(help_text="Markdown. Raw HTML is cleaned to a safe subset when shown.")
+    body = models.TextField(help_text="Markdown. Raw HTML is cleaned to a safe subset when shown.",
+                            validators=[refuse_xml_unsafe_characters])
     published = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
     is_published = models.BooleanField(default=False)

@@ -1,9 +1,16 @@
 """Blog posts as the public sees them: published ones only, and Markdown made safe to show."""
 
+import re
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
+
 import markdown
 import nh3
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from blog.models import Post
 
@@ -15,36 +22,139 @@ ALLOWED_TAGS = {
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 ALLOWED_ATTRIBUTES = {
+    "*": {"id"},  # prefixed with ID_PREFIX
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "td": {"align"},
-    "th": {"align"},
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-# A block of code wider than the column scrolls sideways: focusable, it scrolls from the keyboard too.
+# A post's ids (its footnotes', say) cannot take one of the page's own, such as the skip link's
+# "main"; links within the post follow them.
+ID_PREFIX = "post-"
+# For links that leave the site, and only those: the operator vouches for the site's own pages.
+EXTERNAL_LINK_REL = "noopener noreferrer nofollow"
+# Bootstrap's classes for a table's columns (style attributes are what the CSP forbids); the
+# others are a table's look, its scrolling box, and the box Markdown puts footnotes in.
+ALIGNMENT_CLASSES = {"left": "text-start", "center": "text-center", "right": "text-end"}
+ALLOWED_CLASSES = {
+    "div": {"table-responsive", "footnote"},
+    "table": {"table"},
+    "th": set(ALIGNMENT_CLASSES.values()),
+    "td": set(ALIGNMENT_CLASSES.values()),
+}
+# Attributes allowed with one value only: the rel of external links, and the tabindex of a table's
+# box. A block of code or a table wider than the column scrolls sideways: focusable, it scrolls
+# from the keyboard too.
+ALLOWED_ATTRIBUTE_VALUES = {"a": {"rel": {EXTERNAL_LINK_REL}}, "div": {"tabindex": {"0"}}}
 SET_ATTRIBUTES = {"pre": {"tabindex": "0"}}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _same_origin_images_only(element, attribute, value):
-    """The site loads nothing from another origin, so an image must be a path on this server."""
-    if element == "img" and attribute == "src" and not (value.startswith("/") and not value.startswith("//")):
+def _as_browsers_read(url):
+    """Browsers leave out tabs and line breaks in a URL and take a backslash for a slash, so
+    that "/\\host/" and "/<tab>/host/" name another server."""
+    return re.sub(r"[\t\n\r]", "", url).replace("\\", "/")
+
+
+def _is_path_on_this_server(url):
+    url = _as_browsers_read(url)
+    return url.startswith("/") and not url.startswith("//")
+
+
+def _leaves_the_site(url):
+    parts = urlsplit(_as_browsers_read(url).strip())
+    return bool(parts.netloc) or parts.scheme in ("http", "https")
+
+
+def _filter_attribute(element, attribute, value):
+    # The site loads nothing from another origin, so an image must be a path on this server.
+    if element == "img" and attribute == "src" and not _is_path_on_this_server(value):
         return None
+    if element == "a" and attribute == "href" and value.startswith("#") and len(value) > 1:
+        return f"#{ID_PREFIX}{value[1:]}"
     return value
 
 
+def _lower_headings(root):
+    """The page's h1 is the post's title: the body's highest heading becomes an h2, and the
+    others keep their places below it (down to h6)."""
+    headings = [element for element in root.iter() if element.tag in HEADINGS]
+    if not headings:
+        return
+    shift = max(0, 2 - min(int(heading.tag[1]) for heading in headings))
+    for heading in headings:
+        heading.tag = f"h{min(6, int(heading.tag[1]) + shift)}"
+
+
+def _tables_in_scrolling_boxes(root):
+    """A table wider than the column scrolls inside its own box, not the whole page sideways."""
+    for parent in list(root.iter()):
+        for index, table in enumerate(list(parent)):
+            if table.tag != "table":
+                continue
+            box = etree.Element("div", {"class": "table-responsive", "tabindex": "0"})
+            box.tail, table.tail = table.tail, None
+            parent[index] = box
+            box.append(table)
+            table.set("class", "table")
+            for cell in [*table.iter("th"), *table.iter("td")]:
+                alignment = cell.attrib.pop("align", None)
+                if alignment in ALIGNMENT_CLASSES:
+                    cell.set("class", ALIGNMENT_CLASSES[alignment])
+
+
+def _unloadable_images_as_text(root):
+    """An image from elsewhere would lose its source to the sanitiser: its text takes its place."""
+    for parent in list(root.iter()):
+        for index, image in reversed(list(enumerate(parent))):
+            if image.tag != "img" or _is_path_on_this_server(image.get("src", "")):
+                continue
+            text = image.get("alt", "") + (image.tail or "")
+            if index:
+                parent[index - 1].tail = (parent[index - 1].tail or "") + text
+            else:
+                parent.text = (parent.text or "") + text
+            parent.remove(image)
+
+
+class _SiteStructure(Treeprocessor):
+    """What the sanitiser would lose or the page would show badly, given the site's form."""
+
+    def run(self, root):
+        _lower_headings(root)
+        _tables_in_scrolling_boxes(root)
+        _unloadable_images_as_text(root)
+        for link in root.iter("a"):
+            if _leaves_the_site(link.get("href", "")):
+                link.set("rel", EXTERNAL_LINK_REL)
+
+
+class _SiteMarkdown(Extension):
+    def extendMarkdown(self, md):
+        # After the inline patterns (20), which make links and images, and attr_list (8).
+        md.treeprocessors.register(_SiteStructure(md), "anoni-site-structure", 5)
+
+
 def render_markdown(text):
-    """Markdown to HTML cleaned by an allow-list: whatever the author typed, the result is inert."""
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    """Markdown to HTML cleaned by an allow-list: whatever the author typed, the result is inert.
+    Raw HTML in the Markdown is only cleaned: it is the author's to shape."""
+    html = markdown.markdown(text, extensions=["extra", "sane_lists", _SiteMarkdown()], output_format="html",
+                             extension_configs={"extra": {
+                                 "footnotes": {"BACKLINK_TITLE": gettext("Jump back to footnote %d in the text")},
+                                 "tables": {"use_align_attribute": True},
+                             }})
     return mark_safe(nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
-        attribute_filter=_same_origin_images_only,
+        attribute_filter=_filter_attribute,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         set_tag_attribute_values=SET_ATTRIBUTES,
-        link_rel="noopener noreferrer nofollow",
+        allowed_classes=ALLOWED_CLASSES,
+        id_prefix=ID_PREFIX,
+        link_rel=None,
         strip_comments=True,
     ))
 

@@ -1,4 +1,4 @@
-"""Navigation, the language switcher and sizes for the site's templates."""
+"""Navigation, the language switcher, dates and sizes for the site's templates."""
 
 from urllib.parse import urlencode
 
@@ -7,12 +7,16 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 DECIMAL_UNITS = ("kB", "MB", "GB", "TB")
+# Languages that write a month's name in lower case inside a date ("4 dicembre 2026"). Django's
+# translations capitalise the names, as a calendar's heading does, and "E" (its alternative
+# names) is no different in these languages; their DATE_FORMAT holds nothing else to lower.
+LOWER_CASE_MONTHS = {"it", "pt", "ro"}
 
 NAVIGATION = [
     ("why", _("Why")),
@@ -37,39 +41,58 @@ def navigation(context):
     ]
 
 
-def _same_page_in(request, language, switch_view):
-    """The path of the page being read, in another language. A page that has no counterpart
-    there (a blog post, an unknown address) names the closest page that does."""
-    if switch_view is None:
-        try:
-            resolve(request.path)
-        except Resolver404:
-            switch_view = "home"
-    if switch_view is None:
+def _has_counterparts(request, switch_view):
+    """Whether the page being read exists in every language: a page that has no counterpart
+    (a blog post names the closest page that does in `language_switch_view`) or an unknown
+    address does not."""
+    if switch_view is not None:
+        return False
+    try:
+        resolve(request.path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _same_page_in(request, language, translated, switch_view):
+    """The path of the page being read in another language if it has counterparts (`translated`),
+    else of the closest page there."""
+    if translated:
         return translate_url(request.path, language)
     with translation.override(language):
-        return reverse(switch_view)
+        return reverse(switch_view or "home")
 
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """[{code, name, page, choose, current}]: `page` is this page in that language (for
-    hreflang), `choose` the link that also remembers the choice in the language cookie."""
+    """[{code, name, page, alternate, choose, current}]: `page` is this page in that language,
+    or the closest one there; `alternate` its full URL for hreflang, which search engines ask
+    for, only if it is this very page translated (else None); `choose` the link that also
+    remembers the choice in the language cookie."""
     request = context["request"]
     switch_view = context.get("language_switch_view")
+    translated = _has_counterparts(request, switch_view)
     links = []
     for code, _name in settings.LANGUAGES:
-        page = _same_page_in(request, code, switch_view)
+        page = _same_page_in(request, code, translated, switch_view)
         with translation.override(code):
             choose = reverse("choose-language")
         links.append({
             "code": code,
             "name": translation.get_language_info(code)["name_local"],
             "page": page,
+            "alternate": request.build_absolute_uri(page) if translated else None,
             "choose": f"{choose}?{urlencode({'next': page})}",
             "current": code == translation.get_language(),
         })
     return links
+
+
+@register.filter(expects_localtime=True)
+def long_date(value):
+    """A date as the `date` filter gives it with DATE_FORMAT, its month in the language's case."""
+    text = date_format(value, "DATE_FORMAT")
+    return text.lower() if translation.get_language() in LOWER_CASE_MONTHS else text
 
 
 @register.filter

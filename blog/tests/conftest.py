@@ -1,1 +1,1 @@
-from anoni.tests.fixtures import http  # noqa: F401  (a fixture)
+from anoni.tests.fixtures import http, operator_http  # noqa: F401  (fixtures)

@@ -14,6 +14,7 @@ HOSTILE = """
 <SCRIPT SRC="/static/evil.js"></SCRIPT>
 <img src="/static/site/img/logo.svg" onerror="alert('handler')" onload=alert(1)>
 <img src="https://tracker.example/pixel.gif" alt="pixel">
+<img src="/\\tracker.example/backslash.gif"><img src="/&#9;/tracker.example/tab.gif">
 <a href="javascript:alert('link')">plain javascript link</a>
 [markdown javascript link](javascript:alert('md'))
 [encoded javascript link](jav&#x09;ascript:alert('tab'))

@@ -27,17 +27,20 @@ RUN_AXE = "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
 SITE_PAGES = ["/en/", "/en/why/", "/en/philosophy/", "/en/download/", "/en/support/", "/en/faq/",
               "/en/privacy/", "/en/credits/", "/en/contact/", "/en/blog/", "/en/blog/a-post/", "/de/",
               "/ro/faq/"]
-# A post with what Markdown gives a writer: headings, a list, a link, a table, a long line of code.
-POST = """Some words, then a [link](/en/faq/).
+# A post with what Markdown gives a writer: headings, a list, a link, a table, a long line of
+# code, a footnote.
+POST = """Some words, then a [link](/en/faq/).[^1]
 
-## A heading
+# A heading
 
 - one
 - two
 
 | Column | Another |
-|---|---|
+|---|--:|
 | a | b |
+
+[^1]: A footnote.
 
 ```
 anoni --server https://vault.example.org get --recursive /Some/Very/Long/Folder/Name/That/Does/Not/Fit
@@ -90,6 +93,15 @@ def test_the_site_pages(vault_page):
         for path in paths:
             page.goto(vault_page.server + path)
             assert_accessible(page, (path, viewport))
+
+
+def test_the_beta_notice(vault_page, settings):
+    settings.ANONI_BETA_DIAGNOSTICS = True
+    page = vault_page.page
+    for path in ("/en/", "/de/privacy/"):
+        page.goto(vault_page.server + path)
+        expect(page.locator(".beta-notice")).to_be_visible()
+        assert_accessible(page, path)
 
 
 def test_the_vault_in_each_of_its_states(vault_page, tmp_path, settings):

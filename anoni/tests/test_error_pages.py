@@ -1,0 +1,36 @@
+"""A refused request gets the site's own page in the language of its address, styled by the
+site's stylesheet (no inline style, which the CSP would block): a request the server cannot
+answer (400, a wrong Host header among them) and a form post without a valid CSRF token (403)."""
+
+import pytest
+from django.templatetags.static import static
+
+from anoni.tests.support import LANGUAGES, Page, expected_title
+
+
+def _assert_site_page(response, status, title, language):
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    page = Page(response.text)
+    assert page.language == language
+    assert page.title.strip() == expected_title(title, language)
+    assert page.inline_code == []
+    assert ("link", "href", static("site/site.css")) in [reference[:3] for reference in page.references]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_for_another_host_gets_the_sites_bad_request_page(http, language):
+    response = http.get(f"/{language}/faq/", headers={"Host": "elsewhere.example"})
+    _assert_site_page(response, 400, "Bad request", language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_post_without_a_csrf_token_gets_the_sites_refusal_page(http, language):
+    response = http.post(f"/{language}/faq/", data={"question": "?"})
+    _assert_site_page(response, 403, "Request refused", language)
+
+
+def test_the_api_still_answers_json(http):
+    response = http.get("/api/v1/account", headers={"Host": "elsewhere.example"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"
