@@ -701,7 +701,12 @@ async def cmd_unfinished(ctx: Context):
                 raise CliError(f"no unfinished upload has the id {sorted(unknown)[0]}", EXIT_NOT_FOUND)
             for doc in found:
                 if not wanted or doc.id in wanted:
-                    await vault.delete_document(doc.id)
+                    try:
+                        await vault.delete_document(doc.id)
+                    except ApiError as exc:
+                        if exc.status != 404:
+                            raise
+                        # Finished or discarded elsewhere meanwhile: gone, as asked.
                     show(f"discarded {tree.path(doc)}")
             return
         for doc in found:
