@@ -1,8 +1,10 @@
 """Signed requests (DESIGN §7): the Authorization header, the order of checks, and the response
 signature on every answer the server can sign."""
 
+import json as jsonlib
 import secrets
 import time
+import uuid
 
 import pytest
 
@@ -219,3 +221,21 @@ def test_a_key_named_twice_is_malformed_not_the_last_one_wins(session, account):
 def test_a_signed_head_answer_verifies_over_its_empty_body(session):
     answer = session.send("HEAD", "/api/v1/account")
     assert answer.status == 200 and answer.response.content == b"" and answer.signed_correctly
+
+
+def test_a_slow_body_is_judged_by_when_the_request_arrived(session, settings):
+    """A 4 MiB chunk takes minutes to send on a slow line: its timestamp is judged against the
+    request's arrival, not against the end of its body (every such PUT was stale)."""
+    settings.ANONI_CLOCK_SKEW = 2
+    body = jsonlib.dumps({"id": str(uuid.uuid4()), "parent": None,
+                          "meta": b64e(secrets.token_bytes(65))}).encode()
+    header, _ = authorization(session.sid, session.sign_key, "POST", "/api/v1/folders", body)
+
+    def slowly():
+        yield body[:10]
+        time.sleep(4)
+        yield body[10:]
+
+    answer = web.request("POST", session.base_url + "/api/v1/folders", content=slowly(), headers={
+        "Authorization": header, "Content-Type": "application/json", "Content-Length": str(len(body))})
+    assert answer.status_code == 201, answer.text
