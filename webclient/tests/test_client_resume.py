@@ -174,3 +174,44 @@ def test_unfinished_uploads_are_listed_until_finished_or_deleted(server_url):
     run(vault.delete_document(unfinished[1].id))
     assert run(vault.list_unfinished_uploads()) == []
     run(vault.close())
+
+
+class HeldSource(BytesSource):
+    """Hands out chunks until it reaches `hold_at`, then waits until `release` is set."""
+
+    def __init__(self, data, hold_at):
+        super().__init__(data)
+        self.hold_at = hold_at
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def read(self, offset, length):
+        if offset >= self.hold_at * CHUNK:
+            self.held.set()
+            await self.release.wait()
+        return await super().read(offset, length)
+
+
+def test_an_upload_whose_document_another_upload_finished_keeps_it(server_url):
+    """Two uploads of one file at once (one tab picking it twice, two tabs, the CLI beside the
+    browser): the second resumes the first's pending document and commits it. The first then
+    meets 409 already_committed, and used to take it for a failure and delete the document."""
+    vault = signup(server_url)
+    data = os.urandom(4 * CHUNK - 1000)
+
+    async def both():
+        first_source = HeldSource(data, hold_at=2)
+        first = asyncio.ensure_future(vault.upload(first_source, name="same.bin", mtime=MTIME,
+                                                   concurrency=1))
+        await first_source.held.wait()
+        second = await vault.upload(BytesSource(data), name="same.bin", mtime=MTIME, concurrency=1)
+        first_source.release.set()
+        return await first, second
+
+    first, second = run(both())
+    assert first.id == second.id and first.tree_hash == second.tree_hash
+    [document] = Document.objects.filter(account_id=vault.account_id)
+    assert str(document.id) == first.id and document.state == Document.State.COMMITTED
+    sink = BytesSink()
+    run(vault.download(first.id, sink))
+    assert sink.data == data

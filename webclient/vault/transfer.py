@@ -192,6 +192,15 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
         if discard_if_cancelled:
             await _delete_quietly(session, doc_id)
         raise
+    except ApiError as exc:
+        if exc.code == "already_committed":
+            # Another upload of the same source (another tab, or the CLI) resumed this document
+            # and finished it first: it holds this very file. Deleting it, as for any other
+            # refusal, erased what the other upload had just reported stored.
+            return await _committed_elsewhere(session, crypto, account_key, doc_id, retries)
+        if not is_transient(exc):
+            await _delete_quietly(session, doc_id)
+        raise
     except Exception as exc:
         # A failure that retrying cannot mend leaves nothing behind; an interrupted upload
         # (network down) stays pending so that the next attempt resumes it.
@@ -199,6 +208,14 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
             await _delete_quietly(session, doc_id)
         raise
     return committed, meta
+
+
+async def _committed_elsewhere(session, crypto, account_key, doc_id, retries):
+    """(document JSON, metadata) of a document another upload committed, opened as a download
+    opens it (its metadata is that upload's, tree hash included)."""
+    doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), retries)).data
+    _, _, meta = await open_document(crypto, account_key, doc, asked_for=doc_id)
+    return doc, meta
 
 
 async def _find_interrupted(session, crypto, account_key, meta, folder, retries):
