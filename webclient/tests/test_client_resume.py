@@ -88,6 +88,41 @@ def test_an_upload_cancelled_by_its_person_leaves_nothing(server_url):
     run(vault.close())
 
 
+class UncancellableCreate:
+    """The vault's transport, but the request that creates a document reaches the server only
+    after a while, and cancelling its caller does not stop it: as a browser's fetch."""
+
+    def __init__(self, http):
+        self.http = http
+
+    def __getattr__(self, name):
+        return getattr(self.http, name)
+
+    async def request(self, method, url, headers, body=None, **kwargs):
+        async def late():
+            if method == "POST" and url.endswith("/documents"):
+                await asyncio.sleep(0.5)
+            return await self.http.request(method, url, headers, body, **kwargs)
+        return await asyncio.shield(asyncio.ensure_future(late()))
+
+
+def test_an_upload_cancelled_while_its_document_is_created_leaves_nothing(server_url):
+    vault = signup(server_url)
+    vault._session.http = UncancellableCreate(vault._session.http)
+
+    async def cancel_early():
+        task = asyncio.ensure_future(vault.upload(BytesSource(os.urandom(CHUNK + 5)), name="x.bin",
+                                                  mtime=MTIME, discard_if_cancelled=True))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(1)  # past the moment the create would have landed
+
+    run(cancel_early())
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+
+
 def test_only_the_same_source_resumes(server_url):
     vault = signup(server_url)
     data = os.urandom(3 * CHUNK)

@@ -181,7 +181,19 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
         doc_id, dk, present = found
     else:
         doc_id, dk, present = uuid.uuid4(), keys.new_key(crypto), set()
-        await _create(session, crypto, account_key, doc_id, dk, meta, folder, retries)
+        creating = asyncio.ensure_future(
+            _create(session, crypto, account_key, doc_id, dk, meta, folder, retries))
+        try:
+            await asyncio.shield(creating)
+        except asyncio.CancelledError:
+            if discard_if_cancelled:
+                # The request is on its way (a fetch goes on when its caller is cancelled): let
+                # it land, then take back what it made, or the document outlives the Cancel.
+                await asyncio.gather(creating, return_exceptions=True)
+                await _delete_quietly(session, doc_id)
+            else:
+                creating.cancel()
+            raise
     try:
         leaves = await _send_chunks(session, crypto, dk, doc_id, source, present, concurrency,
                                     progress, retries)
