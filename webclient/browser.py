@@ -29,6 +29,10 @@ from .vault.transfer import SourceChanged, is_transient
 # which resumes where it stopped. Every wait is shown to the person.
 REQUEST_RETRY_DELAYS = (0.5, 1, 2, 4)
 TRANSFER_RETRY_WAITS = (2, 5, 10, 20, 30, 60, 60, 60)
+# A download cannot start again where it stopped (what it wrote is in the browser's hands), so
+# each of its requests waits as long as an upload's attempts together: a ten-second outage no
+# longer loses a long download.
+DOWNLOAD_RETRY_DELAYS = (*REQUEST_RETRY_DELAYS, *TRANSFER_RETRY_WAITS)
 # Chunks in flight per transfer: enough to overlap reading, sealing and sending, and bounded
 # (each is at most two 4 MiB buffers).
 CONCURRENCY = 4
@@ -54,6 +58,9 @@ def error_payload(exc: BaseException) -> dict:
         return {"code": "cancelled"}  # the person stopped the download in the browser
     if isinstance(exc, JsException) and exc.name == "TimeoutError":
         return {"code": "save_failed"}  # the browser never took the download
+    if isinstance(exc, JsException) and exc.name == "NotReadableError":
+        # Chromium's answer to reading a file that changed on disk since it was chosen.
+        return {"code": "source_changed"}
     if isinstance(exc, ValueError):
         return {"code": "invalid"}
     return {"code": "unexpected", "type": type(exc).__name__}
@@ -291,7 +298,7 @@ class BrowserVault:
         sink is closed only after the tree hash checked."""
         return await self._transfer("download", task, self._open().download(
             id, handles.sink, concurrency=CONCURRENCY, progress=self._progress(task),
-            on_retry=self._on_retry(task)))
+            on_retry=self._on_retry(task), retry_delays=DOWNLOAD_RETRY_DELAYS))
 
     async def op_download_archive(self, task: str, parent: str | None, folders: list[str],
                                   documents: list[str], handles) -> dict:
@@ -316,7 +323,7 @@ class BrowserVault:
                     await vault.download(
                         doc_id, writer.document(entry), concurrency=CONCURRENCY,
                         progress=lambda current, _, before=done: progress(before + current, total),
-                        on_retry=self._on_retry(task))
+                        on_retry=self._on_retry(task), retry_delays=DOWNLOAD_RETRY_DELAYS)
                     done += entry.size
                 await writer.close()
             except BaseException:

@@ -376,14 +376,16 @@ class Vault:
         return _document_info(doc, meta)
 
     async def download(self, doc_id, sink: transfer.Sink, *, concurrency: int = 4,
-                       progress=None, on_retry=None) -> DocumentInfo:
+                       progress=None, on_retry=None, retry_delays=None) -> DocumentInfo:
         """Decrypts a document into `sink`, which is closed only once everything checked out
         (IntegrityError otherwise, and the sink is aborted). `progress` and `on_retry` as for
-        `upload`."""
+        `upload`; `retry_delays`, when given, instead of `self.retry_delays`: a download cannot
+        start again where it stopped, as an upload resumes, so it may want to wait longer."""
         doc, meta = await transfer.download(
             self._session, self._crypto, self._account_key, _uuid(doc_id), sink,
             concurrency=concurrency, progress=progress,
-            retries=transfer.Retries(self.retry_delays, on_retry))
+            retries=transfer.Retries(self.retry_delays if retry_delays is None else retry_delays,
+                                     on_retry))
         return _document_info(doc, meta)
 
     async def verify(self, doc_id, *, concurrency: int = 4, progress=None,
