@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
+from documents import services as documents_services
 from documents.models import Document
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401 (fixtures)
+    COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -210,3 +212,28 @@ def test_a_folder_uploaded_again_meets_what_its_namesake_holds(vault_page, tmp_p
     expect(page.locator("#listing .item-name")).to_have_text(["2026", "a (2).txt", "a.txt"])
     vault.open_folder("2026")
     expect(page.locator("#listing .item-name")).to_have_text(["b (2).txt", "b.txt"])
+
+
+def test_replacing_a_document_removed_elsewhere_meanwhile_succeeds(vault_page, tmp_path):
+    """The old version is erased once the new one is stored; if another tab erased it meanwhile,
+    that is as asked (the row said the upload failed, although its file was stored)."""
+    vault = vault_page
+    page = vault.page
+    username = new_username()
+    vault.open()
+    vault.signup(username)
+    vault.upload(*versions(tmp_path, 1, "notes.txt"))
+    old = Document.objects.get(account__username=username)
+    held = []
+    page.context.route(COMMIT, lambda route: held.append(route))
+    page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 2, "notes.txt")])
+    page.locator("#conflict-dialog button[value=replace]").click()
+    wait_until(page, lambda: held, "the new version's commit on its way")
+    documents_services.delete_document(old.account, old.id)  # as another tab would
+    page.context.unroute(COMMIT)  # which lets the commit go on
+
+    vault.wait_for_transfers(2)
+    assert (page.locator("#transfer-list .transfer-status").first.inner_text()
+            == "Encrypted and stored. The old version was erased.")
+    [stored] = Document.objects.filter(account__username=username)
+    assert stored.id != old.id and stored.state == Document.State.COMMITTED

@@ -407,6 +407,13 @@ async function listAndRender() {
     render();
   } catch (error) {
     if (number !== latestRefresh) return; // a later one says what matters now
+    if (error instanceof VaultError && error.code === "not_found" && state.current) {
+      // The folder was deleted elsewhere (another tab, another device): the top level instead,
+      // or every refresh, upload and new folder would fail in it for good.
+      state.current = null;
+      showAlert(message(error));
+      return refresh();
+    }
     if (state.current !== shownFolder) {
       // The folder asked for could not be listed: the one on screen stays, and so must the vault,
       // or what is uploaded or created next would go where the person cannot see it.
@@ -1639,7 +1646,10 @@ async function enqueueUploads(items) {
   try {
     data = await call("listing", { folder });
   } catch (error) {
-    handleError(error);
+    // The folder itself may be gone (deleted in another tab): the refresh says so and takes the
+    // page to the top level.
+    if (error instanceof VaultError && error.code === "not_found" && folder) refresh();
+    else handleError(error);
     return;
   }
   const names = (documents) => {
@@ -1747,8 +1757,15 @@ async function runUpload({ file, path, name, replaces, folder, chunks, task, row
     await vault.task(task, transferRow.handlers(), () => call("upload", {
       task, name, folder, path, type: file.type || "application/octet-stream", mtime: Math.round(file.lastModified),
     }, { file }));
-    // The old version goes only once the new one is stored.
-    for (const id of replaces) await call("delete_document", { id });
+    // The old version goes only once the new one is stored; one already gone (replaced or
+    // deleted from another tab meanwhile) is as asked.
+    for (const id of replaces) {
+      try {
+        await call("delete_document", { id });
+      } catch (error) {
+        if (!(error instanceof VaultError && error.code === "not_found")) throw error;
+      }
+    }
     transferRow.finish(replaces.length ? gettext("Encrypted and stored. The old version was erased.")
       : gettext("Encrypted and stored."), "success");
     refreshSoon();
