@@ -22,7 +22,7 @@ from .vault import archive
 from .vault.backends.pyodide import FetchHttp, PyodideCrypto
 from .vault.client import Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
-from .vault.transfer import SourceChanged, is_transient
+from .vault.transfer import SourceChanged
 
 # Each request of a transfer is retried after these waits (seconds), a blip's worth; an upload
 # that still cannot reach the server then waits TRANSFER_RETRY_WAITS before each new attempt,
@@ -275,23 +275,11 @@ class BrowserVault:
         vault = self._open()
         folder = await self._folder_path(folder, list(path))
 
-        upload_retry = self._on_retry(task, "upload.retry")
-
-        async def attempts():
-            for wait in (*TRANSFER_RETRY_WAITS, None):
-                try:
-                    return await vault.upload(handles.source, name=name, folder=folder, type=type,
-                                              mtime=mtime, concurrency=CONCURRENCY,
-                                              progress=self._progress(task),
-                                              on_retry=self._on_retry(task),
-                                              discard_if_cancelled=True)
-                except (TransportError, ApiError) as exc:
-                    if wait is None or not is_transient(exc):
-                        raise
-                    upload_retry(exc, wait)
-                    await asyncio.sleep(wait)
-
-        return await self._transfer("upload", task, attempts())
+        return await self._transfer("upload", task, vault.upload(
+            handles.source, name=name, folder=folder, type=type, mtime=mtime,
+            concurrency=CONCURRENCY, progress=self._progress(task), on_retry=self._on_retry(task),
+            discard_if_cancelled=True, attempt_waits=TRANSFER_RETRY_WAITS,
+            on_attempt_retry=self._on_retry(task, "upload.retry")))
 
     async def op_download(self, task: str, id: str, handles) -> dict:
         """Decrypts a document into handles.sink (the page chose how it reaches the disk); the

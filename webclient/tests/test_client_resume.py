@@ -9,6 +9,7 @@ import pytest
 from documents.models import Chunk, Document
 from webclient.tests.client_support import CHUNK, CountingCrypto, run, signup, stored_objects
 from webclient.vault.local import BytesSink, BytesSource
+from webclient.vault.errors import TransportError
 from webclient.vault.transfer import SourceChanged
 
 MTIME = 1_700_000_000_000
@@ -250,3 +251,106 @@ def test_an_upload_whose_document_another_upload_finished_keeps_it(server_url):
     sink = BytesSink()
     run(vault.download(first.id, sink))
     assert sink.data == data
+
+
+class LostCommitAnswer:
+    """The vault's transport, but the commit's answer is lost on its way back, and then the
+    network is down for `outage` seconds: longer than one request's retries, shorter than the
+    upload's attempts together."""
+
+    def __init__(self, http, outage):
+        self.http = http
+        self.outage = outage
+        self.down_until = None
+
+    def __getattr__(self, name):
+        return getattr(self.http, name)
+
+    async def request(self, method, url, headers, body=None, **kwargs):
+        loop = asyncio.get_running_loop()
+        if self.down_until is not None and loop.time() < self.down_until:
+            raise TransportError("the network is down")
+        reply = await self.http.request(method, url, headers, body, **kwargs)
+        if self.down_until is None and method == "POST" and url.endswith("/commit"):
+            self.down_until = loop.time() + self.outage
+            raise TransportError("the answer was lost")
+        return reply
+
+
+def test_an_upload_whose_commit_landed_unanswered_is_not_stored_twice(server_url):
+    """The commit lands, its answer is lost and the network stays down past the request's
+    retries: the upload's next attempt used to find no pending document to resume, and stored
+    the file a second time. It now takes its committed document as its result."""
+    vault = signup(server_url)
+    vault.retry_delays = (0.05, 0.05)
+    vault._session.http = LostCommitAnswer(vault._session.http, outage=0.5)
+    data = os.urandom(2 * CHUNK + 5)
+    waits = []
+    info = run(vault.upload(BytesSource(data), name="once.bin", mtime=MTIME,
+                            attempt_waits=(0.2, 0.2, 0.2, 0.2),
+                            on_attempt_retry=lambda failure, wait: waits.append(wait)))
+    assert waits  # the outage did outlast a request's retries
+    [document] = Document.objects.filter(account_id=vault.account_id)
+    assert str(document.id) == info.id and document.state == Document.State.COMMITTED
+    sink = BytesSink()
+    run(vault.download(info.id, sink))
+    assert sink.data == data and info.name == "once.bin"
+
+
+class DownAfterChunks:
+    """The vault's transport, but the network goes down for `outage` seconds once `after`
+    chunks are stored."""
+
+    def __init__(self, http, after, outage):
+        self.http = http
+        self.after = after
+        self.outage = outage
+        self.stored = 0
+        self.down_until = None
+
+    def __getattr__(self, name):
+        return getattr(self.http, name)
+
+    async def request(self, method, url, headers, body=None, **kwargs):
+        loop = asyncio.get_running_loop()
+        if self.down_until is not None and loop.time() < self.down_until:
+            raise TransportError("the network is down")
+        if method == "PUT" and self.stored == self.after and self.down_until is None:
+            self.down_until = loop.time() + self.outage
+            raise TransportError("the network is down")
+        reply = await self.http.request(method, url, headers, body, **kwargs)
+        if method == "PUT":
+            self.stored += 1
+        return reply
+
+
+def test_an_upload_attempt_resumes_its_own_document(server_url):
+    """After an outage longer than a request's retries, the next attempt sends only the chunks
+    its document lacks; cancelled while it waits, with discard_if_cancelled, it leaves nothing."""
+    vault = signup(server_url)
+    vault.retry_delays = (0.05,)
+    transport = DownAfterChunks(vault._session.http, after=2, outage=0.3)
+    vault._session.http = transport
+    data = os.urandom(4 * CHUNK - 3)
+    info = run(vault.upload(BytesSource(data), name="resumed.bin", mtime=MTIME, concurrency=1,
+                            attempt_waits=(0.2, 0.2, 0.2)))
+    assert transport.stored == 4  # each chunk stored once
+    [document] = Document.objects.filter(account_id=vault.account_id)
+    assert str(document.id) == info.id and document.state == Document.State.COMMITTED
+
+    vault._session.http = DownAfterChunks(transport.http, after=1, outage=30)
+
+    async def cancel_while_waiting():
+        waiting = asyncio.Event()
+        task = asyncio.ensure_future(vault.upload(
+            BytesSource(data), name="cancelled.bin", mtime=MTIME, concurrency=1,
+            discard_if_cancelled=True, attempt_waits=(30,),
+            on_attempt_retry=lambda failure, wait: waiting.set()))
+        await waiting.wait()
+        vault._session.http = transport.http  # the network is back for the discard
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(cancel_while_waiting())
+    assert list(Document.objects.filter(account_id=vault.account_id)) == [document]

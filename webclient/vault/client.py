@@ -360,19 +360,26 @@ class Vault:
     async def upload(self, source: transfer.Source, *, name: str, folder=None,
                      type: str = "application/octet-stream", mtime: int | None = None,
                      concurrency: int = 4, progress=None, on_retry=None, resume: bool = True,
-                     discard_if_cancelled: bool = False) -> DocumentInfo:
+                     discard_if_cancelled: bool = False, attempt_waits: tuple = (),
+                     on_attempt_retry=None) -> DocumentInfo:
         """Encrypts and stores `source`. With `resume`, an interrupted upload of the same source
         (same name, size, mtime and folder) is finished instead of started again. Without an
         `mtime` (ms since the epoch) the current time is used, so nothing can be resumed. A
         cancelled upload stays pending for that, unless `discard_if_cancelled`. `progress(done,
-        total)` follows the bytes; `on_retry(failure, wait)` hears of each wait for a retry."""
+        total)` follows the bytes; `on_retry(failure, wait)` hears of each wait for a retry.
+
+        A request that still fails after `self.retry_delays` ends the upload, unless
+        `attempt_waits`: then the whole upload waits each of them in turn (told to
+        `on_attempt_retry(failure, wait)`) and starts again, resuming its own document, or
+        taking it as the result if its commit had landed unanswered."""
         if mtime is None:
             mtime = int(time.time() * 1000)
         doc, meta = await transfer.upload(
             self._session, self._crypto, self._account_key, source, name=name,
             folder=_folder_ref(folder), type=type, mtime=mtime, concurrency=concurrency,
             progress=progress, resume=resume, discard_if_cancelled=discard_if_cancelled,
-            retries=transfer.Retries(self.retry_delays, on_retry))
+            retries=transfer.Retries(self.retry_delays, on_retry), attempt_waits=attempt_waits,
+            on_attempt_retry=on_attempt_retry)
         return _document_info(doc, meta)
 
     async def download(self, doc_id, sink: transfer.Sink, *, concurrency: int = 4,

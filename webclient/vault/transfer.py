@@ -164,23 +164,69 @@ async def open_documents(crypto, account_key: bytes, docs: list[dict], *, pendin
 async def upload(session, crypto, account_key: bytes, source: Source, *, name: str, folder,
                  type: str, mtime: int, concurrency: int = 4, progress: Progress | None = None,
                  resume: bool = True, discard_if_cancelled: bool = False,
-                 retries: Retries = Retries()):
+                 retries: Retries = Retries(), attempt_waits: tuple = (),
+                 on_attempt_retry: RetryNotice | None = None):
     """Uploads `source` as a new document (or finishes an interrupted upload of it). Returns the
     committed document JSON and its metadata. A cancelled upload stays pending, to be resumed,
     unless `discard_if_cancelled` (a person pressed Cancel: nothing of it should stay, nor count
-    against the quota until the server's sweep, where the operator runs one)."""
+    against the quota until the server's sweep, where the operator runs one).
+
+    A transient failure that outlasts `retries` ends the upload, its document left pending;
+    with `attempt_waits`, the upload instead waits each of them in turn (telling
+    `on_attempt_retry`) and starts again, resuming that document."""
     size = source.size
     folder = None if folder is None else str(folder)
     meta = document.document_meta(name, size, type, mtime, None)
     problem = document.document_meta_problem(meta, pending=True)
     if problem:
         raise ValueError(problem)
-    found = (await _find_interrupted(session, crypto, account_key, meta, folder, retries)
-             if resume else None)
+    attempt = _Attempt()
+    for wait in (*attempt_waits, None):
+        try:
+            return await _upload_attempt(session, crypto, account_key, source, dict(meta), folder,
+                                         concurrency, progress, resume, discard_if_cancelled,
+                                         retries, attempt)
+        except (TransportError, ApiError) as exc:
+            if wait is None or not is_transient(exc):
+                raise
+            if on_attempt_retry:
+                on_attempt_retry(exc, wait)
+            try:
+                await asyncio.sleep(wait)
+            except asyncio.CancelledError:
+                if discard_if_cancelled and attempt.document_id is not None:
+                    await _delete_quietly(session, attempt.document_id)
+                raise
+
+
+@dataclass
+class _Attempt:
+    """What the attempts of one upload share: the document the latest of them made or resumed."""
+    document_id: uuid.UUID | None = None
+
+
+async def _upload_attempt(session, crypto, account_key, source, meta, folder, concurrency,
+                          progress, resume, discard_if_cancelled, retries, attempt):
+    found = None
+    if attempt.document_id is not None:
+        # Resume the document the previous attempt made, whose commit may even have landed with
+        # its answer lost: starting afresh would then store the file twice.
+        listing = await _chunk_listing(session, attempt.document_id, retries)
+        if listing is not None and listing.get("state") == "committed":
+            return await _committed_elsewhere(session, crypto, account_key, attempt.document_id,
+                                              retries)
+        if listing is not None:
+            doc_id, dk, old = await open_document(crypto, account_key, listing, pending=True,
+                                                  asked_for=attempt.document_id)
+            found = doc_id, dk, _present_chunks(listing, old)
+    elif resume:
+        found = await _find_interrupted(session, crypto, account_key, meta, folder, retries)
     if found:
         doc_id, dk, present = found
     else:
         doc_id, dk, present = uuid.uuid4(), keys.new_key(crypto), set()
+    attempt.document_id = doc_id
+    if not found:
         creating = asyncio.ensure_future(
             _create(session, crypto, account_key, doc_id, dk, meta, folder, retries))
         try:
@@ -222,9 +268,35 @@ async def upload(session, crypto, account_key: bytes, source: Source, *, name: s
     return committed, meta
 
 
+async def _chunk_listing(session, doc_id, retries) -> dict | None:
+    """A document's chunk listing (its state, sealed key and metadata, and the chunks stored),
+    or None once it is gone."""
+    try:
+        reply = await retrying(lambda: session.request("GET", _document_path(doc_id, "/chunks")),
+                               retries)
+    except ApiError as exc:
+        if exc.code == "not_found":
+            return None
+        raise
+    return reply.data
+
+
+def _present_chunks(listing: dict, meta: dict) -> set:
+    """The indexes of a pending document's chunks that the server holds in full."""
+    present = set()
+    for chunk in listing["present"]:
+        index = chunk["index"]
+        if 0 <= index < meta["chunks"] and chunk["size"] == document.box_size(
+                document.chunk_plaintext_size(meta["size"], index)):
+            present.add(index)
+    return present
+
+
 async def _committed_elsewhere(session, crypto, account_key, doc_id, retries):
-    """(document JSON, metadata) of a document another upload committed, opened as a download
-    opens it (its metadata is that upload's, tree hash included)."""
+    """(document JSON, metadata) of a committed document that holds this upload's source: an
+    earlier attempt's commit whose answer was lost, or another upload of the same source that
+    resumed the document and finished first. Opened as a download opens it (its metadata is the
+    committing upload's, tree hash included)."""
     doc = (await retrying(lambda: session.request("GET", _document_path(doc_id)), retries)).data
     _, _, meta = await open_document(crypto, account_key, doc, asked_for=doc_id)
     return doc, meta
@@ -247,17 +319,10 @@ async def _find_interrupted(session, crypto, account_key, meta, folder, retries)
             continue  # not something this client made; never resume into it
         if (old["name"], old["size"], old["mtime"]) != (meta["name"], meta["size"], meta["mtime"]):
             continue
-        listing = await retrying(lambda: session.request("GET", _document_path(doc_id, "/chunks")),
-                                 retries)
-        if listing.data.get("state") != "pending":
+        listing = await _chunk_listing(session, doc_id, retries)
+        if listing is None or listing.get("state") != "pending":
             continue
-        present = set()
-        for chunk in listing.data["present"]:
-            index = chunk["index"]
-            if 0 <= index < old["chunks"] and chunk["size"] == document.box_size(
-                    document.chunk_plaintext_size(old["size"], index)):
-                present.add(index)
-        return doc_id, dk, present
+        return doc_id, dk, _present_chunks(listing, old)
     return None
 
 
