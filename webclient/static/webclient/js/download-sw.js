@@ -12,8 +12,15 @@
 // hidden link to that URL: a navigation, which a service worker sees by its scope (a page's own
 // fetches it would see only if it controlled the page). The answer is an attachment, so the page
 // stays; its body pulls one chunk at a time from the port.
+//
+// A port says nothing when its other end goes away, and the page's workers go with the page: a
+// body whose page was reloaded or closed would wait on it for ever, the download "in progress"
+// in the browser's list for good. So while a body waits, it looks every few seconds for the page
+// that registered it, and fails once that page is gone (a wait for the network may last minutes,
+// so the page's presence, not a timeout, decides).
+const PAGE_CHECK_MS = 2000;
 
-const downloads = new Map(); // token -> {port, name, size, mediaType, queue}
+const downloads = new Map(); // token -> {port, name, size, mediaType, pageId, stream, early}
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -22,7 +29,7 @@ self.addEventListener("message", (event) => {
   const message = event.data;
   if (message.type !== "register" || !event.ports[0]) return; // pings only keep this worker alive
   const port = event.ports[0];
-  const entry = { ...message, port, stream: null, early: [] };
+  const entry = { ...message, port, pageId: event.source?.id, stream: null, early: [] };
   // Until the browser asks for the URL: an abort forgets the download; anything else waits.
   port.onmessage = ({ data }) => {
     if (data.size !== undefined) entry.size = data.size; // an archive's, known once listed
@@ -40,15 +47,35 @@ function contentDisposition(name) {
 
 function bodyFrom(entry) {
   let arrived = null;
+  let pageCheck = null;
+  let ended = false;
+  const stop = () => {
+    ended = true;
+    clearInterval(pageCheck);
+    entry.port.close();
+  };
   return new ReadableStream({
     start(controller) {
       entry.stream = (data) => {
         if (data.chunk) controller.enqueue(data.chunk);
-        else if (data.done) controller.close();
-        else if (data.abort) controller.error(new Error("The download failed its checks."));
+        else if (data.done) {
+          controller.close();
+          stop();
+        } else if (data.abort) {
+          controller.error(new Error("The download failed its checks."));
+          stop();
+        }
         if (arrived) arrived();
       };
       for (const data of entry.early.splice(0)) entry.stream(data);
+      if (entry.pageId) {
+        pageCheck = setInterval(async () => {
+          if (ended || (await self.clients.get(entry.pageId)) || ended) return;
+          controller.error(new Error("The page saving this download is gone."));
+          stop();
+          if (arrived) arrived();
+        }, PAGE_CHECK_MS);
+      }
     },
     pull() {
       // One chunk per request, and no new request before it arrived: bounded memory.
@@ -59,7 +86,7 @@ function bodyFrom(entry) {
     },
     cancel() {
       entry.port.postMessage({ cancel: true });
-      entry.port.close();
+      stop();
     },
   });
 }
