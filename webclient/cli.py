@@ -897,6 +897,9 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
     if isinstance(exc, ApiError):
         if exc.code == "bad_credentials":
             return "wrong username or password", EXIT_CREDENTIALS
+        if exc.code == "credentials_changed":
+            return ("the password was changed, or the account erased, since this command logged "
+                    "in; log in again"), EXIT_CREDENTIALS
         if exc.status == 401:
             return f"the server ended the session ({exc.code}); try again", EXIT_CREDENTIALS
         if exc.status == 404:

@@ -4,12 +4,16 @@ its owner out with a new password nor erase the account. A wrong one is refused 
 which stays open with that field focused (what was typed selected, so that typing again replaces
 it), and changes nothing; a password typed in a dialog is gone once the dialog closes."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Account
 from webclient.tests.browser_fixtures import (  # noqa: F401 (fixtures)
     PASSWORD, chromium, new_username, vault_page, vault_server)
+from webclient.tests.client_support import run
+from webclient.vault.client import Vault
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +72,34 @@ def test_a_wrong_current_password_changes_nothing(vault_page):
     vault.login(username, PASSWORD)
     assert page.inner_text("#vault-username") == username
     assert vault.csp_violations() == []
+
+
+def test_a_password_changed_elsewhere_logs_the_page_out_saying_so(vault_page, tmp_path):
+    """Another device changes the password: this page's session ends, and its renewal with the
+    old password is refused. Every running transfer's row used to say "Wrong username or
+    password", which nobody had typed; the page now logs out, stopping them, and says why."""
+    vault = vault_page
+    page = vault.page
+    username = new_username()
+    vault.open()
+    vault.signup(username)
+
+    async def change_elsewhere():
+        other = await Vault.login(vault.server, username, PASSWORD)
+        await other.change_password(NEW_PASSWORD)
+        await other.close()
+
+    # In a thread of its own, as another device: Playwright's event loop holds this one.
+    with ThreadPoolExecutor(1) as device:
+        device.submit(run, change_elsewhere()).result()
+
+    page.click("#new-folder-button")  # the page's next request meets the ended session
+    page.fill("#name-dialog-input", "after the change")
+    page.click("#name-dialog [type=submit]")
+    expect(page.locator("#auth-view")).to_be_visible()
+    expect(page.locator("#page-alerts .alert")).to_have_text(
+        "Your password was changed on another device or in another tab, or your account was "
+        "erased. Please log in again.")
+    expect(page.locator("#name-dialog")).to_be_hidden()
+    vault.login(username, NEW_PASSWORD)
+    assert vault.names() == []  # the folder asked for after the change was not made

@@ -41,7 +41,7 @@ def test_cli_account_journey(server_url, tmp_path):
     assert passwd.returncode == 0, passwd.stderr
     with pytest.raises(ApiError) as caught:
         run(other.account())  # its session ended, and its password is the old one
-    assert caught.value.code == "bad_credentials"
+    assert caught.value.code == "credentials_changed"
     run(other.close())
     old = cli(server_url, "whoami", config_home=home)
     assert old.returncode == 3 and "wrong username or password" in old.stderr

@@ -65,10 +65,11 @@ def test_password_change_keeps_documents_and_ends_other_sessions(server_url):
     assert run(vault.account())["id"] == vault.account_id
     run(vault._session.logout())  # the next request must log in again: with the new password
     assert run(vault.account())["id"] == vault.account_id
-    # The other session ended; logging in again with the old password is refused.
+    # The other session ended, and its renewal with the old password is refused: said as such,
+    # not as the wrong password its person never typed.
     with pytest.raises(ApiError) as caught:
         run(other.account())
-    assert caught.value.code == "bad_credentials"
+    assert (caught.value.status, caught.value.code) == (401, "credentials_changed")
     assert login_error(server_url, vault.username, PASSWORD).code == "bad_credentials"
     # The same account key, re-wrapped: the document opens after a login with the new password.
     fresh = run(Vault.login(server_url, vault.username, NEW_PASSWORD))

@@ -185,8 +185,18 @@ class SignedSession:
             password_keys = await keys.derive_password_keys(self.crypto, password, salt, iterations)
             exchange = ClientExchange(self.username, password_keys.srp_pass, exchange.a)
         M1 = exchange.process(salt, B)
-        verify = (await unsigned_request(self.http, self.base_url, "POST", API + "auth/verify",
-                                         {"challenge": token, "M1": b64e(M1)})).data
+        try:
+            verify = (await unsigned_request(self.http, self.base_url, "POST", API + "auth/verify",
+                                             {"challenge": token, "M1": b64e(M1)})).data
+        except ApiError as refused:
+            if self.logins and refused.code == "bad_credentials":
+                # A renewal: the password this session logged in with no longer opens the account
+                # (changed, or the account erased, from another tab or device). Said as such, not
+                # as a wrong password that nobody typed.
+                raise ApiError(refused.status, "credentials_changed",
+                               "The password changed or the account was erased since this login.",
+                               refused.body) from None
+            raise
         try:
             M2 = b64d(verify["M2"])
             sid = verify["session"]

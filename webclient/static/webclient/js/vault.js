@@ -63,7 +63,24 @@ const MESSAGES = {
   chunk_busy: gettext("The server is temporarily unavailable. Please try again in a moment."),
   not_logged_in: gettext("Your session has ended. Please log in again."),
   session_expired: gettext("Your session has ended. Please log in again."),
+  credentials_changed: gettext("Your password was changed on another device or in another tab, or your account was erased. Please log in again."),
 };
+
+// If `error` means this page's session is over, leaves the vault saying why and returns true.
+function endedSession(error) {
+  const code = error instanceof VaultError ? error.code : null;
+  if (code !== "credentials_changed" && !["not_logged_in", "session_expired", "bad_credentials"].includes(code)) return false;
+  if (!state.account) return true; // left already, by another failure of the same cause
+  if (code === "credentials_changed") {
+    // The password this page logged in with no longer opens the account: nothing more can be
+    // done here, and the keys it holds are forgotten (logOut stops the other transfers too).
+    logOut(MESSAGES.credentials_changed);
+  } else {
+    document.querySelectorAll(".modal.show").forEach(hideModal);
+    leaveVault(MESSAGES.not_logged_in);
+  }
+  return true;
+}
 
 function message(error) {
   const info = error instanceof VaultError ? error.info : { code: error?.name === "AbortError" ? "cancelled" : "unexpected" };
@@ -426,11 +443,7 @@ async function listAndRender() {
 }
 
 function handleError(error) {
-  if (error instanceof VaultError && ["not_logged_in", "session_expired", "bad_credentials"].includes(error.code)) {
-    leaveVault(MESSAGES.not_logged_in);
-  } else {
-    showAlert(message(error));
-  }
+  if (!endedSession(error)) showAlert(message(error));
 }
 
 // The folder shown is listed again once uploads finish: one listing for however many finish
@@ -946,11 +959,7 @@ async function discardUnfinished(docs) {
       reviewed = reviewed.filter((other) => other !== doc);
     }
   } catch (error) {
-    if (error instanceof VaultError && error.code === "not_logged_in") {
-      hideModal(element);
-      leaveVault(MESSAGES.not_logged_in);
-      return;
-    }
+    if (endedSession(error)) return;
     formError(form, message(error));
   } finally {
     buttons.forEach((button) => { button.disabled = false; });
@@ -1005,10 +1014,7 @@ function openDialog(id, { prepare, submit, idle }) {
       if (problem) formError(form, problem);
       else hideModal(element);
     } catch (error) {
-      if (error instanceof VaultError && error.code === "not_logged_in") {
-        hideModal(element);
-        leaveVault(MESSAGES.not_logged_in);
-      } else {
+      if (!endedSession(error)) {
         formError(form, message(error));
         if (error instanceof VaultError && error.code === "wrong_password") mend = form.querySelector("[autocomplete=current-password]");
       }
@@ -1568,6 +1574,7 @@ const wasCancelled = (error) => (error instanceof VaultError ? error.code === "c
 function finishWithError(transferRow, error) {
   const stopped = wasCancelled(error);
   transferRow.finish(stopped ? MESSAGES.cancelled : message(error), stopped ? "cancelled" : "danger");
+  endedSession(error);
 }
 
 // "Cancel all", while two transfers or more are unfinished: a folder dropped by mistake is
