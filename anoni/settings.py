@@ -230,6 +230,7 @@ LANGUAGES = [
     ("ro", _("Romanian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["anoni.formats"]  # where a language's dates differ from Django's
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
