@@ -32,13 +32,6 @@ def redis_env(port: int) -> dict:
             "ANONI_CACHE_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}
 
 
-def assert_cache_unavailable(response):
-    assert response.status_code == 503, (response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["code"] == "cache_unavailable"
-    assert int(response.headers["retry-after"]) > 0
-
-
 def unsigned_requests(base):
     signup = {"username": f"cache-{os.urandom(6).hex()}", "salt": b64e(os.urandom(16)),
               "verifier": b64e((2).to_bytes(384, "big")),
@@ -58,7 +51,7 @@ def test_an_unreachable_cache_is_a_503_and_an_upload_across_it_finishes(app_env,
         vault = await open_vault(server.url)
         relay.cut()
         for method, url, body in unsigned_requests(server.url):
-            assert_cache_unavailable(web.request(method, url, json=body, timeout=30))
+            web.assert_unavailable(web.request(method, url, json=body, timeout=30), "cache_unavailable")
         # Signed: the session's key cannot be looked up, so the answer is unsigned, and the
         # client takes it for a failure of the way there.
         with pytest.raises(TransportError):
@@ -90,7 +83,7 @@ def test_a_cache_that_never_answers_is_a_503(app_env, servers):
         server = servers(app_env(**redis_env(silent.getsockname()[1])))
         for method, url, body in unsigned_requests(server.url):
             started = time.monotonic()
-            assert_cache_unavailable(web.request(method, url, json=body, timeout=60))
+            web.assert_unavailable(web.request(method, url, json=body, timeout=60), "cache_unavailable")
             assert time.monotonic() - started < 30
     finally:
         silent.close()

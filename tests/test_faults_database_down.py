@@ -23,13 +23,6 @@ def signup_body():
             "wrapped_account_key": b64e(os.urandom(97))}
 
 
-def assert_database_unavailable(response):
-    assert response.status_code == 503, (response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["code"] == "database_unavailable"
-    assert int(response.headers["retry-after"]) > 0
-
-
 def unsigned_requests(base):
     return [
         ("POST", f"{base}/api/v1/accounts", signup_body()),
@@ -54,7 +47,7 @@ def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, serv
     relay.cut()
 
     for method, url, body in unsigned_requests(server.url):
-        assert_database_unavailable(web.request(method, url, json=body, timeout=30))
+        web.assert_unavailable(web.request(method, url, json=body, timeout=30), "database_unavailable")
 
     async def during():
         # A signed request: the session cannot even be looked up, so the answer cannot be signed;
@@ -68,8 +61,8 @@ def test_an_unreachable_database_is_a_503_and_the_service_recovers(app_env, serv
     # A well-formed signed request: only looking its session up can tell it is not valid.
     authorization = (f"Anoni sid={b64e(os.urandom(32))}, ts={int(time.time())}, "
                      f"nonce={b64e(os.urandom(16))}, sig={b64e(os.urandom(32))}")
-    assert_database_unavailable(web.get(f"{server.url}/api/v1/account", timeout=30,
-                                        headers={"Authorization": authorization}))
+    web.assert_unavailable(web.get(f"{server.url}/api/v1/account", timeout=30,
+                                   headers={"Authorization": authorization}), "database_unavailable")
 
     relay.restore()
 
@@ -86,4 +79,4 @@ def test_a_database_that_never_answers_is_a_503(app_env, servers, databases):
     name = databases.postgres_name()
     server = servers(app_env(DATABASE_URL=postgres_url(name, free_port())))  # nothing listens there
     for method, url, body in unsigned_requests(server.url):
-        assert_database_unavailable(web.request(method, url, json=body, timeout=30))
+        web.assert_unavailable(web.request(method, url, json=body, timeout=30), "database_unavailable")

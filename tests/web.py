@@ -27,3 +27,11 @@ def put(url, **kwargs) -> httpx.Response:
 
 def client(**kwargs) -> httpx.Client:
     return httpx.Client(verify=SSL_CONTEXT, **kwargs)
+
+
+def assert_unavailable(response: httpx.Response, code: str) -> None:
+    """A backing service is down: 503 with the JSON error `code` and a Retry-After."""
+    assert response.status_code == 503, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["code"] == code
+    assert int(response.headers["retry-after"]) > 0
