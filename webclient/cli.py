@@ -19,6 +19,8 @@ import json
 import mimetypes
 import os
 import shutil
+import signal
+import stat
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from .vault import archive
 from .vault.client import Folder, Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
 from .vault.local import FileSink, FileSource
@@ -48,6 +51,11 @@ class CliError(Exception):
     def __init__(self, message, exit_code=EXIT_FAILURE):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class FileProblem(CliError):
+    """What stops one local file or directory of a `put` and not the others (its name, its
+    content, a name taken in the vault): `put DIR` says so and goes on."""
 
 
 # --- remembered login ------------------------------------------------------------------------------
@@ -412,7 +420,10 @@ async def folder_path(vault: Vault, tree: Tree, text: str) -> Folder:
 
 
 def _parts(path: str) -> list[str]:
-    return [part for part in path.split("/") if part not in ("", ".")]
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if ".." in parts:  # refused before anything is made (mkdir -p /a/../b made /a, then failed)
+        raise CliError(f"'..' cannot be part of a vault path: {visible(path)}", EXIT_USAGE)
+    return parts
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -547,25 +558,45 @@ def _local_files(paths):
             raise CliError(f"no such file or directory: {path}", EXIT_NOT_FOUND)
         if not (os.path.isfile(path) or os.path.isdir(path)):
             raise CliError(f"not a regular file or directory: {path}")
+        if not Path(os.path.abspath(path)).name:
+            raise CliError(f"{path} has no name to store it under; upload what is in it", EXIT_USAGE)
+
+
+def _vault_name(path: Path) -> str:
+    """The name `path` takes in the vault: its own, which must be text (a name that is not UTF-8
+    arrives from the file system as surrogate escapes, which no vault name can hold)."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FileProblem(f"{visible(os.fsdecode(path))}: its name is not UTF-8 text") from None
+    return path.name
 
 
 async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
-    name = path.name
+    name = _vault_name(path)
     if tree.named(folder.id, name, documents=False):
-        raise CliError(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
+        raise FileProblem(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
     with FileSource(path) as source:
         same_name = [d for d in tree.documents_in(folder.id) if d.name == name]
         if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):
             show(f"unchanged, skipped: {tree.path(folder)}{name}")
             return
         if same_name and not ctx.args.replace:
-            raise CliError(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
+            raise FileProblem(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
         bar = ctx.progress(name)
         try:
             info = await vault.upload(source, name=name, folder=folder.id,
                                       type=mimetypes.guess_type(name)[0] or "application/octet-stream",
                                       mtime=source.mtime_ms, concurrency=ctx.jobs, progress=bar,
                                       on_retry=ctx.retry_notice(bar))
+        except SourceChanged:
+            raise FileProblem(f"{path} changed while it was being uploaded; nothing of it was "
+                              "kept (upload it again)") from None
+        except ApiError as exc:
+            if exc.code == "quota_exceeded":
+                raise CliError(f"quota exceeded: {path} ({human_size(source.size)}) does not fit "
+                               "in the account's storage") from None
+            raise
         finally:
             if bar:
                 bar.finish()
@@ -576,40 +607,84 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
     show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id})")
 
 
-async def _put_tree(ctx, vault, tree, path: Path, parent: Folder):
-    folder = await ensure_folder(vault, tree, parent, path.name)
-    for entry in sorted(os.scandir(path), key=lambda entry: entry.name):
-        if entry.is_dir(follow_symlinks=False):
-            await _put_tree(ctx, vault, tree, Path(entry.path), folder)
-        elif entry.is_file():
-            await _put_file(ctx, vault, tree, Path(entry.path), folder)
-        else:
-            show(f"skipped (not a regular file): {entry.path}", file=sys.stderr)
+def _not_uploaded(path, problem: BaseException) -> None:
+    if isinstance(problem, CliError):
+        reason = str(problem)
+    else:  # OSError: unreadable, a symbolic link loop...
+        reason = f"{visible(os.fsdecode(path))}: {problem.strerror or problem}"
+    show(f"anoni: not uploaded: {reason}", file=sys.stderr)
+
+
+async def _put_tree(ctx, vault, tree, path: Path, parent: Folder) -> int:
+    """Uploads directory `path`, everything in it, into a folder of its name in `parent`: a
+    directory's files, then its subdirectories, without recursion (a tree may be deeper than
+    Python's stack). A file or directory that cannot be uploaded (unreadable, changed meanwhile,
+    a name the vault cannot hold or that is taken) is said on stderr and the rest still goes, so
+    that running the same put again finishes the job. Returns how many were not uploaded."""
+    failed = 0
+    pending = [(path, parent)]
+    while pending:
+        directory, under = pending.pop()
+        try:
+            folder = await ensure_folder(vault, tree, under, _vault_name(directory))
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except (FileProblem, OSError) as exc:
+            _not_uploaded(directory, exc)
+            failed += 1
+            continue
+        subdirectories = []
+        for entry in entries:
+            entry_path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirectories.append(entry_path)
+                elif entry.is_file():
+                    await _put_file(ctx, vault, tree, entry_path, folder)
+                else:
+                    show(f"skipped (not a regular file): {visible(entry.path)}", file=sys.stderr)
+            except (FileProblem, OSError) as exc:
+                _not_uploaded(entry_path, exc)
+                failed += 1
+        pending.extend((sub, folder) for sub in reversed(subdirectories))
+    return failed
 
 
 async def cmd_put(ctx: Context):
     _local_files(ctx.args.files)
     vault = await ctx.open()
+    failed = 0
     try:
         tree = await Tree.load(vault)
         destination = await folder_path(vault, tree, ctx.args.to)
         for name in ctx.args.files:
             path = Path(os.path.abspath(name))
             if path.is_dir():
-                await _put_tree(ctx, vault, tree, path, destination)
+                failed += await _put_tree(ctx, vault, tree, path, destination)
             else:
                 await _put_file(ctx, vault, tree, path, destination)
     finally:
         await vault.close()
+    if failed:
+        raise CliError(f"{failed} {'file or directory' if failed == 1 else 'files or directories'} "
+                       "not uploaded (said above); the rest was")
 
 
 async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
-    if out.exists() and not ctx.args.force:
+    try:
+        present = out.lstat()
+    except FileNotFoundError:
+        present = None
+    if present and not ctx.args.force:
         raise CliError(f"{out} already exists (--force to replace it)")
+    if present and not stat.S_ISREG(present.st_mode):
+        # A rename would put a file in place of the device, pipe or link (as root, -o /dev/null).
+        raise CliError(f"{out} is not a regular file; only a regular file is replaced")
     bar = ctx.progress(doc.name)
     try:
-        await vault.download(doc.id, FileSink(out), concurrency=ctx.jobs, progress=bar,
-                             on_retry=ctx.retry_notice(bar))
+        await vault.download(doc.id, FileSink(out, replace=ctx.args.force), concurrency=ctx.jobs,
+                             progress=bar, on_retry=ctx.retry_notice(bar))
+    except FileExistsError:  # made by someone else while this was downloading: left as it is
+        raise CliError(f"{out} already exists (--force to replace it)") from None
     finally:
         if bar:
             bar.finish()
@@ -618,18 +693,27 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
 
 
 async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path) -> int:
-    """Downloads everything in `folder` into directory `out` (made where missing); returns how
-    many documents."""
-    try:
-        out.mkdir(exist_ok=True)
-    except FileExistsError:
-        raise CliError(f"{out} exists and is not a directory") from None
+    """Downloads everything in `folder`, at every depth, into directory `out` (made where
+    missing), without recursion; returns how many documents. Names that would land on one local
+    path (two documents of one name, a document and a folder, names that differ only in case)
+    are numbered as the browser's archives number them, "report (2).pdf": the second used to
+    replace the first, or stop the command."""
+    paths = archive.Paths()
     count = 0
-    for doc in tree.documents_in(folder.id):
-        await _get_document(ctx, vault, doc, out / doc.name)
-        count += 1
-    for sub in tree.subfolders(folder.id):
-        count += await _get_folder(ctx, vault, tree, sub, out / sub.name)
+    pending = [(folder, "")]
+    while pending:
+        current, relative = pending.pop()
+        directory = out / relative
+        try:
+            directory.mkdir(exist_ok=True)
+        except FileExistsError:
+            raise CliError(f"{directory} exists and is not a directory") from None
+        for doc in tree.documents_in(current.id):
+            await _get_document(ctx, vault, doc, out / paths.child(relative, doc.name))
+            count += 1
+        subfolders = [(sub, paths.child(relative, sub.name, folder=True))
+                      for sub in tree.subfolders(current.id)]
+        pending.extend(reversed(subfolders))
     return count
 
 
@@ -638,6 +722,8 @@ async def cmd_get(ctx: Context):
     try:
         tree = await Tree.load(vault)
         item = tree.resolve(ctx.args.path)
+        if ctx.args.output and ctx.args.output.endswith("/") and not os.path.isdir(ctx.args.output):
+            raise CliError(f"no such directory: {ctx.args.output}", EXIT_NOT_FOUND)
         if not isinstance(item, Folder):
             out = Path(ctx.args.output or item.name)
             await _get_document(ctx, vault, item, out / item.name if out.is_dir() else out)
@@ -923,14 +1009,43 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
     raise exc
 
 
+# Ended like Ctrl-C: the command's task is cancelled, so that a download's temporary file is
+# deleted (SIGHUP: the terminal closed, or the ssh connection dropped).
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+async def _run(command, ctx: Context, stopped_by: list) -> None:
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def stop(signum):
+        stopped_by.append(signum)
+        task.cancel()
+
+    for signum in STOPPING_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
+    await command(ctx)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args)
+    stopped_by = []
     try:
-        asyncio.run(COMMANDS[args.command][0](ctx))
+        asyncio.run(_run(COMMANDS[args.command][0], ctx, stopped_by))
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe meets the except below
     except KeyboardInterrupt:
         print("\nanoni: interrupted", file=sys.stderr)
         return 130
+    except asyncio.CancelledError:
+        if not stopped_by:
+            raise
+        print(f"\nanoni: stopped ({signal.Signals(stopped_by[0]).name})", file=sys.stderr)
+        return 128 + stopped_by[0]
+    except BrokenPipeError:
+        # Whoever read the output stopped early (`anoni ls | head`): quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as exc:  # noqa: BLE001 - `describe` re-raises anything unexpected
         message, code = describe(exc, ctx)
         show(f"anoni: {message}", file=sys.stderr)

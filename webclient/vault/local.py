@@ -8,24 +8,32 @@ tampered download never leaves a partial file behind.
 """
 
 import asyncio
+import errno
 import os
 import tempfile
 from pathlib import Path
 
+from .transfer import SourceChanged
+
 
 class FileSource:
-    """A regular file, read chunk by chunk at any offset (several reads may be in flight)."""
+    """A regular file, read chunk by chunk at any offset (several reads may be in flight).
+
+    A file written to while it is read would be stored as a mix of two versions that never
+    existed on disk, each chunk checking out: after every read its size and modification time
+    are compared with those it had when opened, and any difference is SourceChanged."""
 
     def __init__(self, path):
         self.path = Path(path)
         self._fd = os.open(self.path, os.O_RDONLY)
         try:
-            stat = os.fstat(self._fd)
+            opened = os.fstat(self._fd)
         except OSError:
             os.close(self._fd)
             raise
-        self.size = stat.st_size
-        self.mtime_ms = stat.st_mtime_ns // 1_000_000
+        self._version = (opened.st_size, opened.st_mtime_ns)
+        self.size = opened.st_size
+        self.mtime_ms = opened.st_mtime_ns // 1_000_000
 
     async def read(self, offset: int, length: int) -> bytes:
         return await asyncio.to_thread(self._read, offset, length)
@@ -39,6 +47,9 @@ class FileSource:
             pieces.append(piece)
             offset += len(piece)
             length -= len(piece)
+        now = os.fstat(self._fd)
+        if (now.st_size, now.st_mtime_ns) != self._version:
+            raise SourceChanged()
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
     def close(self) -> None:
@@ -80,11 +91,13 @@ def temporary_prefix(name: str) -> str:
 class FileSink:
     """Writes to `<dir>/.<name>.<random>.part` (see `temporary_prefix`) and renames it to `path`
     on `close()`; `abort()` deletes it. An existing file at `path` is replaced only by a complete,
-    verified document. A failure to create or rename the temporary file names `path`, what the
-    caller asked for, not the temporary file."""
+    verified document, and only if `replace`: otherwise a file that appeared there meanwhile
+    is FileExistsError, and stays as it was. A failure to create, write or rename the temporary
+    file names `path`, what the caller asked for, not the temporary file."""
 
-    def __init__(self, path):
+    def __init__(self, path, replace: bool = True):
         self.path = Path(path)
+        self.replace = replace
         self._fd = None
         self._temp = None
 
@@ -106,8 +119,11 @@ class FileSink:
         if self._fd is None:
             self._open()
         view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view):]
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError as exc:
+            raise self._about_path(exc) from None  # "No space left on device: <path>"
 
     async def close(self) -> None:
         await asyncio.to_thread(self._close)
@@ -124,13 +140,31 @@ class FileSink:
             os.close(self._fd)
             self._fd = None
             try:
-                os.replace(self._temp, self.path)
+                self._put_in_place()
             except OSError as exc:
                 raise self._about_path(exc) from None
             self._temp = None
         except BaseException:
             self._discard()
             raise
+
+    def _put_in_place(self) -> None:
+        if self.replace:
+            os.replace(self._temp, self.path)
+            return
+        # A second name, then the temporary one removed: unlike a rename, a link never replaces
+        # what is there (a file made since the caller looked), atomically.
+        try:
+            os.link(self._temp, self.path)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                raise
+            # A file system without hard links: check, then rename (a narrow race remains).
+            if os.path.lexists(self.path):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST)) from None
+            os.rename(self._temp, self.path)
+            return
+        os.unlink(self._temp)
 
     async def abort(self) -> None:
         self._discard()

@@ -1,0 +1,180 @@
+"""`anoni` and the local disk, from an audit of the CLI: a download never replaces what it was
+not asked to replace, nor leaves decrypted pieces behind when stopped; a folder downloads whole
+even where names collide on disk; a file written to during its upload is refused, not stored as a
+mix of two versions; one file that cannot be uploaded does not stop the rest of a directory; and
+a vault path with '..' makes nothing before it is refused."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from documents.models import Document, Folder
+from webclient.tests.client_support import CHUNK, cli, cli_command, run, signup
+from webclient.tests.test_cli_failures import check
+from webclient.vault.local import BytesSource, FileSink, FileSource
+from webclient.vault.transfer import SourceChanged
+
+
+@pytest.fixture
+def account(server_url, tmp_path):
+    vault = signup(server_url)
+    home = tmp_path / "config"
+
+    def anoni(*args, **kwargs):
+        return cli(server_url, "--user", vault.username, *args, config_home=home, **kwargs)
+
+    yield vault, anoni
+    run(vault.close())
+
+
+def parts_left(directory):
+    return [path.name for path in directory.rglob("*.part")]
+
+
+def test_a_file_made_at_the_target_during_a_download_is_left_as_it_is(tmp_path):
+    """`get` without -f checked the target once, before downloading, and the final rename
+    replaced whatever had appeared there since."""
+    target = tmp_path / "report.txt"
+    sink = FileSink(target, replace=False)
+
+    async def download_meanwhile():
+        await sink.write(b"downloaded")
+        target.write_text("made meanwhile")
+        await sink.close()
+
+    with pytest.raises(FileExistsError):
+        run(download_meanwhile())
+    assert target.read_text() == "made meanwhile"
+    assert parts_left(tmp_path) == []
+
+    replacing = FileSink(target)  # -f
+    run(replacing.write(b"downloaded"))
+    run(replacing.close())
+    assert target.read_bytes() == b"downloaded" and parts_left(tmp_path) == []
+
+
+def test_a_file_written_to_during_its_upload_is_refused(tmp_path):
+    path = tmp_path / "torn.bin"
+    path.write_bytes(os.urandom(2 * CHUNK))
+    with FileSource(path) as source:
+        run(source.read(0, CHUNK))
+        with open(path, "r+b") as handle:  # same size, new content at the end
+            handle.seek(CHUNK)
+            handle.write(b"\0" * CHUNK)
+        with pytest.raises(SourceChanged):
+            run(source.read(CHUNK, CHUNK))
+
+
+def test_get_replaces_only_regular_files(account, tmp_path):
+    vault, anoni = account
+    run(vault.upload(BytesSource(b"hello"), name="hello.txt"))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    kept = tmp_path / "kept.txt"
+    kept.write_text("kept")
+    link.symlink_to(kept)
+    for target in (fifo, link):
+        check(anoni("get", "/hello.txt", "-o", str(target), "-f"), 1, "is not a regular file")
+    assert fifo.is_fifo() and link.is_symlink() and kept.read_text() == "kept"
+    check(anoni("get", "/hello.txt", "-o", str(tmp_path / "newdir") + "/"), 4, "no such directory")
+    assert not (tmp_path / "newdir").exists()
+
+
+def test_get_r_downloads_every_document_where_names_collide(account, tmp_path):
+    """Two documents of one name in a folder, a document and a folder of one name, and names
+    that differ only in case: each gets its own file, numbered as the browser's archives do."""
+    vault, anoni = account
+    top = run(vault.create_folder("dup"))
+    sub = run(vault.create_folder("sub", top.id))
+    for name, data in (("x.txt", b"first"), ("x.txt", b"second"), ("sub", b"a document"),
+                       ("Case.txt", b"upper"), ("case.txt", b"lower")):
+        run(vault.upload(BytesSource(data), name=name, folder=top.id))
+    run(vault.upload(BytesSource(b"inside"), name="inside.txt", folder=sub.id))
+
+    got = anoni("get", "-r", "/dup", "-o", str(tmp_path / "out"))
+    assert got.returncode == 0, got.stderr
+    out = tmp_path / "out"
+    files = {str(path.relative_to(out)): path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    assert sorted(files.values()) == sorted([b"first", b"second", b"a document", b"upper",
+                                             b"lower", b"inside"])
+    assert {"x.txt", "x (2).txt", "sub", "sub (2)/inside.txt"} <= set(files)
+    assert "6 documents" in got.stdout
+
+
+def test_a_stopped_download_leaves_nothing_decrypted(account, server_url, tmp_path):
+    """SIGTERM, and SIGHUP (a closed terminal, a dropped ssh connection), end `get` as Ctrl-C
+    does: its temporary file of plaintext used to stay."""
+    vault, _ = account
+    run(vault.upload(BytesSource(os.urandom(48 * CHUNK)), name="big.bin"))
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        out = tmp_path / signum.name
+        out.mkdir()
+        command = cli_command(server_url, "--user", vault.username, "get", "/big.bin", "-j", "1",
+                              config_home=tmp_path / "config")
+        process = subprocess.Popen(**command, cwd=out, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not parts_left(out):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no download began"
+            time.sleep(0.01)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 128 + signum, stderr
+        assert f"stopped ({signum.name})" in stderr
+        assert list(out.iterdir()) == []
+
+
+def test_put_of_a_directory_goes_past_what_it_cannot_upload(account, tmp_path):
+    vault, anoni = account
+    tree = tmp_path / "proj"
+    tree.mkdir()
+    (tree / "a.txt").write_text("first version")
+    assert anoni("put", str(tree)).returncode == 0
+    (tree / "a.txt").write_text("second version")  # a name taken in the vault, by another file
+    (tree / "loop1").symlink_to(tree / "loop2")
+    (tree / "loop2").symlink_to(tree / "loop1")
+    (tree / os.fsdecode(b"b\xff.txt")).write_text("a name that is not UTF-8")
+    (tree / "c.txt").write_text("new")
+    (tree / "later").mkdir()
+    (tree / "later" / "d.txt").write_text("deeper")
+
+    put = anoni("put", str(tree))
+    assert put.returncode == 1, put.stderr
+    lines = put.stderr.strip().splitlines()
+    assert sum(line.startswith("anoni: not uploaded: ") for line in lines) == 4, lines
+    assert "/proj/a.txt already exists" in put.stderr
+    assert "its name is not UTF-8 text" in put.stderr
+    assert "Too many levels of symbolic links" in put.stderr
+    assert lines[-1] == "anoni: 4 files or directories not uploaded (said above); the rest was"
+    stored = sorted(doc.name for doc in run(vault.list_documents()))  # every folder's
+    assert stored == ["a.txt", "c.txt", "d.txt"]
+
+
+def test_a_path_with_dot_dot_makes_nothing(account, tmp_path):
+    vault, anoni = account
+    check(anoni("mkdir", "/x1/../y1"), 2, "'..' cannot be part of a vault path")
+    source = tmp_path / "h.txt"
+    source.write_text("h")
+    check(anoni("put", str(source), "--to", "/x2/../y2"), 2, "'..' cannot be part of a vault path")
+    check(anoni("put", "/", "--to", "/x3"), 2, "has no name to store it under")
+    assert not Folder.objects.filter(account_id=vault.account_id).exists()
+    assert not Document.objects.filter(account_id=vault.account_id).exists()
+
+
+def test_a_reader_that_stops_early_ends_ls_quietly(account, server_url, tmp_path):
+    vault, _ = account
+    run(vault.upload(BytesSource(b"x"), name="x.txt"))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `anoni ls | head -0`
+    command = cli_command(server_url, "--user", vault.username, "ls", config_home=tmp_path / "config")
+    try:
+        done = subprocess.run(**command, stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 128 + signal.SIGPIPE
+    assert done.stderr == ""
