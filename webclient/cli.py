@@ -26,7 +26,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -395,8 +395,16 @@ def _kind(item) -> str:
     return "folder" if isinstance(item, Folder) else f"document, {human_size(item.size)}"
 
 
-async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str) -> Folder:
-    """The folder `name` under `parent`, made if it is missing."""
+async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str, *,
+                        shared: bool = False) -> Folder:
+    """The folder `name` under `parent`, made if it is missing.
+
+    `shared`: other commands may be making the same folder at this moment (`put --to /new/path`
+    run several times at once). The server cannot keep names unique, as it cannot read them, so
+    each command that made one looks again and keeps the one made first (by the server's clock,
+    then by id), deleting its own if that is another: they end in one folder, where each used to
+    make its own and the path became ambiguous. (One that looked before another's was made
+    keeps its own only because its own came first: the other then keeps it too.)"""
     if any(d.name == name for d in tree.documents_in(parent.id)):
         raise CliError(f"{tree.path(parent)}{name} is a document, not a folder")
     found = tree.named(parent.id, name, documents=False)
@@ -405,17 +413,37 @@ async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str) -> 
     if found:
         return found[0]
     folder = await vault.create_folder(name, parent.id)
+    if shared:
+        made = [other for other in await vault.list_folders()
+                if other.parent == parent.id and other.name == name]
+        first = min(made, key=_made_when, default=folder)
+        if first.id != folder.id:
+            try:
+                await vault.delete_folder(folder.id)
+            except ApiError:
+                first = folder  # something went into it already: it stays, and is used
+        folder = first
     tree.folders[folder.id] = folder
     return folder
 
 
+def _made_when(folder: Folder) -> tuple:
+    """Orders folders by when the server made them, then by id (ISO strings do not sort: one
+    at a whole second has no fraction)."""
+    try:
+        return datetime.fromisoformat(folder.created), folder.id
+    except (TypeError, ValueError):
+        return datetime.max.replace(tzinfo=timezone.utc), folder.id
+
+
 async def folder_path(vault: Vault, tree: Tree, text: str) -> Folder:
-    """The folder a path or id names, making every missing folder on the way (like `mkdir -p`)."""
+    """The folder a path or id names, making every missing folder on the way (like `mkdir -p`),
+    as other commands may be doing at the same time (see ensure_folder)."""
     if tree.exists(text):
         return tree.folder(text)
     current = ROOT
     for part in _parts(text):
-        current = await ensure_folder(vault, tree, current, part)
+        current = await ensure_folder(vault, tree, current, part, shared=True)
     return current
 
 

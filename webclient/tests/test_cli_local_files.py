@@ -178,3 +178,25 @@ def test_a_reader_that_stops_early_ends_ls_quietly(account, server_url, tmp_path
         os.close(write_end)
     assert done.returncode == 128 + signal.SIGPIPE
     assert done.stderr == ""
+
+
+def test_puts_at_once_into_a_new_path_share_its_folders(account, server_url, tmp_path):
+    """Scripts putting files into one new path at once: each made its own folders (the server
+    cannot keep names it cannot read unique), and the path was ambiguous from then on."""
+    vault, anoni = account
+    commands = []
+    for number in range(4):
+        source = tmp_path / f"part{number}.txt"
+        source.write_text(f"part {number}")
+        commands.append(cli_command(server_url, "--user", vault.username, "put", str(source),
+                                    "--to", "/parallel/in", config_home=tmp_path / "config"))
+    processes = [subprocess.Popen(**command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for command in commands]
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    folders = run(vault.list_folders())
+    assert sorted(folder.name for folder in folders) == ["in", "parallel"]
+    inner = next(folder for folder in folders if folder.name == "in")
+    assert len(run(vault.list_documents(inner.id))) == 4
+    assert anoni("put", str(tmp_path / "part0.txt"), "--to", "/parallel/in").returncode == 0

@@ -30,6 +30,7 @@ class Folder:
     id: str
     parent: str | None
     name: str
+    created: str | None = None  # by the server's clock, ISO 8601
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,8 @@ class Vault:
             raise ProtocolError("bad_response", "The server sent a malformed folder.") from None
         metas = await self._open_listed("folder", items, ("meta",), lambda indexes: document.open_folder_metas(
             self._crypto, self._account_key, [sealed_metas[index] for index in indexes]))
-        return [Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"])
+        return [Folder(id=str(folder_id), parent=data.get("parent"), name=meta["name"],
+                       created=data.get("created"))
                 for (folder_id, _), data, meta in zip(sealed_metas, items, metas)]
 
     async def list_folders(self) -> list[Folder]:
