@@ -1025,6 +1025,8 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
             return "quota exceeded: this does not fit in the account's storage", EXIT_FAILURE
         return f"the server refused: {exc.detail or exc.code} ({exc.status} {exc.code})", EXIT_FAILURE
     if isinstance(exc, ProtocolError):
+        if exc.code == "not_anoni":
+            return f"no Anoni server answers at {ctx.server} (is the address right?)", EXIT_NETWORK
         return f"the server's answer failed a protocol check ({exc.code})", EXIT_FAILURE
     if isinstance(exc, SourceChanged):
         return str(exc), EXIT_FAILURE

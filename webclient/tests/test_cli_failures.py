@@ -39,6 +39,8 @@ def test_cli_failures(server_url, tmp_path, settings):
     check(anoni("put", str(tmp_path / "missing.bin")), 4, "no such file or directory")
     check(anoni("ls", server=closed_port_url()), 6, "cannot reach the server")
     check(anoni("ls", server="http://256.0.0.1"), 2, "not a server URL")
+    # An Anoni server, but a wrong path: its 404 said "not found on the server (deleted meanwhile?)".
+    check(anoni("ls", server=server_url + "/nope"), 6, "no Anoni server answers at")
     # Bad arguments are argparse's: a usage line, then "anoni[ COMMAND]: error: ...", exit code 2.
     for args, prefix, jobs in ((("-j", "abc", "ls"), "anoni", "abc"),
                                (("--jobs", "0", "ls"), "anoni", "0"),

@@ -89,6 +89,10 @@ async def unsigned_request(http, base_url: str, method: str, path: str, json) ->
     body = None if json is None else _json_body(json)
     response = await http.request(method, base_url.rstrip("/") + path, headers, body)
     reply = _parse(response.status, response.headers, response.body)
+    if reply.status in (404, 405):
+        # Signup and login are on every Anoni server: what answers here is something else (a
+        # wrong path in the server's address), whatever its answer says.
+        raise ProtocolError("not_anoni", "No Anoni API answers at this address.")
     if reply.status >= 400:
         raise _error(reply)
     return reply
