@@ -34,7 +34,7 @@ import httpx
 from .vault import archive
 from .vault.client import Folder, Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
-from .vault.local import FileSink, FileSource
+from .vault.local import NAME_MAX, FileSink, FileSource
 from .vault.transfer import SourceChanged
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
@@ -720,6 +720,21 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
     show(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
 
 
+def _local_name(name: str) -> str:
+    """`name` as a disk takes it: a vault name may be longer than NAME_MAX bytes, and one that is
+    is cut by whole characters, with "…" where it was cut and its extension kept, leaving room for
+    the number a collision adds. (`get -r` stopped at such a name, leaving the rest of the folder.)"""
+    if len(os.fsencode(name)) <= NAME_MAX:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not stem or len(os.fsencode(dot + extension)) > 32:
+        stem, dot, extension = name, "", ""
+    room = NAME_MAX - len(os.fsencode(f"… (999){dot}{extension}"))
+    while len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return f"{stem}…{dot}{extension}"
+
+
 async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path) -> int:
     """Downloads everything in `folder`, at every depth, into directory `out` (made where
     missing), without recursion; returns how many documents. Names that would land on one local
@@ -737,9 +752,9 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
         except FileExistsError:
             raise CliError(f"{directory} exists and is not a directory") from None
         for doc in tree.documents_in(current.id):
-            await _get_document(ctx, vault, doc, out / paths.child(relative, doc.name))
+            await _get_document(ctx, vault, doc, out / paths.child(relative, _local_name(doc.name)))
             count += 1
-        subfolders = [(sub, paths.child(relative, sub.name, folder=True))
+        subfolders = [(sub, paths.child(relative, _local_name(sub.name), folder=True))
                       for sub in tree.subfolders(current.id)]
         pending.extend(reversed(subfolders))
     return count

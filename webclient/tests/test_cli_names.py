@@ -43,6 +43,26 @@ def test_cli_gets_the_longest_names_a_disk_takes(server_url, tmp_path):
     assert ".part" not in missing.stderr
 
 
+def test_cli_get_r_cuts_names_longer_than_a_disk_takes(server_url, tmp_path):
+    """A vault name may be 1024 characters; a disk takes 255 bytes. `get -r` stopped at such a
+    name, leaving the rest of the folder; it now cuts it, keeping the extension, and numbers two
+    that are cut alike."""
+    vault = signup(server_url)
+    folder = run(vault.create_folder("long"))
+    long_names = ["é" * 300 + ".pdf", "é" * 300 + "x.pdf"]  # alike for the first 255 bytes
+    for name in [*long_names, "short.txt"]:
+        run(vault.upload(BytesSource(name.encode()), name=name, folder=folder.id))
+    run(vault.close())
+    got = cli(server_url, "--user", vault.username, "get", "-r", "/long",
+              "-o", str(tmp_path / "out"), config_home=tmp_path / "config")
+    assert got.returncode == 0, got.stderr
+    files = {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()}
+    assert sorted(files.values()) == sorted(name.encode() for name in [*long_names, "short.txt"])
+    cut = sorted((name for name in files if name != "short.txt"), key=len)
+    assert all(len(name.encode()) <= 255 and name.endswith(".pdf") and "…" in name for name in cut)
+    assert cut[1] == cut[0].replace(".pdf", " (2).pdf")
+
+
 def test_cli_shows_control_characters_in_names_escaped(server_url, tmp_path):
     vault = signup(server_url)
     run(vault.upload(BytesSource(b"payload"), name="x.bin"))
