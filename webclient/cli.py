@@ -768,17 +768,18 @@ async def cmd_get(ctx: Context):
         if ctx.args.output and ctx.args.output.endswith("/") and not os.path.isdir(ctx.args.output):
             raise CliError(f"no such directory: {ctx.args.output}", EXIT_NOT_FOUND)
         if not isinstance(item, Folder):
-            out = Path(ctx.args.output or item.name)
-            await _get_document(ctx, vault, item, out / item.name if out.is_dir() else out)
+            name = _local_name(item.name)
+            out = Path(ctx.args.output or name)
+            await _get_document(ctx, vault, item, out / name if out.is_dir() else out)
             return
         if not ctx.args.recursive:
             raise CliError(f"{ctx.args.path} is a folder (-r downloads it with everything in it)")
         if item is ROOT and not ctx.args.output:
             raise CliError("the top level has no name of its own: say where with -o DIR", EXIT_USAGE)
         # As cp -r: into OUT if it does not exist yet, else into OUT/<folder's name>.
-        out = Path(ctx.args.output or item.name)
+        out = Path(ctx.args.output or _local_name(item.name))
         if ctx.args.output and out.is_dir() and item is not ROOT:
-            out = out / item.name
+            out = out / _local_name(item.name)
         count = await _get_folder(ctx, vault, tree, item, out)
     finally:
         await vault.close()

@@ -61,6 +61,10 @@ def test_cli_get_r_cuts_names_longer_than_a_disk_takes(server_url, tmp_path):
     cut = sorted((name for name in files if name != "short.txt"), key=len)
     assert all(len(name.encode()) <= 255 and name.endswith(".pdf") and "…" in name for name in cut)
     assert cut[1] == cut[0].replace(".pdf", " (2).pdf")
+    one = cli(server_url, "--user", vault.username, "get", "/long/" + long_names[0],
+              config_home=tmp_path / "config", cwd=tmp_path)  # alone, likewise
+    assert one.returncode == 0, one.stderr
+    assert (tmp_path / cut[0]).read_bytes() == long_names[0].encode()
 
 
 def test_cli_shows_control_characters_in_names_escaped(server_url, tmp_path):
