@@ -76,7 +76,11 @@ DISCARD_PIECE = 256 * 1024
 
 class BodySizeLimitMiddleware:
     """413 `body_too_large` for an API body over its limit, judged from Content-Length alone; and
-    a body within its limit that the answer did not need is read all the same (`_discard_body`)."""
+    a body within its limit that the answer did not need is read all the same (`_discard_body`).
+    A body sent without a Content-Length (chunked transfer encoding) is 411 `length_required`:
+    Django reads no body without one, so it reached the views as empty, and a signed request's
+    body hash then failed as a signed 401 `bad_signature`, telling a client that its signing
+    was wrong."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,6 +89,10 @@ class BodySizeLimitMiddleware:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
         limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.match(request.path) else settings.ANONI_MAX_JSON_BODY
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
+            _discard_stream(request.META["wsgi.input"], limit)
+            return json_error(411, "length_required",
+                              "A body must be sent with a Content-Length (not chunked).")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -95,6 +103,21 @@ class BodySizeLimitMiddleware:
         if length and not request._read_started:
             _discard_body(request)
         return response
+
+
+def _discard_stream(stream, limit):
+    """Reads and drops a chunked body (the server decodes it) so that its answer arrives, as
+    _discard_body does, but no more than `limit` bytes of it: past that the client is only
+    wasting the server's time, and may meet a reset."""
+    read = 0
+    try:
+        while read <= limit:
+            piece = stream.read(DISCARD_PIECE)
+            if not piece:
+                break
+            read += len(piece)
+    except OSError:
+        pass
 
 
 def _discard_body(request):

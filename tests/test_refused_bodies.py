@@ -9,6 +9,8 @@ import asyncio
 import os
 import uuid
 
+import httpx
+
 from webclient.vault.backends.cpython import HttpxHttp
 from webclient.vault.encoding import b64e
 
@@ -37,3 +39,30 @@ async def chunk_puts_with_an_unknown_session(url: str, count: int) -> list:
 def test_a_chunk_refused_before_its_body_is_read_gets_its_401(app_env, servers):
     server = servers(app_env())
     assert asyncio.run(chunk_puts_with_an_unknown_session(server.url, 10)) == [401] * 10
+
+
+async def bodies_without_a_length(url: str) -> list:
+    """A chunk PUT and a JSON POST whose bodies are sent chunked, with no Content-Length."""
+    async def pieces(data):
+        for start in range(0, len(data), 65536):
+            yield data[start:start + 65536]
+
+    answers = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        for method, path, content_type, body in (
+                ("PUT", f"/api/v1/documents/{uuid.uuid4()}/chunks/0", "application/octet-stream",
+                 os.urandom(FULL_BOX)),
+                ("POST", "/api/v1/auth/challenge", "application/json", b'{"username": "x"}')):
+            answer = await client.request(method, url + path, content=pieces(body),
+                                          headers={"Content-Type": content_type})
+            assert "content-length" not in answer.request.headers
+            answers.append((answer.status_code, answer.json()["code"]))
+    return answers
+
+
+def test_a_body_without_a_content_length_is_411(app_env, servers):
+    """Django reads no body without a Content-Length: a chunked one reached the views as empty,
+    and a signed chunk PUT was refused as a signed 401 bad_signature, as if its signing were
+    wrong (found by writing a client from the documentation alone)."""
+    server = servers(app_env())
+    assert asyncio.run(bodies_without_a_length(server.url)) == [(411, "length_required")] * 2
