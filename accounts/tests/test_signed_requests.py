@@ -239,3 +239,19 @@ def test_a_slow_body_is_judged_by_when_the_request_arrived(session, settings):
     answer = web.request("POST", session.base_url + "/api/v1/folders", content=slowly(), headers={
         "Authorization": header, "Content-Type": "application/json", "Content-Length": str(len(body))})
     assert answer.status_code == 201, answer.text
+
+
+def test_a_session_ends_at_its_announced_expires_at(account):
+    """`expires_at` is a whole second, the session's creation plus its lifetime rounded down:
+    the server refused only at the exact end, so a session outlived its `expires_at` by up to a
+    second (found by a client written from the docs alone)."""
+    from datetime import datetime, timedelta, timezone
+
+    from accounts import sessions
+    from accounts.models import Account
+
+    _, row = sessions.create_session(Account.objects.get(pk=account.id), secrets.token_bytes(32))
+    row.created = row.created.replace(microsecond=900_000)
+    end = datetime.fromtimestamp(sessions.expires_at(row), timezone.utc)
+    assert not sessions.is_expired(row, now=end - timedelta(microseconds=1))
+    assert sessions.is_expired(row, now=end)
