@@ -301,7 +301,8 @@ def treehash_vectors():
     sizes = [(0, "empty input: SHA-256 of the empty string"), (1, "one byte"),
              (MIB - 1, "one byte short of a leaf"), (MIB, "exactly one leaf: plain SHA-256"),
              (MIB + 1, "a leaf and one byte: two leaves"), (2 * MIB, "two leaves"),
-             (3 * MIB + 7, "four leaves, the last an odd node promoted unchanged"),
+             (3 * MIB, "three leaves: the third, an odd node, is promoted unchanged"),
+             (3 * MIB + 7, "four leaves, the last of 7 bytes; they pair evenly"),
              (5 * MIB, "five leaves: the fifth is promoted twice"),
              (CHUNK_SIZE + 1, "one full chunk and one byte (a two-chunk document)")]
     vectors = []
@@ -326,6 +327,86 @@ class _Readable:
         return piece
 
 
+# --- srp.json ------------------------------------------------------------------------------------
+
+def sha(*parts: bytes) -> bytes:
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+def pad(n: int) -> bytes:
+    return n.to_bytes(384, "big")
+
+
+def minimal(n: int) -> bytes:
+    return n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big")
+
+
+def as_number(data: bytes) -> int:
+    return int.from_bytes(data, "big")
+
+
+def srp_values(username: str, srp_pass: str, salt: bytes, a: int, b: int) -> dict:
+    """One login's every value, both sides computed apart (docs/protocol.md §3)."""
+    x = as_number(sha(salt, sha(f"{username}:{srp_pass}".encode("ascii"))))
+    v = pow(G, x, N)
+    k = as_number(sha(minimal(N), pad(G)))
+    A = pow(G, a, N)
+    B = (k * v + pow(G, b, N)) % N
+    u = as_number(sha(pad(A), pad(B)))
+    S = pow((B - k * v) % N, a + u * x, N)
+    assert S == pow(A * pow(v, u, N) % N, b, N)
+    K = sha(minimal(S))
+    group = bytes(p ^ q for p, q in zip(sha(minimal(N)), sha(pad(G))))
+    M1 = sha(group, sha(username.encode("ascii")), salt, minimal(A), minimal(B), K)
+    M2 = sha(minimal(A), M1, K)
+    return {"x": x, "v": v, "k": k, "A": A, "B": B, "u": u, "S": S, "K": K, "M1": M1, "M2": M2}
+
+
+def srp_vector(description, username, srp_pass, salt, a, b):
+    values = srp_values(username, srp_pass, salt, a, b)
+    return {"description": description, "username": username, "srp_pass": srp_pass,
+            "salt": salt.hex(), "a": f"{a:064x}", "b": f"{b:064x}",
+            "k": f"{values['k']:064x}", "x": f"{values['x']:064x}",
+            "verifier": pad(values["v"]).hex(), "A": pad(values["A"]).hex(),
+            "B": pad(values["B"]).hex(), "u": f"{values['u']:064x}",
+            "S_minimal": minimal(values["S"]).hex(), "K": values["K"].hex(),
+            "M1": values["M1"].hex(), "M2": values["M2"].hex()}
+
+
+def first_private(label: str, wanted) -> int:
+    """The first H(label + " " + i) (as a number) for which `wanted(number)` holds."""
+    for attempt in range(100_000):
+        number = as_number(sha(f"{label} {attempt}".encode("ascii")))
+        if wanted(number):
+            return number
+    raise AssertionError(label)
+
+
+def srp_vectors():
+    username, password = "alice", "correct horse battery staple"
+    salt = bytes.fromhex("00112233445566778899aabbccddeeff")
+    srp_pass = hkdf(hashlib.pbkdf2_hmac("sha256", password.encode("ascii"), salt, 600_000, 32),
+                    "anoni/v1/srp-password").hex()
+    a = as_number(sha(b"anoni example a"))
+    b = as_number(sha(b"anoni example b"))
+    short = 1 << (383 * 8)  # a value below this has a leading zero byte in PAD form
+    a_short_A = first_private("anoni srp short A", lambda n: pow(G, n, N) < short)
+    b_short_B = first_private("anoni srp short B", lambda n: srp_values(
+        username, srp_pass, salt, a, n)["B"] < short)
+    a_short_S = first_private("anoni srp short S", lambda n: srp_values(
+        username, srp_pass, salt, n, b)["S"] < short)
+    where = ("padded (u, k) and minimal (K, M1, M2) forms differ, so a client that pads "
+             "everywhere, or nowhere, fails this one")
+    return [
+        srp_vector("protocol.md §9: a = H(\"anoni example a\"), b = H(\"anoni example b\"); A, B "
+                   "and S all fill 384 bytes.", username, srp_pass, salt, a, b),
+        srp_vector(f"A has a leading zero byte: {where}.", username, srp_pass, salt, a_short_A, b),
+        srp_vector(f"B has a leading zero byte: {where}.", username, srp_pass, salt, a, b_short_B),
+        srp_vector("S has a leading zero byte: K = H(MIN(S)), not H(PAD(S)).", username, srp_pass,
+                   salt, a_short_S, b),
+    ]
+
+
 # --- signing.json --------------------------------------------------------------------------------
 
 def signing_vectors():
@@ -337,8 +418,14 @@ def signing_vectors():
         ("GET", "/api/v1/account", 1735689600, "AAECAwQFBgcICQoLDA0ODw", b"", 200,
          b'{"id":"0f8e2a44-6b1c-4d9e-8a37-5c21f0b9d3e6","username":"alice"}'),
         ("PUT", "/api/v1/documents/0f8e2a44-6b1c-4d9e-8a37-5c21f0b9d3e6/chunks/0", 1735689601,
-         "_-_-_-_-_-_-_-_-_-_-_w", b"\x01" + bytes(64), 200, b'{"index":0}'),
-        ("GET", "/api/v1/documents?folder=root", 1735689602, "ZmVkY2JhOTg3NjU0MzIxMA", b"", 204, b""),
+         "_-_-_-_-_-_-_-_-_-_-_w", b"\x01" + bytes(64), 200,
+         b'{"index":0,"size":65,"etag":"' + hashlib.sha256(b"\x01" + bytes(64)).hexdigest().encode()
+         + b'"}'),
+        ("DELETE", "/api/v1/documents/0f8e2a44-6b1c-4d9e-8a37-5c21f0b9d3e6", 1735689602,
+         "ZmVkY2JhOTg3NjU0MzIxMA", b"", 204, b""),
+        ("GET", "/api/v1/documents?folder=3a9b6c2d-1e8f-47a0-b5c4-d3e2f1a0b9c8", 1735689603,
+         "MDEyMzQ1Njc4OWFiY2RlZg", b"", 404,
+         b'{"code":"not_found","detail":"No such object."}'),
     ]:
         message = "\n".join(["ANONI-REQ-1", method, path, str(ts), nonce,
                              hashlib.sha256(body).hexdigest()]).encode("ascii")
@@ -390,7 +477,12 @@ def main() -> None:
           "refuses.", kdf)
     write("treehash.json", "SHA-256 tree hash (1 MiB leaves) of `plaintext_pattern`: the "
           "counter-mod-251 pattern of the given length (byte i is i mod 251).", treehash_vectors())
-    write("signing.json", "Request and response signatures (DESIGN §7): sign_key = HKDF(K, "
+    write("srp.json", "SRP-6a logins (docs/protocol.md §3): RFC 5054's 3072-bit group, g = "
+          f"{G}, SHA-256. N = {N:x}. A client given username, srp_pass, salt and a must send "
+          "A and, given B, M1, and accept M2; a server given the verifier and b must send B and "
+          "accept M1. Hex; PAD-form (384-byte) values for verifier, A and B, the minimal form "
+          "of S.", srp_vectors())
+    write("signing.json", "Request and response signatures (docs/protocol.md §5): sign_key = HKDF(K, "
           "\"anoni/v1/sign\"); the MAC inputs are shown in full; sig and X-Anoni-Signature are "
           "base64url of the HMAC-SHA-256.", signing_vectors())
 
