@@ -52,7 +52,7 @@ class ChallengeView(UnsignedView):
     """SRP step 1: A in, a single-use 60-second challenge with salt, KDF and B out."""
 
     @extend_schema(request=ChallengeSerializer, responses={
-        200: ChallengeResponseSerializer, **errors((400, "`bad_public_value` or `malformed`"))})
+        200: ChallengeResponseSerializer, **errors((400, "`bad_public_value`, `invalid_username` or `malformed`"))})
     def post(self, request):
         challenge = services.start_challenge(**_valid(ChallengeSerializer, request),
                                              address=client_address(request))

@@ -10,14 +10,30 @@ from drf_spectacular.utils import OpenApiResponse
 ERROR_COMPONENT = "ApiError"
 ERROR_SCHEMA = {
     "type": "object",
-    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+    "properties": {
+        "code": {"type": "string"}, "detail": {"type": "string"},
+        "missing": {"type": "array", "items": {"type": "integer"},
+                    "description": "`409 incomplete`: the chunk indexes not stored (the first 1,000)"},
+        "server_time": {"type": "integer",
+                        "description": "`401 stale_timestamp`: the server's Unix time"},
+    },
     "required": ["code", "detail"],
     "description": "{code, detail}, plus extra fields for some codes (docs/api.md).",
 }
+# Headers the prose of docs/protocol.md names, declared where they come.
+SIGNATURE_HEADER = {"X-Anoni-Signature": {
+    "description": "base64url HMAC-SHA-256 of the answer under the session's signing key "
+                   "(docs/protocol.md §5). Absent only from the answers a server cannot sign (an "
+                   "unknown or expired session's 401, 411, 413, a backing service's 503), which a "
+                   "client must not act on.",
+    "schema": {"type": "string"}}}
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                      "schema": {"type": "integer"}}}
 DESCRIPTIONS = {
     "400": "Malformed request (`malformed` or a more precise code)",
     "401": "Signature refused: `not_authenticated`, `session_expired`, `replayed`, `stale_timestamp`, "
            "`bad_signature`",
+    "411": "`length_required`: a body sent without a Content-Length (chunked)",
     "413": "`body_too_large`",
     "415": "`unsupported_media_type`",
     "429": "`rate_limited`, with Retry-After",
@@ -64,7 +80,7 @@ def _common_errors(operation: dict) -> list[str]:
     unsigned = operation.get("security") == [{}]
     codes.append("429" if unsigned else "401")
     if "requestBody" in operation:
-        codes.append("415")
+        codes += ["411", "415"]
     return codes
 
 
@@ -78,4 +94,13 @@ def add_common_errors(result, generator, request, public):
             for code in _common_errors(operation):
                 responses.setdefault(code, {"description": DESCRIPTIONS[code],
                                             "content": {"application/json": {"schema": ERROR_REFERENCE}}})
+            signed = operation.get("security") != [{}]
+            for code, response in responses.items():
+                headers = response.setdefault("headers", {})
+                if signed:
+                    headers.update(SIGNATURE_HEADER)
+                if code in ("429", "503"):
+                    headers.update(RETRY_AFTER_HEADER)
+                if not headers:
+                    del response["headers"]
     return result

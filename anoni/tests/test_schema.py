@@ -32,3 +32,20 @@ def test_logout_reads_a_body_it_does_not_document_and_lists_its_415(server_url):
     else:
         raise AssertionError("a text/plain body to logout was accepted")
     run(vault.close())
+
+
+def test_signed_answers_declare_their_signature_and_waits_their_retry_after():
+    """Headers that docs/protocol.md names, declared where they come (a client written from the
+    schema alone had them only from the prose)."""
+    for method, path, operation in operations():
+        signed = operation.get("security") != [{}]
+        for code, response in operation["responses"].items():
+            headers = response.get("headers", {})
+            assert ("X-Anoni-Signature" in headers) == signed, (method, path, code)
+            if code in ("429", "503"):
+                assert "Retry-After" in headers, (method, path, code)
+        if "requestBody" in operation:
+            assert "411" in operation["responses"], (method, path)
+    challenge = {(method, path): operation for method, path, operation in operations()}[
+        ("POST", API + "auth/challenge")]
+    assert "invalid_username" in challenge["responses"]["400"]["description"]
