@@ -24,6 +24,17 @@ pytestmark = pytest.mark.browser
 CHUNK = 4 * 1024 * 1024
 
 
+def download_events(chromium):  # noqa: F811
+    """The browser's own Browser.downloadProgress events, as a list that fills as they come.
+    Playwright's handling of the context's downloads stays as it is; this only asks for the
+    events, which Playwright's own Download does not expose."""
+    devtools = chromium.new_browser_cdp_session()
+    progress = []
+    devtools.on("Browser.downloadProgress", lambda event: progress.append(event))
+    devtools.send("Browser.setDownloadBehavior", {"behavior": "default", "eventsEnabled": True})
+    return progress
+
+
 def test_a_streamed_download_tells_the_browser_its_size(vault_page, chromium, tmp_path):  # noqa: F811
     vault = vault_page
     source = tmp_path / "streamed.bin"
@@ -32,12 +43,7 @@ def test_a_streamed_download_tells_the_browser_its_size(vault_page, chromium, tm
     vault.signup(new_username())
     vault.upload(source)
 
-    # Playwright's handling of this context's downloads stays as it is; this only asks for the
-    # events, which Playwright's own Download does not expose.
-    devtools = chromium.new_browser_cdp_session()
-    progress = []
-    devtools.on("Browser.downloadProgress", lambda event: progress.append(event))
-    devtools.send("Browser.setDownloadBehavior", {"behavior": "default", "eventsEnabled": True})
+    progress = download_events(chromium)
     with vault.page.expect_download(timeout=TRANSFER_TIMEOUT_MS) as download:
         vault.action(source.name, "download")
     assert download.value.failure() is None
@@ -65,10 +71,7 @@ def test_a_streamed_download_ends_when_its_page_is_reloaded(vault_page, chromium
     vault.signup(new_username())
     vault.upload(source)
 
-    devtools = chromium.new_browser_cdp_session()
-    progress = []
-    devtools.on("Browser.downloadProgress", lambda event: progress.append(event))
-    devtools.send("Browser.setDownloadBehavior", {"behavior": "default", "eventsEnabled": True})
+    progress = download_events(chromium)
     # The third chunk never comes: the download waits for the network, for minutes, once the
     # first has reached the browser (the page holds each chunk back until the next is checked).
     page.context.route(re.compile(r".*/api/v1/documents/[0-9a-f-]+/chunks/2$"),

@@ -253,27 +253,35 @@ def test_an_upload_whose_document_another_upload_finished_keeps_it(server_url):
     assert sink.data == data
 
 
-class LostCommitAnswer:
-    """The vault's transport, but the commit's answer is lost on its way back, and then the
-    network is down for `outage` seconds: longer than one request's retries, shorter than the
-    upload's attempts together."""
+class NetworkDown:
+    """The vault's transport, but the network goes down for `seconds`, once: at the commit,
+    which lands and only its answer is lost (`at="commit"`), or at the chunk PUT that follows
+    `at` stored chunks, which never reaches the server."""
 
-    def __init__(self, http, outage):
+    def __init__(self, http, seconds, at):
         self.http = http
-        self.outage = outage
+        self.seconds = seconds
+        self.at = at
+        self.stored = 0
         self.down_until = None
 
     def __getattr__(self, name):
         return getattr(self.http, name)
 
+    def _go_down(self):
+        self.down_until = asyncio.get_running_loop().time() + self.seconds
+        raise TransportError("the network is down")
+
     async def request(self, method, url, headers, body=None, **kwargs):
-        loop = asyncio.get_running_loop()
-        if self.down_until is not None and loop.time() < self.down_until:
+        if self.down_until is not None and asyncio.get_running_loop().time() < self.down_until:
             raise TransportError("the network is down")
+        if self.down_until is None and method == "PUT" and self.stored == self.at:
+            self._go_down()
         reply = await self.http.request(method, url, headers, body, **kwargs)
-        if self.down_until is None and method == "POST" and url.endswith("/commit"):
-            self.down_until = loop.time() + self.outage
-            raise TransportError("the answer was lost")
+        if method == "PUT":
+            self.stored += 1
+        if self.down_until is None and self.at == "commit" and url.endswith("/commit"):
+            self._go_down()
         return reply
 
 
@@ -283,7 +291,7 @@ def test_an_upload_whose_commit_landed_unanswered_is_not_stored_twice(server_url
     the file a second time. It now takes its committed document as its result."""
     vault = signup(server_url)
     vault.retry_delays = (0.05, 0.05)
-    vault._session.http = LostCommitAnswer(vault._session.http, outage=0.5)
+    vault._session.http = NetworkDown(vault._session.http, 0.5, at="commit")
     data = os.urandom(2 * CHUNK + 5)
     waits = []
     info = run(vault.upload(BytesSource(data), name="once.bin", mtime=MTIME,
@@ -297,39 +305,12 @@ def test_an_upload_whose_commit_landed_unanswered_is_not_stored_twice(server_url
     assert sink.data == data and info.name == "once.bin"
 
 
-class DownAfterChunks:
-    """The vault's transport, but the network goes down for `outage` seconds once `after`
-    chunks are stored."""
-
-    def __init__(self, http, after, outage):
-        self.http = http
-        self.after = after
-        self.outage = outage
-        self.stored = 0
-        self.down_until = None
-
-    def __getattr__(self, name):
-        return getattr(self.http, name)
-
-    async def request(self, method, url, headers, body=None, **kwargs):
-        loop = asyncio.get_running_loop()
-        if self.down_until is not None and loop.time() < self.down_until:
-            raise TransportError("the network is down")
-        if method == "PUT" and self.stored == self.after and self.down_until is None:
-            self.down_until = loop.time() + self.outage
-            raise TransportError("the network is down")
-        reply = await self.http.request(method, url, headers, body, **kwargs)
-        if method == "PUT":
-            self.stored += 1
-        return reply
-
-
 def test_an_upload_attempt_resumes_its_own_document(server_url):
     """After an outage longer than a request's retries, the next attempt sends only the chunks
     its document lacks; cancelled while it waits, with discard_if_cancelled, it leaves nothing."""
     vault = signup(server_url)
     vault.retry_delays = (0.05,)
-    transport = DownAfterChunks(vault._session.http, after=2, outage=0.3)
+    transport = NetworkDown(vault._session.http, 0.3, at=2)
     vault._session.http = transport
     data = os.urandom(4 * CHUNK - 3)
     info = run(vault.upload(BytesSource(data), name="resumed.bin", mtime=MTIME, concurrency=1,
@@ -338,7 +319,7 @@ def test_an_upload_attempt_resumes_its_own_document(server_url):
     [document] = Document.objects.filter(account_id=vault.account_id)
     assert str(document.id) == info.id and document.state == Document.State.COMMITTED
 
-    vault._session.http = DownAfterChunks(transport.http, after=1, outage=30)
+    vault._session.http = NetworkDown(transport.http, 30, at=1)
 
     async def cancel_while_waiting():
         waiting = asyncio.Event()
