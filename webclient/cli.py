@@ -53,6 +53,10 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+class Ambiguous(CliError):
+    """A path names more than one item."""
+
+
 class FileProblem(CliError):
     """What stops one local file or directory of a `put` and not the others (its name, its
     content, a name taken in the vault): `put DIR` says so and goes on."""
@@ -358,7 +362,7 @@ class Tree:
                 raise CliError(f"not found: {text}", EXIT_NOT_FOUND)
             if len(found) > 1:
                 choices = ", ".join(f"{item.id} ({_kind(item)})" for item in found)
-                raise CliError(f"{text} is ambiguous; name one by its id: {choices}")
+                raise Ambiguous(f"{text} is ambiguous; name one by its id: {choices}")
             current = found[0]
         return current
 
@@ -409,7 +413,7 @@ async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str, *,
         raise CliError(f"{tree.path(parent)}{name} is a document, not a folder")
     found = tree.named(parent.id, name, documents=False)
     if len(found) > 1:
-        raise CliError(f"{tree.path(parent)}{name} is ambiguous: there are {len(found)} such folders")
+        raise Ambiguous(f"{tree.path(parent)}{name} is ambiguous: there are {len(found)} such folders")
     if found:
         return found[0]
     folder = await vault.create_folder(name, parent.id)
@@ -436,15 +440,29 @@ def _made_when(folder: Folder) -> tuple:
         return datetime.max.replace(tzinfo=timezone.utc), folder.id
 
 
+# How long folder_path waits for commands making the same folders to settle on one of them.
+SETTLING_WAITS = (0.25, 0.5, 1, 2, 4)
+
+
 async def folder_path(vault: Vault, tree: Tree, text: str) -> Folder:
     """The folder a path or id names, making every missing folder on the way (like `mkdir -p`),
-    as other commands may be doing at the same time (see ensure_folder)."""
-    if tree.exists(text):
-        return tree.folder(text)
-    current = ROOT
-    for part in _parts(text):
-        current = await ensure_folder(vault, tree, current, part, shared=True)
-    return current
+    as other commands may be doing at the same time (see ensure_folder). Between one of them
+    making a folder and deleting it again for another's, the path names both: the listing is
+    read again after a while, and only a path that stays ambiguous is refused."""
+    for wait in (*SETTLING_WAITS, None):
+        try:
+            if tree.exists(text):
+                return tree.folder(text)
+            current = ROOT
+            for part in _parts(text):
+                current = await ensure_folder(vault, tree, current, part, shared=True)
+            return current
+        except Ambiguous:
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+            fresh = await Tree.load(vault)
+            tree.folders, tree.documents = fresh.folders, fresh.documents
 
 
 def _parts(path: str) -> list[str]:
