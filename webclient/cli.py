@@ -1055,15 +1055,11 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
         if exc.status == 429:
             wait = exc.retry_after
             return f"too many attempts; try again {f'in {wait} s' if wait else 'later'}", EXIT_FAILURE
-        if exc.code == "quota_exceeded":
-            return "quota exceeded: this does not fit in the account's storage", EXIT_FAILURE
         return f"the server refused: {exc.detail or exc.code} ({exc.status} {exc.code})", EXIT_FAILURE
     if isinstance(exc, ProtocolError):
         if exc.code == "not_anoni":
             return f"no Anoni server answers at {ctx.server} (is the address right?)", EXIT_NETWORK
         return f"the server's answer failed a protocol check ({exc.code})", EXIT_FAILURE
-    if isinstance(exc, SourceChanged):
-        return str(exc), EXIT_FAILURE
     if isinstance(exc, ValueError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, FileNotFoundError):
