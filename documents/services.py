@@ -244,9 +244,12 @@ def delete_document(account, document_id):
 # --- Chunks ---------------------------------------------------------------------------------------
 
 def parse_chunk_index(text):
-    """Canonical decimal only: '7', not '07', '+7', '-1' or '7.0'."""
-    if not (text.isascii() and text.isdigit()) or (len(text) > 1 and text[0] == "0") or len(text) > 10:
+    """Canonical decimal only: '7', not '07', '+7', '-1' or '7.0'. A number too long for any
+    document is still a number: its detail says how far the index may go, as a large one's does."""
+    if not (text.isascii() and text.isdigit()) or (len(text) > 1 and text[0] == "0"):
         raise bad_chunk("The chunk index is not a non-negative integer.")
+    if len(text) > 20:
+        raise bad_chunk("The chunk index is beyond this document's chunks.")
     return int(text)
 
 
