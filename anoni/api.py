@@ -146,16 +146,18 @@ def exception_handler(exc, context):
     return None  # anything else is a bug: let Django answer 500 (JSON on /api/, see below)
 
 
-def _is_api(request):
+def is_api(request):
     return request.path.startswith("/api/")
 
 
 def json_error(status_code, code, detail, headers=None, **extra):
-    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code, headers=headers)
+    """An API error made outside DRF (some before the locale middleware): its detail is English."""
+    return JsonResponse({"code": code, "detail": detail, **extra}, status=status_code,
+                        headers={"Content-Language": "en", **(headers or {})})
 
 
 def handler404(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return json_error(404, "not_found", "No such endpoint or object.")
     from django.views.defaults import page_not_found
 
@@ -167,7 +169,7 @@ def handler500(request):
     # outside a DRF view (in a middleware, a signal receiver, the connection's health check) is
     # still an outage: 503, like the ones exception_handler answers.
     outage = outage_answer(sys.exc_info()[1])
-    if _is_api(request):
+    if is_api(request):
         if outage:
             return json_error(503, **outage, headers={"Retry-After": OUTAGE_RETRY_AFTER})
         return json_error(500, "server_error", "The server failed; the operator has been told.")
@@ -181,7 +183,7 @@ def handler500(request):
 
 
 def handler400(request, exception=None):
-    if _is_api(request):
+    if is_api(request):
         return json_error(400, "malformed", "The request could not be understood.")
     from django.views.defaults import bad_request
 

@@ -3,9 +3,11 @@
 import re
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from anoni.api import json_error
+from anoni.api import is_api, json_error
 
 # The whole site, vault included, runs with no inline script or style and talks only to itself.
 # 'wasm-unsafe-eval' lets the vault's worker compile Pyodide's WebAssembly; it allows no JS eval.
@@ -142,3 +144,23 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     def immutable_file_test(self, path, url):
         return (super().immutable_file_test(path, url)
                 or url.startswith(f"{self.static_prefix}vendor/pyodide/"))
+
+
+class SiteLocaleMiddleware(LocaleMiddleware):
+    """Django's, for the site. The API speaks English whatever the request's Accept-Language (its
+    `detail`s are for developers, its codes for programs), so its answers say so and do not vary
+    with that header: otherwise a client asking in German was told, in Content-Language, that an
+    English detail was German."""
+
+    def process_request(self, request):
+        if is_api(request):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if is_api(request):
+            response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+            return response
+        return super().process_response(request, response)

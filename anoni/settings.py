@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "anoni.middleware.BodySizeLimitMiddleware",
     "accounts.middleware.ResponseSigningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "anoni.middleware.SiteLocaleMiddleware",  # Django's, English for the API
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

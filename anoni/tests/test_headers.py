@@ -35,3 +35,20 @@ def test_production_settings_turn_on_hsts_and_secure_cookies(tmp_path):
     output = subprocess.run([sys.executable, "-c", script], env=environment, cwd=settings.BASE_DIR,
                             capture_output=True, text=True, check=True).stdout
     assert json.loads(output) == [31536000, True, True, True, True]
+
+
+def test_api_answers_are_english_whatever_the_accept_language(http):
+    """An API `detail` is English for every client, so its answers say so rather than echo the
+    language asked for, and do not vary with it; the site's pages do."""
+    german = {"Accept-Language": "de"}
+    answers = [http.get("/api/v1/no-such-endpoint", headers=german),
+               http.post("/api/v1/auth/challenge", content=b"{", headers={**german, "Content-Type": "application/json"}),
+               http.get("/api/v1/account", headers=german),
+               http.post("/api/v1/auth/challenge", content=b" " * 70_000,  # 413, before any view
+                         headers={**german, "Content-Type": "application/json"})]
+    for answer in answers:
+        assert 400 <= answer.status_code < 500 and answer.json()["code"]
+        assert answer.headers["content-language"] == "en", answer.request.url
+        assert "accept-language" not in answer.headers.get("vary", "").lower()
+    page = http.get("/", headers=german, follow_redirects=True)
+    assert page.headers["content-language"] == "de"
