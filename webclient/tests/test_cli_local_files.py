@@ -68,6 +68,18 @@ def test_a_file_written_to_during_its_upload_is_refused(tmp_path):
             run(source.read(CHUNK, CHUNK))
 
 
+def test_a_file_whose_size_is_only_known_once_read_is_refused(account, tmp_path):
+    """procfs says its files are empty: stored by their stat, they were documents of 0 bytes."""
+    vault, anoni = account
+    check(anoni("put", "/proc/self/status"), 1,
+          "its size is not known before it is read (a /proc file?): /proc/self/status")
+    assert run(vault.list_documents()) == []
+    empty = tmp_path / "empty.txt"
+    empty.touch()
+    assert anoni("put", str(empty)).returncode == 0
+    assert [document.size for document in run(vault.list_documents())] == [0]
+
+
 def test_get_replaces_only_regular_files(account, tmp_path):
     vault, anoni = account
     run(vault.upload(BytesSource(b"hello"), name="hello.txt"))

@@ -16,6 +16,16 @@ from pathlib import Path
 from .transfer import SourceChanged
 
 
+class SizeUnknown(OSError):
+    """A file that says it is empty yet is not: procfs and the like make up their content when it
+    is read. A document declares its size before its first chunk, so such a file would be stored
+    as 0 bytes."""
+
+    def __init__(self, path):
+        super().__init__(errno.EINVAL, "its size is not known before it is read (a /proc file?)",
+                         str(path))
+
+
 class FileSource:
     """A regular file, read chunk by chunk at any offset (several reads may be in flight).
 
@@ -28,6 +38,8 @@ class FileSource:
         self._fd = os.open(self.path, os.O_RDONLY)
         try:
             opened = os.fstat(self._fd)
+            if opened.st_size == 0 and os.pread(self._fd, 1, 0):
+                raise SizeUnknown(self.path)
         except OSError:
             os.close(self._fd)
             raise
