@@ -295,11 +295,13 @@ def store_chunk(account, document_id, index, box, *, sha256=None):
     if not is_box_length(len(box)):
         raise bad_chunk("The body cannot be a sealed box (length < 65 or not 49 + a multiple of 16).")
     digest = hashlib.sha256(box).digest() if sha256 is None else sha256
+    # Whose document it is, before the claim: another account must get the 404 of an absent id,
+    # never a 503 that says this one exists and is being uploaded.
+    document = _own_document(account, document_id)
     claim = f"documents:chunk-upload:{document_id}:{index}"
     if not cache.add(claim, True, timeout=CHUNK_CLAIM_SECONDS):
         raise chunk_busy()
     try:
-        document = _own_document(account, document_id)
         _check_chunk(document, index, len(box))
         if used_bytes(account) > quota_bytes(account):
             raise quota_exceeded()

@@ -107,6 +107,20 @@ def test_a_second_upload_of_the_same_index_is_busy_until_the_first_is_done(vault
     assert bytes(Chunk.objects.get(document_id=document["id"], index=0).sha256) == hashlib.sha256(second).digest()
 
 
+def test_another_account_is_told_not_found_while_a_chunk_is_being_written(vault, other_vault, held_storage):
+    """Not 503 chunk_busy, which would say that the id exists and is being uploaded now."""
+    document = vault.create_document([box(4097)])
+
+    async def stranger_upload():
+        with pytest.raises(ApiError) as refused:
+            await put(other_vault, document["id"], 0, box(4097))
+        return refused.value
+
+    refused, [answer] = vault.run(while_writing(1, [put(vault, document["id"], 0, box(4097))], stranger_upload))
+    assert (refused.status, refused.code) == (404, "not_found")
+    assert answer.status == 200
+
+
 def test_a_document_deleted_during_a_write_keeps_nothing_of_it(vault, held_storage):
     boxes = [box(FULL_BOX), box(4097)]
     document = vault.create_document(boxes)
