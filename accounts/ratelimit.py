@@ -2,9 +2,11 @@
 
 Counters use fixed windows aligned to the clock: the window's number is part of the cache key,
 so a counter needs no reset and `Retry-After` is simply the time left in the window. Keys hold
-an HMAC of the username or address, never the value itself.
+an HMAC of the username or address, never the value itself. Addresses are counted by network
+where one client holds many (`client_network`).
 """
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -51,6 +53,23 @@ def client_address(request) -> str:
         if forwarded:
             return forwarded[-min(proxies, len(forwarded))]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def client_network(request) -> str:
+    """What the per-address limits count a client by: its IPv4 address, or the /64 network of its
+    IPv6 one, since a host is given a whole /64 and may send from any of its 2^64 addresses (each
+    would otherwise get fresh counters). An IPv4 address mapped into IPv6 (::ffff:a.b.c.d) counts
+    as the IPv4 address it is; text that is no address, as itself."""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return f"{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+    return str(ip)
 
 
 def _counter(limit: Limit, value: str) -> tuple[str, int, int, float]:

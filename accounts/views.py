@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.ratelimit import client_address
+from accounts.ratelimit import client_network
 from accounts.serializers import (
     AccountSerializer,
     ChallengeResponseSerializer,
@@ -44,7 +44,7 @@ class SignupView(UnsignedView):
         201: SignupResponseSerializer,
         **errors((400, "`invalid_username`, `weak_kdf` or `malformed`"), (409, "`username_taken`"))})
     def post(self, request):
-        account = services.signup(**_valid(SignupSerializer, request), address=client_address(request))
+        account = services.signup(**_valid(SignupSerializer, request), address=client_network(request))
         return Response(SignupResponseSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
@@ -55,7 +55,7 @@ class ChallengeView(UnsignedView):
         200: ChallengeResponseSerializer, **errors((400, "`bad_public_value`, `invalid_username` or `malformed`"))})
     def post(self, request):
         challenge = services.start_challenge(**_valid(ChallengeSerializer, request),
-                                             address=client_address(request))
+                                             address=client_network(request))
         return Response(ChallengeResponseSerializer(challenge).data)
 
 
@@ -69,7 +69,7 @@ class VerifyView(UnsignedView):
     def post(self, request):
         data = _valid(VerifySerializer, request)
         login = services.verify_challenge(token=data["challenge"], M1=data["M1"],
-                                          address=client_address(request))
+                                          address=client_network(request))
         return Response(VerifyResponseSerializer(login).data)
 
 

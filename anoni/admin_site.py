@@ -19,7 +19,7 @@ class AnoniAdminSite(admin.AdminSite):
         if request.method != "POST":
             return super().login(request, extra_context)
         try:
-            reservation = ratelimit.reserve(ADMIN_LOGIN_FAILURES_PER_ADDRESS, ratelimit.client_address(request))
+            reservation = ratelimit.reserve(ADMIN_LOGIN_FAILURES_PER_ADDRESS, ratelimit.client_network(request))
         except ApiError as refused:
             return HttpResponse(_("Too many failed logins from this address; try again later."),
                                 status=refused.status_code, content_type="text/plain; charset=utf-8",

@@ -42,7 +42,7 @@ class ClientLogView(APIView):
         if length > client_log.MAX_BODY:
             raise ApiError(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                            f"A client log is limited to {client_log.MAX_BODY} bytes.")
-        address = ratelimit.client_address(request)
+        address = ratelimit.client_network(request)
         ratelimit.check(CLIENT_LOGS_PER_ADDRESS, address)
         ratelimit.hit(CLIENT_LOGS_PER_ADDRESS, address)
         entries, client = client_log.parse(request.data)

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.ratelimit import client_address
+from accounts.ratelimit import client_network
 from anoni.api import ApiError
 from feedback import services
 from feedback.forms import ContactForm
@@ -65,7 +65,7 @@ def contact(request):
         return _contact_page(request, ContactForm(initial={"token": services.issue_form_token()}))
     if not _from_our_origin(request):
         return render(request, "feedback/refused.html", status=403)
-    address = client_address(request)
+    address = client_network(request)
     try:
         services.check_posts_left(address)
     except ApiError as error:

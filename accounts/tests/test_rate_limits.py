@@ -62,6 +62,20 @@ def test_failed_logins_per_address(server_url, account, settings, behind_one_pro
     assert login(server_url, account.username, account.srp_pass, "10.0.0.10").status_code == 200
 
 
+def test_an_ipv6_host_is_counted_by_its_64_network(server_url, account, settings, behind_one_proxy):
+    """A host has a whole /64 to send from: counted per address, each of its 2^64 addresses had
+    fresh counters. An IPv4 address mapped into IPv6 counts as that IPv4 address."""
+    settings.ANONI_LOGIN_FAILURES_PER_ADDRESS = (2, 900)
+    for username, address in (("guess one", "2001:db8:1:2::1"), ("guess two", "2001:db8:1:2:ffff::9")):
+        assert login(server_url, username, "0" * 64, address).status_code == 401
+    assert rate_limited(challenge(server_url, account.username, account.srp_pass, "2001:db8:1:2:a:b:c:d")[1], 900)
+    assert login(server_url, account.username, account.srp_pass, "2001:db8:1:3::1").status_code == 200
+
+    for username in ("guess three", "guess four"):
+        assert login(server_url, username, "0" * 64, "10.0.0.11").status_code == 401
+    assert rate_limited(challenge(server_url, account.username, account.srp_pass, "::ffff:10.0.0.11")[1], 900)
+
+
 def test_a_challenge_taken_before_the_limit_cannot_be_verified_after_it(server_url, account, settings):
     settings.ANONI_LOGIN_FAILURES_PER_USERNAME = (1, 900)
     exchange, early = challenge(server_url, account.username, account.srp_pass)
