@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from rest_framework import status
 
 from accounts import ratelimit, sessions
@@ -119,9 +120,34 @@ def _fake_record(username: str) -> _SrpRecord:
     # 400 bytes reduced modulo N - 1: the bias against any value is below 2^-120.
     draw = int.from_bytes(hkdf(secret, b"fake-verifier" + name, FAKE_VERIFIER_DRAW_BYTES), "big")
     verifier = GROUP.pad(1 + draw % (GROUP.N - 1))
-    # What a client signing up now uses: the default, unless the operator requires more.
-    iterations = max(settings.ANONI_DEFAULT_KDF_ITERATIONS, settings.ANONI_MIN_KDF_ITERATIONS)
-    return _SrpRecord(None, salt, verifier, iterations)
+    draw = int.from_bytes(hmac.new(secret, b"fake-iterations" + name, hashlib.sha256).digest()[:8], "big")
+    return _SrpRecord(None, salt, verifier, _fake_iterations(draw))
+
+
+# The accounts' iteration counts, which the fake records imitate: cached, and for this long.
+ITERATION_COUNTS_KEY = "accounts:iteration-counts"
+ITERATION_COUNTS_SECONDS = 600
+
+
+def _fake_iterations(draw: int) -> int:
+    """An iteration count drawn (by `draw`, stable per username) from those the accounts have, in
+    their proportions. A fixed count would mark every unknown username where accounts differ:
+    those made with a count of their client's choosing, and those made before the operator
+    raised the minimum, which keep the count they had until their password changes. With no
+    account yet: what a client signing up now uses, the default unless more is required."""
+    counts = cache.get(ITERATION_COUNTS_KEY)
+    if counts is None:
+        counts = list(Account.objects.order_by("kdf_iterations").values_list("kdf_iterations")
+                      .annotate(accounts=Count("id")))
+        cache.set(ITERATION_COUNTS_KEY, counts, ITERATION_COUNTS_SECONDS)
+    if not counts:
+        return max(settings.ANONI_DEFAULT_KDF_ITERATIONS, settings.ANONI_MIN_KDF_ITERATIONS)
+    position = draw % sum(accounts for _, accounts in counts)
+    for iterations, accounts in counts:
+        if position < accounts:
+            return iterations
+        position -= accounts
+    raise AssertionError("unreachable: position < the sum of the counts")
 
 
 def _srp_record(username: str) -> _SrpRecord:

@@ -40,6 +40,22 @@ def test_where_more_iterations_are_required_unknown_usernames_claim_them(server_
     assert fake["kdf"] == {"name": "pbkdf2-sha256", "iterations": 900_000}
 
 
+def test_unknown_usernames_claim_the_iteration_counts_the_accounts_have(server_url, settings):
+    """A fixed count marked the usernames of every account made with another (a client's choice,
+    or the minimum before the operator raised it): unknown ones now draw theirs, one per name,
+    from the accounts' counts in their proportions."""
+    for iterations in (700_000, 700_000, 700_000, 2_000_000):
+        body = new_credentials().signup_body()
+        body["kdf"]["iterations"] = iterations
+        assert web.post(f"{server_url}/api/v1/accounts", json=body).status_code == 201
+    settings.ANONI_MIN_KDF_ITERATIONS = 900_000  # raised since; the accounts keep their counts
+    claimed = [challenge(server_url, f"nobody {number}")[1]["kdf"]["iterations"] for number in range(60)]
+    assert set(claimed) == {700_000, 2_000_000}
+    assert 30 <= claimed.count(700_000) <= 55  # 45 expected
+    again = [challenge(server_url, f"nobody {number}")[1]["kdf"]["iterations"] for number in range(60)]
+    assert again == claimed
+
+
 def test_the_same_salt_on_every_call_and_another_for_another_name(server_url):
     _, first = challenge(server_url, "nobody")
     _, second = challenge(server_url, "nobody")
