@@ -276,6 +276,9 @@ ANONI_MIN_KDF_ITERATIONS = env_int("ANONI_MIN_KDF_ITERATIONS", 600_000)
 ANONI_MAX_KDF_ITERATIONS = env_int("ANONI_MAX_KDF_ITERATIONS", 10_000_000)
 ANONI_DEFAULT_KDF_ITERATIONS = 600_000
 ANONI_QUOTA_BYTES = env_int("ANONI_QUOTA_BYTES", 10 * 1024**3)
+# The sealed metadata (names, types, tree hashes) of an account's documents and folders, which the
+# quota above does not count: some 200,000 documents with their folders, at a few hundred bytes each.
+ANONI_METADATA_BYTES = env_int("ANONI_METADATA_BYTES", 64 * 1024**2)
 ANONI_PENDING_MAX_AGE = env_int("ANONI_PENDING_MAX_AGE", 24 * 3600)
 # The browser vault logs itself out (erasing its keys) after this long unattended; 0: never.
 ANONI_VAULT_IDLE_LOGOUT = env_int("ANONI_VAULT_IDLE_LOGOUT", 30 * 60)

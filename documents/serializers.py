@@ -16,6 +16,9 @@ from webclient.vault.encoding import b64d, b64e
 
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 WRAPPED_KEY_BYTES = 97  # a sealed 32-byte key: 49 + 48
+# Twice the largest metadata our clients make (a 1,024-character name of escaped characters, a
+# 255-character type: some 8 KB), leaving room for fields a later version may add.
+META_MAX_BYTES = 16 * 1024
 
 
 def parse_uuid(text):
@@ -40,10 +43,11 @@ class UuidTextField(serializers.Field):
 @extend_schema_field({"type": "string", "pattern": "^[A-Za-z0-9_-]*$",
                       "description": "A sealed box, base64url without padding."})
 class SealedBoxField(serializers.Field):
-    """Base64url of a sealed box; `exact` pins its length in bytes."""
+    """Base64url of a sealed box; `exact` pins its length in bytes, `maximum` bounds it."""
 
-    def __init__(self, *, exact=None, **kwargs):
+    def __init__(self, *, exact=None, maximum=None, **kwargs):
         self.exact = exact
+        self.maximum = maximum
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -55,10 +59,17 @@ class SealedBoxField(serializers.Field):
             raise serializers.ValidationError(f"Must be a sealed box of exactly {self.exact} bytes.")
         if not is_box_length(len(value)):
             raise serializers.ValidationError("Not the length of a sealed box.")
+        if self.maximum is not None and len(value) > self.maximum:
+            raise serializers.ValidationError(f"Must be a sealed box of at most {self.maximum} bytes.")
         return value
 
     def to_representation(self, value):
         return b64e(bytes(value))
+
+
+def meta_field(**kwargs):
+    """Sealed metadata as clients send it: at most META_MAX_BYTES."""
+    return SealedBoxField(maximum=META_MAX_BYTES, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -102,12 +113,12 @@ class AtLeastOneFieldSerializer(StrictSerializer):
 class FolderCreateSerializer(StrictSerializer):
     id = UuidTextField()
     parent = UuidTextField(allow_null=True)
-    meta = SealedBoxField()
+    meta = meta_field()
 
 
 class FolderUpdateSerializer(AtLeastOneFieldSerializer):
     parent = UuidTextField(allow_null=True, required=False)
-    meta = SealedBoxField(required=False)
+    meta = meta_field(required=False)
 
 
 class FolderSerializer(serializers.Serializer):
@@ -127,7 +138,7 @@ class DocumentCreateSerializer(StrictSerializer):
     id = UuidTextField()
     folder = UuidTextField(allow_null=True)
     wrapped_key = SealedBoxField(exact=WRAPPED_KEY_BYTES)
-    meta = SealedBoxField()
+    meta = meta_field()
     chunks = StrictIntegerField(min_value=1)
     size = StrictIntegerField(min_value=0, help_text="Total byte length of all the boxes.")
 
@@ -141,11 +152,11 @@ class DocumentCreateSerializer(StrictSerializer):
 
 class DocumentUpdateSerializer(AtLeastOneFieldSerializer):
     folder = UuidTextField(allow_null=True, required=False)
-    meta = SealedBoxField(required=False)
+    meta = meta_field(required=False)
 
 
 class CommitSerializer(StrictSerializer):
-    meta = SealedBoxField(required=False)
+    meta = meta_field(required=False)
 
 
 class DocumentSerializer(serializers.Serializer):

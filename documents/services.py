@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 from rest_framework import status
 
@@ -90,6 +91,23 @@ def used_bytes(account) -> int:
     return int(total or 0)
 
 
+def metadata_bytes(account) -> int:
+    """Bytes of sealed metadata the account's folders and documents hold: the quota does not
+    count them, so that a user's storage is what their files take, but they are bounded too
+    (ANONI_METADATA_BYTES), lest one account fill the database with folders and names."""
+    return sum(int(model.objects.filter(account=account).aggregate(total=Sum(Length("meta")))["total"] or 0)
+               for model in (Folder, Document))
+
+
+def _check_metadata_room(account, added: int) -> None:
+    """507 `metadata_quota_exceeded` if `added` more bytes of metadata would not fit. Called with
+    the account locked, so that simultaneous requests cannot all fit in the same room."""
+    if added > 0 and metadata_bytes(account) + added > settings.ANONI_METADATA_BYTES:
+        raise ApiError(status.HTTP_507_INSUFFICIENT_STORAGE, "metadata_quota_exceeded",
+                       "This would exceed the account's room for the metadata of its documents "
+                       f"and folders ({settings.ANONI_METADATA_BYTES} bytes).")
+
+
 def _lock_account(account):
     """Serialises the account's quota checks and folder tree changes (row lock on PostgreSQL;
     SQLite's IMMEDIATE transactions already serialise writers)."""
@@ -125,6 +143,7 @@ def create_folder(account, *, folder_id, parent_id, meta):
     parent = _own_folder(account, parent_id, lock=True) if parent_id is not None else None
     if Folder.objects.filter(pk=folder_id).exists():
         raise conflict("id_taken", "A folder with this id already exists.")
+    _check_metadata_room(account, len(meta))
     try:
         with transaction.atomic():
             return Folder.objects.create(id=folder_id, account=account, parent=parent, meta=meta)
@@ -141,6 +160,7 @@ def update_folder(account, folder_id, *, meta=UNSET, parent_id=UNSET):
         _check_no_cycle(folder, parent)
         folder.parent = parent
     if meta is not UNSET:
+        _check_metadata_room(account, len(meta) - len(folder.meta))
         folder.meta = meta
     folder.save()
     return folder
@@ -207,6 +227,7 @@ def create_document(account, *, document_id, folder_id, wrapped_key, meta, chunk
         raise conflict("id_taken", "A document with this id already exists.")
     if used_bytes(account) + size > quota_bytes(account):
         raise quota_exceeded()
+    _check_metadata_room(account, len(meta))
     try:
         with transaction.atomic():
             return Document.objects.create(
@@ -219,10 +240,13 @@ def create_document(account, *, document_id, folder_id, wrapped_key, meta, chunk
 @transaction.atomic
 def update_document(account, document_id, *, meta=UNSET, folder_id=UNSET):
     """Rename (new sealed metadata) and/or move; allowed while pending too."""
+    if meta is not UNSET:
+        _lock_account(account)
     document = _own_document(account, document_id, lock=True)
     if folder_id is not UNSET:
         document.folder = _own_folder(account, folder_id, lock=True) if folder_id is not None else None
     if meta is not UNSET:
+        _check_metadata_room(account, len(meta) - len(document.meta))
         document.meta = meta
     document.save(update_fields=["folder", "meta"])
     return document
@@ -337,6 +361,8 @@ def document_chunks(account, document_id):
 
 def commit_document(account, document_id, *, meta=UNSET):
     with transaction.atomic():
+        if meta is not UNSET:
+            _lock_account(account)
         document = _own_document(account, document_id, lock=True)
         if document.state == Document.State.COMMITTED:
             raise conflict("already_committed", "The document is already committed.")
@@ -351,6 +377,7 @@ def commit_document(account, document_id, *, meta=UNSET):
             raise conflict("size_mismatch", "The stored chunks do not add up to the declared size.")
         changes = {"state": Document.State.COMMITTED, "committed": timezone.now()}
         if meta is not UNSET:
+            _check_metadata_room(account, len(meta) - len(document.meta))
             changes["meta"] = meta
         won = Document.objects.filter(pk=document.pk, state=Document.State.PENDING).update(**changes)
         if not won:

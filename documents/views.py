@@ -16,6 +16,9 @@ from documents import services
 from documents.models import Document
 
 OCTET_STREAM = "application/octet-stream"
+# Where sealed metadata is written: the account's room for it may be full.
+META_FULL = (507, "`metadata_quota_exceeded`: the account's metadata would exceed its room "
+                  "(ANONI_METADATA_BYTES)")
 
 
 def _uuid_or_404(text):
@@ -46,7 +49,7 @@ class FolderListView(APIView):
         return Response(s.FolderListSerializer({"folders": folders}).data)
 
     @extend_schema(operation_id="folders_create", request=s.FolderCreateSerializer,
-                   responses={201: s.FolderSerializer, **errors(400, 404, 409)})
+                   responses={201: s.FolderSerializer, **errors(400, 404, 409, META_FULL)})
     def post(self, request):
         data = _validated(s.FolderCreateSerializer, request)
         folder = services.create_folder(
@@ -57,7 +60,7 @@ class FolderListView(APIView):
 class FolderDetailView(APIView):
     @extend_schema(operation_id="folders_update", parameters=[FOLDER_ID],
                    request=s.FolderUpdateSerializer,
-                   responses={200: s.FolderSerializer, **errors(400, 404, 409)})
+                   responses={200: s.FolderSerializer, **errors(400, 404, 409, META_FULL)})
     def patch(self, request, folder_id):
         folder_id = _uuid_or_404(folder_id)
         data = _validated(s.FolderUpdateSerializer, request)
@@ -113,7 +116,7 @@ class DocumentListView(APIView):
         return Response(s.DocumentListSerializer({"documents": documents}).data)
 
     @extend_schema(operation_id="documents_create", request=s.DocumentCreateSerializer,
-                   responses={201: s.DocumentSerializer, **errors(400, 404, 409, 507)})
+                   responses={201: s.DocumentSerializer, **errors(400, 404, 409, (507, "`quota_exceeded` or `metadata_quota_exceeded`"))})
     def post(self, request):
         data = _validated(s.DocumentCreateSerializer, request)
         document = services.create_document(
@@ -131,7 +134,7 @@ class DocumentDetailView(APIView):
 
     @extend_schema(operation_id="documents_update", parameters=[DOCUMENT_ID],
                    request=s.DocumentUpdateSerializer,
-                   responses={200: s.DocumentSerializer, **errors(400, 404)})
+                   responses={200: s.DocumentSerializer, **errors(400, 404, META_FULL)})
     def patch(self, request, document_id):
         document_id = _uuid_or_404(document_id)
         data = _validated(s.DocumentUpdateSerializer, request)
@@ -149,7 +152,7 @@ class DocumentDetailView(APIView):
 
 class CommitView(APIView):
     @extend_schema(operation_id="documents_commit", parameters=[DOCUMENT_ID], request=s.CommitSerializer,
-                   responses={200: s.DocumentSerializer, **errors(400, 404, 409)})
+                   responses={200: s.DocumentSerializer, **errors(400, 404, 409, META_FULL)})
     def post(self, request, document_id):
         document_id = _uuid_or_404(document_id)
         data = _validated(s.CommitSerializer, request)
