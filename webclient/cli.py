@@ -1052,6 +1052,9 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
             return f"the server ended the session ({exc.code}); try again", EXIT_CREDENTIALS
         if exc.status == 404:
             return "not found on the server (deleted meanwhile?)", EXIT_NOT_FOUND
+        if exc.code == "metadata_quota_exceeded":
+            return ("the account holds as many documents and folders as the server allows; delete "
+                    "some to make room"), EXIT_FAILURE
         if exc.status == 429:
             wait = exc.retry_after
             return f"too many attempts; try again {f'in {wait} s' if wait else 'later'}", EXIT_FAILURE

@@ -85,6 +85,13 @@ def test_a_folder_and_a_selection_download_as_zip_archives(vault_page, tmp_path)
             if content is not None:
                 assert zipped.read(path) == content
 
+    # A folder with no document in it says so, not that all 0 were checked.
+    vault.new_folder("Nothing")
+    data, name, status = saved(vault, lambda: vault.action("Nothing", "download"))
+    assert name == "Nothing.zip" and "It holds no document, so there was nothing to check." in status
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        assert zipped.namelist() == ["Nothing/"]
+
     # A selection of a folder and a document: one archive named after the folder shown (here the
     # top level, which has no name: the date).
     vault.row("Trip").locator(".item-select").check()
@@ -125,7 +132,7 @@ def test_a_folder_and_a_selection_download_as_zip_archives(vault_page, tmp_path)
     latest = page.locator("#transfer-list .transfer").first
     expect(latest).to_have_class(re.compile(r"\btransfer-danger\b"), timeout=TRANSFER_TIMEOUT_MS)
     assert "no longer in your vault" in latest.inner_text()
-    expect(page.locator("#listing .item-name")).to_have_text(["Trip"])
+    expect(page.locator("#listing .item-name")).to_have_text(["Nothing", "Trip"])
     page.wait_for_timeout(500)
     assert downloads == []
 

@@ -55,3 +55,17 @@ def test_folder_upload_drop_and_recursive_delete(vault_page, tmp_path):
     assert not Document.objects.filter(account=account).exists()
     assert not [name for name in stored_objects() if name.split("/")[0] in document_ids]
     assert vault.csp_violations() == []
+
+
+def test_a_folder_past_the_room_for_names_is_refused_in_words(vault_page, settings):
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    settings.ANONI_METADATA_BYTES = 0
+    page.click("#new-folder-button")
+    page.fill("#name-dialog-input", "One too many")
+    page.click("#name-dialog [type=submit]")
+    expect(page.locator("#name-dialog .form-error")).to_have_text(
+        "Your vault holds as many files and folders as it can. Delete some to make room.")
+    assert vault.names() == []

@@ -1,6 +1,8 @@
 """Signing up: a weak password is the only key to a vault that nobody can open for its owner
 again, so it is refused once with that warning and taken only when submitted again."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -118,3 +120,19 @@ def test_what_must_be_mended_comes_before_the_weak_password_warning(vault_page):
     page.keyboard.type("grüne")
     expect(page.locator("#new-password")).to_have_value("grüne")
     expect(page.locator("#new-password-strength")).to_contain_text("cannot be used in a password")
+
+
+def test_a_wait_of_an_hour_is_said_in_minutes(vault_page, settings):
+    """Not "Please wait 3531 seconds": a signup refused for its address waits up to an hour."""
+    settings.ANONI_SIGNUPS_PER_ADDRESS = (1, 3600)
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    vault.logout()
+    fill_signup(vault, "a long and unusual passphrase")
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    expect(page.locator("#signup-form .form-error")).to_have_text(
+        # Minutes, unless the hour's window is about to end (the limits' windows are the clock's).
+        re.compile(r"Too many attempts\. Please wait (\d+ minutes?|\d{1,2} seconds?) and try again\."))

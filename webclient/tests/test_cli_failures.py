@@ -57,3 +57,6 @@ def test_cli_failures(server_url, tmp_path, settings):
     check(anoni("put", str(big)), 1, "quota exceeded")
     assert not Document.objects.filter(account_id=vault.account_id).exists()
     assert set(stored_objects()) == objects_before
+
+    settings.ANONI_METADATA_BYTES = 0  # the account's room for names is full
+    check(anoni("mkdir", "/more"), 1, "the account holds as many documents and folders as the server allows")

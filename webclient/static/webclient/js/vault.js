@@ -43,6 +43,7 @@ const MESSAGES = {
   // A folder's listing opens every document's key and metadata: one that does not open refuses it.
   listing_integrity: gettext("Integrity check failed: a document or folder here was altered or damaged on the server, so this folder cannot be shown."),
   quota_exceeded: gettext("Your storage is full. Delete something to make room."),
+  metadata_quota_exceeded: gettext("Your vault holds as many files and folders as it can. Delete some to make room."),
   storage_full: gettext("The server's storage is full. Please try again later."),
   folder_cycle: gettext("A folder cannot be moved into itself or into one of its own folders."),
   folder_not_empty: gettext("This folder is not empty."),
@@ -85,9 +86,9 @@ function endedSession(error) {
 function message(error) {
   const info = error instanceof VaultError ? error.info : { code: error?.name === "AbortError" ? "cancelled" : "unexpected" };
   if (info.code === "rate_limited") {
-    const seconds = info.retry_after || 60;
-    return interpolate(ngettext("Too many attempts. Please wait %(seconds)s second and try again.",
-      "Too many attempts. Please wait %(seconds)s seconds and try again.", seconds), { seconds }, true);
+    // In minutes or hours where it is that long: a locked login waits up to 15 minutes, a signup an hour.
+    return interpolate(gettext("Too many attempts. Please wait %(duration)s and try again."),
+      { duration: formatDuration(info.retry_after || 60) }, true);
   }
   return MESSAGES[info.code] || interpolate(gettext("Something went wrong (%(code)s). Please try again."), { code: info.code }, true);
 }
@@ -724,7 +725,7 @@ function showSearchResults(text, hits) {
     entry.className = "list-group-item";
     const button = document.createElement("button");
     button.type = "button";
-    button.className = "btn btn-link p-0 text-start search-hit";
+    button.className = "btn btn-link p-0 text-start text-break search-hit";
     button.textContent = isFolder ? `${item.name}/` : item.name;
     button.addEventListener("click", () => openSearchHit(item, isFolder));
     const where = document.createElement("div");
@@ -1833,9 +1834,10 @@ async function downloadArchive(name, items) {
   try {
     await vault.ready;
     const saved = await saver.saveArchive(name, state.current, folders, documents, task, transferRow.handlers());
-    transferRow.finish(interpolate(ngettext("Saved. Integrity verified for the %(count)s document in the archive.",
-      "Saved. Integrity verified for all %(count)s documents in the archive.", saved.documents),
-    { count: saved.documents }, true), "success");
+    transferRow.finish(saved.documents === 0 ? gettext("Saved. It holds no document, so there was nothing to check.")
+      : interpolate(ngettext("Saved. Integrity verified for the %(count)s document in the archive.",
+        "Saved. Integrity verified for all %(count)s documents in the archive.", saved.documents),
+      { count: saved.documents }, true), "success");
   } catch (error) {
     finishWithError(transferRow, error);
     if (error instanceof VaultError && error.code === "not_found") refreshSoon();
