@@ -334,11 +334,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"without_ids": {"()": "anoni.logs.WithoutIds"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
                  "nowhere": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": ANONI_LOG_LEVEL},
     "loggers": {
-        # django.request logs the request line with the path; paths hold only opaque ids.
+        # django.request logs the path of each refused request: its ids are written as <id>, lest
+        # the log name an erased account's documents and folders after they are gone.
+        "django.request": {"filters": ["without_ids"]},
+        # django.server (runserver) likewise.
+        "django.server": {"filters": ["without_ids"]},
         # A request for another host name is noise, and its Host header is the sender's text.
         # (With no handler at all, Python's last resort would print it, traceback and all.)
         "django.security.DisallowedHost": {"handlers": ["nowhere"], "propagate": False},

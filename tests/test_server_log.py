@@ -1,8 +1,9 @@
 """What the real server (gunicorn) writes to its log when it refuses requests: the reason, never
-the client's address (docs/deploy.md: logs never hold addresses), and nothing for a request to
-another host name, whose Host header is the sender's own text."""
+the client's address (docs/deploy.md: logs never hold addresses) nor the ids in the path, and
+nothing for a request to another host name, whose Host header is the sender's own text."""
 
 import socket
+import uuid
 from urllib.parse import urlsplit
 
 from tests import web
@@ -29,9 +30,12 @@ def test_refused_requests_leave_no_address_and_no_foreign_host_in_the_log(app_en
     assert foreign.status_code == 400 and foreign.headers["Content-Type"].startswith("text/html")
     foreign_api = web.get(server.url + "/api/v1/account", headers={"Host": "attacker-chosen.example"})
     assert (foreign_api.status_code, foreign_api.json()["code"]) == (400, "malformed")
+    document_id = str(uuid.uuid4())  # an erased document's, say
+    assert web.post(f"{server.url}/api/v1/documents/{document_id}/commit", json={}).status_code == 401
     assert web.get(server.url + "/en/").status_code == 200  # the log has caught up with the above
 
     log = (tmp_path / "gunicorn.log").read_text()
     assert "Invalid request: " in log  # the reason stays
     assert "127.0.0.1" not in log and "ip=" not in log
     assert "attacker-chosen" not in log and "Traceback" not in log
+    assert "/api/v1/documents/<id>/commit" in log and document_id not in log
