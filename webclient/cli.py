@@ -1062,6 +1062,11 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
     if isinstance(exc, ProtocolError):
         if exc.code == "not_anoni":
             return f"no Anoni server answers at {ctx.server} (is the address right?)", EXIT_NETWORK
+        if exc.code == "redirected":
+            # The address to give --server: the redirect's target without the API's own path.
+            target = visible(str(exc).split("/api/v1/")[0]) if str(exc) != "redirected" else "another address"
+            return (f"the server at {ctx.server} redirects to {target}; give --server the address "
+                    "it redirects to (https:// for a server behind TLS)"), EXIT_NETWORK
         return f"the server's answer failed a protocol check ({exc.code})", EXIT_FAILURE
     if isinstance(exc, ValueError):
         return str(exc), EXIT_USAGE

@@ -2,8 +2,11 @@
 traceback: 1 failure, 2 usage, 3 credentials, 4 not found, 6 network (5, integrity, is in
 test_cli_tampering.py). Bad arguments are argparse's: a usage line and an error line, exit 2."""
 
+import contextlib
 import os
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from documents.models import Document
 from webclient.tests.client_support import CHUNK, cli, new_username, signup, stored_objects
@@ -13,6 +16,32 @@ def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+class RedirectsToHttps(BaseHTTPRequestHandler):
+    """What a TLS proxy answers on port 80 (and Django with ANONI_SSL_REDIRECT)."""
+
+    def _redirect(self):
+        self.send_response(301)
+        self.send_header("Location", f"https://vault.example.org{self.path}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _redirect
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def redirecting_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RedirectsToHttps)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def check(result, exit_code, message):
@@ -41,6 +70,11 @@ def test_cli_failures(server_url, tmp_path, settings):
     check(anoni("ls", server="http://256.0.0.1"), 2, "not a server URL")
     # An Anoni server, but a wrong path: its 404 said "not found on the server (deleted meanwhile?)".
     check(anoni("ls", server=server_url + "/nope"), 6, "no Anoni server answers at")
+    # http:// for a server behind TLS: its redirect was "the server's answer failed a protocol check".
+    with redirecting_server() as redirecting:
+        check(anoni("ls", server=redirecting), 6,
+              f"the server at {redirecting} redirects to https://vault.example.org; give --server the "
+              "address it redirects to")
     # Bad arguments are argparse's: a usage line, then "anoni[ COMMAND]: error: ...", exit code 2.
     for args, prefix, jobs in ((("-j", "abc", "ls"), "anoni", "abc"),
                                (("--jobs", "0", "ls"), "anoni", "0"),

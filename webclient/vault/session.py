@@ -88,6 +88,11 @@ async def unsigned_request(http, base_url: str, method: str, path: str, json) ->
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     body = None if json is None else _json_body(json)
     response = await http.request(method, base_url.rstrip("/") + path, headers, body)
+    if 300 <= response.status < 400:
+        # Most often http:// given for a server behind TLS, whose proxy redirects to https://.
+        # Not followed: the address the user gave is the one every request (and its signature)
+        # goes to, so the user should give the right one.
+        raise ProtocolError("redirected", response.headers.get("location", ""))
     reply = _parse(response.status, response.headers, response.body)
     if reply.status in (404, 405):
         # Signup and login are on every Anoni server: what answers here is something else (a
