@@ -13,6 +13,11 @@ worker_class = "gthread"
 # so it must run a single process; with Redis (ANONI_REDIS_URL) any number of workers share them.
 workers = int(os.environ.get("ANONI_WORKERS", "0") or 0) or (
     2 * (os.cpu_count() or 1) if os.environ.get("ANONI_REDIS_URL") else 1)
+if workers > 1 and not os.environ.get("ANONI_REDIS_URL"):
+    # Each process would have a cache of its own: a login whose two steps reach two workers
+    # fails, a session known to one worker is refused by the others. Refused here, at start.
+    raise SystemExit(f"ANONI_WORKERS={workers} needs ANONI_REDIS_URL: without Redis the server "
+                     "keeps its logins and sessions in one process, so it runs one worker.")
 threads = int(os.environ.get("ANONI_THREADS", "16"))
 timeout = int(os.environ.get("ANONI_TIMEOUT", "120"))
 graceful_timeout = 30

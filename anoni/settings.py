@@ -10,6 +10,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +33,9 @@ def env_list(name, default=""):
 
 
 VAR_DIR = Path(os.environ.get("ANONI_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Only its owner's: in the embedded configuration it holds the database (usernames, verifiers,
+# wrapped keys), the chunks and the generated secret key.
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def _secret_key():
@@ -174,7 +177,11 @@ else:
                           "OPTIONS": {"MAX_ENTRIES": 200_000}}}
 
 # --- Storage of encrypted chunks ----------------------------------------------------------------
-ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")  # "files" or "s3"
+ANONI_STORAGE = os.environ.get("ANONI_STORAGE", "files")
+if ANONI_STORAGE not in ("files", "s3"):
+    # Any other value ("S3", "s3 ") used to mean files, silently: chunks on the local disk of a
+    # server meant to keep none.
+    raise ImproperlyConfigured(f"ANONI_STORAGE must be files or s3, not {ANONI_STORAGE!r}.")
 CHUNK_STORAGE_DIR = Path(os.environ.get("ANONI_CHUNK_DIR", VAR_DIR / "chunks"))
 if ANONI_STORAGE == "s3":
     import botocore.config

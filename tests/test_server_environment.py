@@ -1,7 +1,13 @@
 """The real server (gunicorn) started as an operator would, with the environment docs/deploy.md
 describes: it writes nothing outside var/, and takes its settings as the table gives them."""
 
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 from tests import web
+from tests.procs import ROOT, child_env
 
 
 def test_gunicorn_opens_no_control_socket(app_env, servers, tmp_path):
@@ -18,3 +24,22 @@ def test_gunicorn_opens_no_control_socket(app_env, servers, tmp_path):
 def test_log_levels_are_taken_in_either_case(app_env, servers):
     server = servers(app_env(ANONI_LOG_LEVEL="info", ANONI_GUNICORN_LOG_LEVEL="info"))
     assert web.get(server.url + "/en/").status_code == 200
+
+
+def test_settings_a_server_cannot_run_with_are_refused_at_start(tmp_path):
+    """Each used to start: ANONI_STORAGE=S3 put the chunks on the local disk, and two workers
+    without Redis failed one login in a few (each worker had its own cache)."""
+    storage = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                             env=child_env({"ANONI_VAR_DIR": str(tmp_path), "ANONI_STORAGE": "S3"}), timeout=60)
+    assert storage.returncode != 0 and "ANONI_STORAGE must be files or s3, not 'S3'" in storage.stderr
+    workers = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "--check-config",
+                              "anoni.wsgi"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env=child_env({"ANONI_VAR_DIR": str(tmp_path), "ANONI_WORKERS": "2"}))
+    assert workers.returncode != 0 and "ANONI_WORKERS=2 needs ANONI_REDIS_URL" in workers.stderr + workers.stdout
+
+
+def test_a_new_var_directory_is_its_owners_alone(tmp_path):
+    var = tmp_path / "var"
+    subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, timeout=60, check=True,
+                   env=child_env({"ANONI_VAR_DIR": str(var)}))
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
