@@ -130,6 +130,18 @@ def read_object(name):
         raise
 
 
+def unreachable(exc: ApiError) -> str:
+    """For an operator's command: why the storage could not be used, as far as it said (S3's error
+    code, e.g. NoSuchBucket or InvalidAccessKeyId, or the system's error name)."""
+    cause = exc.__cause__
+    if isinstance(cause, ClientError):
+        reason = cause.response.get("Error", {}).get("Code") or type(cause).__name__
+    else:
+        reason = type(cause).__name__ if cause is not None else exc.code
+    return (f"The chunk storage cannot be used ({reason}): check ANONI_STORAGE and its settings "
+            "(for S3: the endpoint, the bucket, which must exist, and the keys).")
+
+
 def _is_missing(exc):
     if isinstance(exc, FileNotFoundError):
         return True
