@@ -866,6 +866,8 @@ async def cmd_unfinished(ctx: Context):
             held = sum(doc.stored_size for doc in found)
             show(f"{len(found)} unfinished upload(s) hold {human_size(held)}; `put` the same file into "
                  f"the same folder to finish one, `unfinished --discard [ID...]` to delete them.")
+        else:  # on stderr, as `find` says it found nothing: stdout stays a list, empty
+            show("anoni: no unfinished upload", file=sys.stderr)
     finally:
         await vault.close()
 

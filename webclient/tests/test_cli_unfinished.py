@@ -67,4 +67,4 @@ def test_unfinished_uploads_are_listed_and_discarded(server_url, tmp_path):
     assert rest.stdout == "discarded /second.bin\n"
     assert not Document.objects.filter(account_id=vault.account_id).exists()
     empty = cli(server_url, "--user", vault.username, "unfinished", config_home=home)
-    assert (empty.returncode, empty.stdout) == (0, "")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "anoni: no unfinished upload\n")
