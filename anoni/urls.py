@@ -5,6 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from anoni import views
+
 handler400 = "anoni.api.handler400"
 handler404 = "anoni.api.handler404"
 handler500 = "anoni.api.handler500"
@@ -18,6 +20,9 @@ urlpatterns = [
          name="schema"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Where crawlers and browsers look for them, outside the languages' prefixes.
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

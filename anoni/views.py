@@ -2,14 +2,15 @@
 only the language cookie, and only because the visitor picked a language."""
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 
 from anoni import credits as credit_lists
 from webclient import wheels
@@ -67,3 +68,26 @@ def choose_language(request):
         domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
     return response
+
+
+# Crawlers may read the site, its blog and its feeds; the admin, the API and the vault's page
+# (under every language) hold nothing for a search engine.
+ROBOTS_TXT = """User-agent: *
+Disallow: /admin/
+Disallow: /api/
+Disallow: /*/app/
+"""
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (the admin's, a feed reader's):
+    the site's logo, whose static name changes with its content."""
+    return HttpResponseRedirect(static("site/img/logo.svg"))

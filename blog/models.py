@@ -3,7 +3,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 # Characters XML 1.0 cannot carry, so neither can the Atom feed: most control characters (text
@@ -40,3 +41,13 @@ class Post(models.Model):
 
     def __str__(self):
         return f"[{self.language}] {self.title}"
+
+    def get_absolute_url(self):
+        # Under the post's own language prefix, whatever language the admin is read in.
+        with translation.override(self.language):
+            return reverse("blog:detail", args=[self.slug])
+
+    @property
+    def is_public(self):
+        """Whether everyone may read it: published, and its publication time has come."""
+        return self.is_published and self.published <= timezone.now()

@@ -2,7 +2,8 @@
 
 import re
 import xml.etree.ElementTree as etree
-from urllib.parse import urlsplit
+from functools import partial
+from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
@@ -14,12 +15,14 @@ from markdown.treeprocessors import Treeprocessor
 
 from blog.models import Post
 
-# What a post may contain once rendered: text structure, links, images and tables. No script,
-# style, form, frame or event handler survives, and links may only use these schemes.
+# What a post may contain once rendered: text structure, links, images, tables and the inline
+# marks Markdown has no syntax for (keys, highlights, underline...), which an author writes as
+# HTML. No script, style, form, frame or event handler survives, and links may only use these
+# schemes.
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
-    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},  # prefixed with ID_PREFIX
@@ -67,12 +70,15 @@ def _leaves_the_site(url):
     return bool(parts.netloc) or parts.scheme in ("http", "https")
 
 
-def _filter_attribute(element, attribute, value):
+def _filter_attribute(element, attribute, value, base_url=None):
     # The site loads nothing from another origin, so an image must be a path on this server.
     if element == "img" and attribute == "src" and not _is_path_on_this_server(value):
         return None
     if element == "a" and attribute == "href" and value.startswith("#") and len(value) > 1:
-        return f"#{ID_PREFIX}{value[1:]}"
+        value = f"#{ID_PREFIX}{value[1:]}"
+    # Read elsewhere (in a feed reader), a post's links and images have no page to be relative to.
+    if base_url and attribute in ("href", "src"):
+        value = urljoin(base_url, value)
     return value
 
 
@@ -136,9 +142,10 @@ class _SiteMarkdown(Extension):
         md.treeprocessors.register(_SiteStructure(md), "anoni-site-structure", 5)
 
 
-def render_markdown(text):
+def render_markdown(text, base_url=None):
     """Markdown to HTML cleaned by an allow-list: whatever the author typed, the result is inert.
-    Raw HTML in the Markdown is only cleaned: it is the author's to shape."""
+    Raw HTML in the Markdown is only cleaned: it is the author's to shape. With `base_url` (the
+    post's full URL), every link and image in it is made absolute against it."""
     html = markdown.markdown(text, extensions=["extra", "sane_lists", _SiteMarkdown()], output_format="html",
                              extension_configs={"extra": {
                                  "footnotes": {"BACKLINK_TITLE": gettext("Jump back to footnote %d in the text")},
@@ -149,7 +156,7 @@ def render_markdown(text):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
-        attribute_filter=_filter_attribute,
+        attribute_filter=partial(_filter_attribute, base_url=base_url),
         tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         set_tag_attribute_values=SET_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
@@ -161,3 +168,10 @@ def render_markdown(text):
 
 def published_posts(language):
     return Post.objects.filter(language=language, is_published=True, published__lte=timezone.now())
+
+
+def readable_post(language, slug, user):
+    """The post at this address as `user` may read it, or None. Staff also see drafts and posts
+    not yet due, so that they can check one before it goes out; nobody else learns they exist."""
+    posts = Post.objects.filter(language=language) if user.is_active and user.is_staff else published_posts(language)
+    return posts.filter(slug=slug).first()

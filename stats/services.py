@@ -2,9 +2,9 @@
 
 What is counted: successful (200) GETs answered with an HTML page under a language prefix, i.e.
 the public site's pages, the blog and the vault's page itself. Not counted: the API, the admin,
-static files, feeds, the vault's own requests, redirects (such as the language choice) and
-errors. Nothing is set in the browser and no fingerprint is taken: a row is (day, path,
-anonymised address, referring host, bot or not) with a counter.
+static files, feeds, the vault's own requests, redirects (such as the language choice), errors
+and a browser's prefetches. Nothing is set in the browser and no fingerprint is taken: a row is
+(day, path, anonymised address, referring host, bot or not) with a counter.
 """
 
 import ipaddress
@@ -20,11 +20,21 @@ from django.utils import timezone
 from stats.models import PageView
 
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _ in settings.LANGUAGES)
-# Crawlers, feed readers, link previewers, command-line tools and headless browsers.
+# Crawlers, feed readers, link previewers, command-line tools and headless browsers. Most say
+# "bot", "preview" or "fetch"; the second line names the previewers that do not: what a chat or
+# a social network fetches to show a link (Facebook's, Mastodon's servers' Ruby client, WhatsApp,
+# Slack's image proxy, Pinterest, Iframely, Embedly, Matrix's Synapse) and Google's tools that
+# are no search crawler (GoogleOther, the Search Console's Google-InspectionTool).
 BOT_AGENT = re.compile(
     r"bot|crawl|spider|slurp|archiver|fetch|scrape|preview|monitor|headless|phantomjs|selenium|"
-    r"lighthouse|curl|wget|httpie|python|httpx|aiohttp|go-http|java/|okhttp|libwww|scrapy|feed",
+    r"lighthouse|curl|wget|httpie|python|httpx|aiohttp|go-http|java/|okhttp|libwww|scrapy|feed|"
+    r"externalhit|meta-externalagent|mastodon|http\.rb|whatsapp|slack|pinterest|iframely|embedly|"
+    r"synapse|googleother|google-inspectiontool",
     re.IGNORECASE)
+# A browser that fetches a page ahead in case it is opened next says so (Chrome and Firefox in
+# Sec-Purpose, older ones in Purpose or X-Moz): nobody has read it yet, and if the page is then
+# opened it is shown from that copy without another request, so such fetches are never counted.
+PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 HOST_NAME = re.compile(r"^[a-z0-9.-]{1,253}$")
 
 
@@ -56,8 +66,20 @@ def referrer_host(referer, own_host):
     return host
 
 
+def is_prefetch(request):
+    """Whether the browser only fetched the page ahead ("prefetch", "prefetch;prerender", or
+    Safari's old "preview"), rather than for someone opening it."""
+    for header in PREFETCH_HEADERS:
+        tokens = {token.strip().lower() for token in request.META.get(header, "").split(";")}
+        if tokens & {"prefetch", "prerender", "preview"}:
+            return True
+    return False
+
+
 def is_countable(request, response):
     if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if is_prefetch(request):
         return False
     if not response.get("Content-Type", "").startswith("text/html"):
         return False

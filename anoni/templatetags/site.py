@@ -41,17 +41,19 @@ def navigation(context):
     ]
 
 
-def _has_counterparts(request, switch_view):
-    """Whether the page being read exists in every language: a page that has no counterpart
-    (a blog post names the closest page that does in `language_switch_view`) or an unknown
-    address does not."""
-    if switch_view is not None:
-        return False
+def _exists(request):
     try:
         resolve(request.path)
     except Resolver404:
         return False
     return True
+
+
+def _has_counterparts(request, switch_view):
+    """Whether the page being read exists in every language: a page that has no counterpart
+    (a blog post names the closest page that does in `language_switch_view`) or an unknown
+    address does not."""
+    return switch_view is None and _exists(request)
 
 
 def _same_page_in(request, language, translated, switch_view):
@@ -73,19 +75,36 @@ def language_links(context):
     switch_view = context.get("language_switch_view")
     translated = _has_counterparts(request, switch_view)
     links = []
+    current_language = translation.get_language()
     for code, _name in settings.LANGUAGES:
         page = _same_page_in(request, code, translated, switch_view)
         with translation.override(code):
             choose = reverse("choose-language")
+        # Picking the language being read only remembers it: the reader stays where they are,
+        # on a blog post or a later page of the blog too, and keeps the query (?page=3).
+        current = code == current_language
+        stay = request.get_full_path() if current and _exists(request) else page
         links.append({
             "code": code,
             "name": translation.get_language_info(code)["name_local"],
             "page": page,
             "alternate": request.build_absolute_uri(page) if translated else None,
-            "choose": f"{choose}?{urlencode({'next': page})}",
-            "current": code == translation.get_language(),
+            "choose": f"{choose}?{urlencode({'next': stay})}",
+            "current": current,
         })
     return links
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The full URL of the page being read for <link rel="canonical">: its path without the
+    query (tracking tags, a language's `next`), unless the view names another, as the blog's
+    later pages do (?page=2 is a page of its own). "" on an error page, which Django's error
+    views give `request_path`: an address that names nothing has no canonical form."""
+    if "request_path" in context:
+        return ""
+    request = context["request"]
+    return request.build_absolute_uri(context.get("canonical_path") or request.path)
 
 
 @register.filter(expects_localtime=True)

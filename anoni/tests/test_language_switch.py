@@ -60,7 +60,19 @@ def test_language_choice_never_leads_off_the_site(http, target):
 def test_a_blog_post_switches_to_the_blog_of_the_other_language(http):
     Post.objects.create(language="en", title="Hello", slug="hello", body="Hi.", is_published=True)
     page = Page(http.get("/en/blog/hello/").text)
-    assert _switch_links(page) == {language: path_of("blog:list", language) for language in LANGUAGES}
+    # Picking the language being read stays on the post.
+    assert _switch_links(page) == {
+        language: "/en/blog/hello/" if language == "en" else path_of("blog:list", language) for language in LANGUAGES}
+
+
+def test_the_language_being_read_stays_on_the_same_page_with_its_query(http):
+    Post.objects.bulk_create(Post(language="it", title=f"Ciao {number}", slug=f"ciao-{number}", body="Ciao.",
+                                  is_published=True) for number in range(45))
+    links = _switch_links(Page(http.get("/it/blog/?page=3").text))
+    assert links["it"] == "/it/blog/?page=3"
+    assert {language: target for language, target in links.items() if language != "it"} == {
+        language: path_of("blog:list", language) for language in LANGUAGES if language != "it"}
+    assert _switch_links(Page(http.get("/it/faq/?from=home").text))["it"] == "/it/faq/?from=home"
 
 
 def test_a_hostile_next_cannot_inject_headers(http):

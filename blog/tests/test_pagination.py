@@ -1,5 +1,6 @@
 """The blog list shows twenty posts a page, newest first, with links to the newer and older pages
-in a labelled navigation; a page that does not exist is not found."""
+in a labelled navigation, and a later page's title says which it is; a page that does not exist
+is not found."""
 
 import re
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from anoni.tests.support import Page
+from anoni.tests.support import Page, expected_title
 from blog.models import Post
 
 
@@ -54,3 +55,12 @@ def test_one_page_needs_no_navigation(http, live_server):
 @pytest.mark.parametrize("page", ["0", "4", "-1", "x", "1.5", ""])
 def test_a_page_that_does_not_exist_is_not_found(http, posts, page):
     assert http.get(f"/it/blog/?page={page}").status_code == 404
+
+
+def test_a_later_pages_title_says_its_number(http, posts):
+    assert Page(http.get("/it/blog/").text).title == expected_title("Blog", "it")
+    msgid = "Blog, page %(number)s"
+    with translation.override("it"):
+        page_three = translation.gettext(msgid) % {"number": 3}
+    assert page_three == "Blog, pagina 3"
+    assert Page(http.get("/it/blog/?page=3").text).title == f"{page_three} · Anoni"
