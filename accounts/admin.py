@@ -3,26 +3,53 @@ wrapped key (they are excluded from every page, list and form)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accounts import services, sessions
 from accounts.models import Account, Session
 from anoni.admin import ReadOnlyAdmin
+from anoni.templatetags.site import decimal_size
 from documents import services as documents_services
+from documents.models import Document
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["username", "id", "created", "last_login", "storage_used"]
     fields = ["username", "id", "created", "last_login", "kdf_iterations", "storage_used"]
-    readonly_fields = fields
+    readonly_fields = fields + ["documents_link", "sessions_link"]
     search_fields = ["username"]
     actions = ["erase_selected_accounts"]
 
+    def get_fields(self, request, obj=None):
+        """The links to an account's documents and sessions only where their lists exist and the
+        operator may see them."""
+        return self.fields + [f"{model._meta.model_name}s_link" for model in (Document, Session)
+                              if self.admin_site.is_registered(model)
+                              and self.admin_site.get_model_admin(model).has_view_permission(request)]
+
     @admin.display(description="storage used")
     def storage_used(self, account):
-        return filesizeformat(documents_services.used_bytes(account))
+        # In decimal units (1 MB = 1,000,000 bytes), as the vault shows the account's user.
+        return decimal_size(documents_services.used_bytes(account))
+
+    @admin.display(description="documents")
+    def documents_link(self, account):
+        return self._filtered_list_link(Document, account, account.documents.count(), "document")
+
+    @admin.display(description="sessions")
+    def sessions_link(self, account):
+        return self._filtered_list_link(Session, account, account.sessions.count(), "session")
+
+    def _filtered_list_link(self, model, account, count, noun):
+        # account__exact, not account__id__exact: the admin refuses a lookup across a relation
+        # that is not one of the list's filters.
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist",
+                      current_app=self.admin_site.name)
+        return format_html('<a href="{}?account__exact={}">{} {}{}</a>', url, account.pk, count, noun,
+                           "" if count == 1 else "s")
 
     def has_erase_permission(self, request):
         return request.user.is_superuser  # not staff who may only read accounts

@@ -4,6 +4,7 @@ Sealed metadata and wrapped keys are never shown. Read-only: erasure goes throug
 from django.contrib import admin
 
 from anoni.admin import ReadOnlyAdmin
+from anoni.templatetags.site import decimal_size
 from documents.models import Chunk, Document, Folder
 
 
@@ -34,10 +35,15 @@ class ChunkInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "state", "chunks", "size", "created", "committed"]
+    list_display = ["id", "account", "state", "chunks", "stored_size", "created", "committed"]
     list_filter = ["state"]
-    fields = ["id", "account", "folder", "state", "chunks", "size", "created", "committed"]
+    fields = ["id", "account", "folder", "state", "chunks", "stored_size", "created", "committed"]
     list_select_related = ["account"]
     search_fields = ["=id", "=account__id"]
     date_hierarchy = "created"
     inlines = [ChunkInline]
+
+    @admin.display(description="size", ordering="size")
+    def stored_size(self, document):
+        # In decimal units, as the account's "storage used" and the vault show it.
+        return decimal_size(document.size)

@@ -8,6 +8,7 @@ honeypot field catches bots that fill every input; and the messages accepted fro
 limited in number.
 """
 
+import re
 import secrets
 
 from django.core import signing
@@ -20,6 +21,30 @@ from feedback.models import Message
 FEEDBACK_PER_ADDRESS = ratelimit.Limit("feedback-address", "ANONI_FEEDBACK_PER_ADDRESS")
 TOKEN_SALT = "feedback.contact-form"
 TOKEN_MAX_AGE = 2 * 3600  # seconds a visitor has to write their message
+
+
+# Unicode's bidirectional controls: embeddings and overrides (U+202A-U+202E), isolates
+# (U+2066-U+2069) and the implicit marks (LRM, RLM, ALM). Invisible themselves, they reorder the
+# text around them: "\u202egro.elpmaxe@liam" shows as "mail@example.org".
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def without_bidi_controls(text):
+    return BIDI_CONTROLS.sub("", text)
+
+
+def split_bidi_controls(text):
+    """[(piece, is_control)]: the text in pieces, each bidirectional control a piece of its own,
+    for a page that shows the operator the controls instead of obeying them."""
+    pieces, start = [], 0
+    for control in BIDI_CONTROLS.finditer(text):
+        if control.start() > start:
+            pieces.append((text[start:control.start()], False))
+        pieces.append((control.group(), True))
+        start = control.end()
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces
 
 
 class InvalidToken(Exception):

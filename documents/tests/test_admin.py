@@ -43,7 +43,7 @@ def test_documents_and_folders_are_opaque_and_read_only(vault, operator, chunk_b
         for secret in secrets:
             assert secret[:32] not in page.text, name
     assert document["id"] in pages["document list"].text
-    assert '<td class="field-size">145</td>' in pages["document list"].text
+    assert '<td class="field-stored_size">145\xa0bytes</td>' in pages["document list"].text
     assert '<td class="field-state">Committed</td>' in pages["document list"].text
     assert folder["id"] in pages["folder list"].text
     assert 'name="_save"' not in pages["document"].text  # no form to change it

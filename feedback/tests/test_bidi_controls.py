@@ -1,0 +1,41 @@
+"""Unicode's bidirectional controls cannot show the operator another reply-to address or
+another message than the one sent: the contact form drops them from the reply-to field, and
+the admin shows those in a message as code points instead of obeying them."""
+
+import html
+
+import pytest
+
+from anoni.tests.support import form_token
+from feedback.models import Message
+
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+REVERSED = "\u202egro.elpmaxe@liam"  # shows as "mail@example.org"
+
+
+@pytest.fixture
+def send(http, live_server):
+    def submit(**fields):
+        page = http.get("/en/contact/").text
+        data = {"message": "hello", "reply_to": "", "website": "", "token": form_token(page), **fields}
+        return http.post("/en/contact/", data=data, headers={"Origin": live_server.url})
+    return submit
+
+
+def test_the_form_drops_them_from_the_reply_to_address(send):
+    assert send(reply_to=f" {REVERSED}{CONTROLS} ").status_code == 303
+    assert Message.objects.get().reply_to == "gro.elpmaxe@liam"
+
+
+def test_a_reply_to_of_controls_alone_is_no_reply_to(send):
+    assert send(reply_to=CONTROLS).status_code == 303
+    assert Message.objects.get().reply_to == ""
+
+
+def test_the_admin_shows_them_in_a_message_and_reply_to(operator_http):
+    message = Message.objects.create(message=f"line one\n{REVERSED}", reply_to=REVERSED, language="en")
+    for path in (f"/admin/feedback/message/{message.pk}/change/", "/admin/feedback/message/"):
+        page = operator_http.get(path).text
+        assert "\u202e" not in html.unescape(page)
+        assert page.count("U+202E") == 2, path  # in the message and in the reply-to
+        assert "gro.elpmaxe@liam" in page
