@@ -68,7 +68,7 @@ def client_network(request) -> str:
     if ip.version == 6 and ip.ipv4_mapped:
         return str(ip.ipv4_mapped)
     if ip.version == 6:
-        return f"{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
 
 
