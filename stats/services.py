@@ -2,9 +2,10 @@
 
 What is counted: successful (200) GETs answered with an HTML page under a language prefix, i.e.
 the public site's pages, the blog and the vault's page itself. Not counted: the API, the admin,
-static files, feeds, the vault's own requests, redirects (such as the language choice), errors
-and a browser's prefetches. Nothing is set in the browser and no fingerprint is taken: a row is
-(day, path, anonymised address, referring host, bot or not) with a counter.
+static files, feeds, the vault's own requests, redirects (such as the language choice), errors,
+a browser's prefetches and the operator's own readings (staff logged in to the admin). Nothing
+is set in the browser and no fingerprint is taken: a row is (day, path, anonymised address,
+referring host, bot or not) with a counter.
 """
 
 import ipaddress
@@ -80,6 +81,11 @@ def is_countable(request, response):
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     if is_prefetch(request):
+        return False
+    # The operator's own readings, drafts previewed among them, are not the public's. Only a
+    # request with a session cookie looks the user up.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_staff:
         return False
     if not response.get("Content-Type", "").startswith("text/html"):
         return False
