@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as etree
 from functools import partial
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import markdown
@@ -164,6 +165,63 @@ def render_markdown(text, base_url=None):
         link_rel=None,
         strip_comments=True,
     ))
+
+
+# Elements whose start or end separates words in a post's plain text ("<li>one</li><li>two</li>"
+# reads "one two"); inline ones ("<em>", "<a>") do not.
+SEPARATING_TAGS = {
+    "blockquote", "br", "dd", "div", "dl", "dt", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
+    "pre", "table", "td", "th", "tr", "ul",
+}
+# A page's meta description: search engines show about this many characters of it.
+SUMMARY_LENGTH = 155
+
+
+class _PlainText(HTMLParser):
+    """The text a reader sees of a rendered post, less its footnotes and their numbers in the text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self._skipping = []  # the open elements whose text is left out, by tag
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self._skipping:
+            if tag == self._skipping[-1]:
+                self._skipping.append(tag)
+        elif (tag == "div" and "footnote" in (attributes.get("class") or "").split()
+              or tag == "sup" and (attributes.get("id") or "").startswith(f"{ID_PREFIX}fnref")):
+            self._skipping.append(tag)
+        if tag in SEPARATING_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self._skipping and tag == self._skipping[-1]:
+            self._skipping.pop()
+        if tag in SEPARATING_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def plain_summary(html, length=SUMMARY_LENGTH):
+    """The start of a rendered post as one line of plain text, for its page's meta description: at
+    most `length` characters, cut after a whole word and then marked with "…"."""
+    parser = _PlainText()
+    parser.feed(str(html))
+    parser.close()
+    text = " ".join("".join(parser.parts).split())
+    if len(text) <= length:
+        return text
+    room = length - 1  # for the "…"
+    if text[room].isspace():
+        cut = text[:room]
+    else:
+        cut = text[:room].rsplit(" ", 1)[0] if " " in text[:room] else text[:room]
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def published_posts(language):

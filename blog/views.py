@@ -35,9 +35,11 @@ def post_detail(request, slug):
     post = services.readable_post(get_language(), slug, request.user)
     if post is None:
         raise Http404
+    body = services.render_markdown(post.body)
     response = render(request, "blog/post_detail.html", {
         "post": post,
-        "body": services.render_markdown(post.body),
+        "body": body,
+        "description": services.plain_summary(body),  # the model has no summary of its own
         # Another language has other posts, not this one translated: its blog is the closest page.
         "language_switch_view": "blog:list",
     })

@@ -58,13 +58,14 @@ def expected_title(msgid, language):
 
 
 class Page(HTMLParser):
-    """A parsed page: its language, title, URL references, inline code, and visible text nodes
-    outside code and outside elements marked translate="no"."""
+    """A parsed page: its language, title, meta descriptions, URL references, inline code, and
+    visible text nodes outside code and outside elements marked translate="no"."""
 
     def __init__(self, html):
         super().__init__(convert_charrefs=True)
         self.language = None
         self.title = ""
+        self.descriptions = []  # the content of each <meta name="description">
         self.references = []  # (tag, attribute, value, all attributes)
         self.inline_code = []  # what a strict CSP would block
         self.texts = []
@@ -76,6 +77,8 @@ class Page(HTMLParser):
         attributes = dict(attrs)
         if tag == "html":
             self.language = attributes.get("lang")
+        if tag == "meta" and attributes.get("name") == "description":
+            self.descriptions.append(attributes.get("content") or "")
         for name, value in attrs:
             if name in URL_ATTRIBUTES and value is not None:
                 self.references.append((tag, name, value, attributes))

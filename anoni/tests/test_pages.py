@@ -38,6 +38,46 @@ def test_no_english_text_is_left_on_a_translated_page(http, language):
     assert leftovers == {}
 
 
+# Search engines show about 155 characters of a description; a translation may run a little longer.
+DESCRIPTION_LENGTH = 200
+# Names that a description keeps in every language.
+PROPER_NAMES = ["GNU Affero General Public License"]
+
+
+def _description(http, path):
+    descriptions = Page(http.get(path).text).descriptions
+    assert len(descriptions) == 1, path
+    return descriptions[0]
+
+
+def _runs_of_words(text, length=4):
+    """Every run of `length` words in the text, proper names left out."""
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
+    words = text.lower().split()
+    return {tuple(words[start:start + length]) for start in range(len(words) - length + 1)}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_describes_itself_in_its_language(http, language):
+    """Each page has a meta description of its own: not the site's default (which a page that gives
+    none, such as the 404 page, still has), not another page's, and translated."""
+    descriptions = {name: _description(http, path_of(name, language)) for name, _ in PAGES}
+    for name, description in descriptions.items():
+        assert description.strip(), name
+        assert len(description) <= DESCRIPTION_LENGTH, (name, len(description))
+    default = _description(http, f"/{language}/no-such-page/")
+    shared = {description for description in descriptions.values()
+              if [*descriptions.values(), default].count(description) > 1}
+    assert shared == set()
+    if language != "en":
+        english = {name: _description(http, path_of(name, "en")) for name, _ in PAGES}
+        untranslated = {name: sorted(" ".join(run) for run in _runs_of_words(english[name]) & _runs_of_words(description))
+                        for name, description in descriptions.items()}
+        assert {name: runs for name, runs in untranslated.items() if runs} == {}
+        assert not set(descriptions.values()) & set(english.values())
+
+
 def test_unknown_page_answers_404_with_the_site_layout(http):
     response = http.get("/it/no-such-page/")
     assert response.status_code == 404
