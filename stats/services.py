@@ -82,18 +82,18 @@ def is_countable(request, response):
         return False
     if is_prefetch(request):
         return False
-    # The operator's own readings, drafts previewed among them, are not the public's. Only a
-    # request with a session cookie looks the user up.
-    user = getattr(request, "user", None)
-    if user is not None and user.is_staff:
-        return False
     if not response.get("Content-Type", "").startswith("text/html"):
         return False
     if not request.path.startswith(LANGUAGE_PREFIXES):
         return False
     # The vault's page counts as a page; whatever the vault itself fetches below it does not.
     below_language = request.path.split("/", 2)[2]
-    return not (below_language.startswith("app/") and below_language != "app/")
+    if below_language.startswith("app/") and below_language != "app/":
+        return False
+    # The operator's own readings, drafts previewed among them, are not the public's. Asked last,
+    # of a site page only: only a request with a session cookie looks the user up, and on the
+    # API request.user is the vault's account (signed requests), which is no staff.
+    return not getattr(getattr(request, "user", None), "is_staff", False)
 
 
 def record_page_view(*, path, address, user_agent, referer, own_host):

@@ -230,14 +230,23 @@ def password(text="Password: ") -> str:
     return os.environ.get("ANONI_PASSWORD") or _secret(text)
 
 
+# What the browser vault requires of a new password too (MIN_NEW_PASSWORD in vault.js): the
+# password is the only key to the vault, and the server's operator holds what a guess is checked
+# against (the verifier), with no limit on guesses made offline.
+MIN_NEW_PASSWORD = 8
+
+
 def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
-    """A password being chosen: from the environment, or typed twice."""
+    """A password being chosen: from the environment, or typed twice. Existing passwords (a login)
+    are taken whatever their length: an account made before this rule must still open."""
     chosen = os.environ.get(environment)
-    if chosen:
-        return chosen
-    chosen = _secret(text)
-    if _secret("Repeat it: ") != chosen:
-        raise CliError("the two passwords differ", EXIT_USAGE)
+    if not chosen:
+        chosen = _secret(text)
+        if _secret("Repeat it: ") != chosen:
+            raise CliError("the two passwords differ", EXIT_USAGE)
+    if len(chosen) < MIN_NEW_PASSWORD:
+        raise CliError(f"a new password needs at least {MIN_NEW_PASSWORD} characters: it is the only "
+                       "key to the vault, and nobody can reset it", EXIT_USAGE)
     return chosen
 
 

@@ -60,6 +60,12 @@ def test_cli_failures(server_url, tmp_path, settings):
         return cli(server, "--user", vault.username, *args, config_home=home, **kwargs)
 
     check(anoni("ls", password="wrong password"), 3, "wrong username or password")
+    # A new password as short as the browser refuses, for a new account or a changed password.
+    short = new_username("short")
+    check(cli(server_url, "--user", short, "signup", config_home=home, password="5char"), 2,
+          "a new password needs at least 8 characters")
+    check(anoni("passwd", env={"ANONI_NEW_PASSWORD": "7 chars"}), 2, "a new password needs at least 8 characters")
+    assert anoni("ls").returncode == 0  # the password is unchanged
     check(cli(server_url, "--user", new_username("nobody"), "ls", config_home=home), 3,
           "wrong username or password")
     check(anoni("ls", password=None, input=""), 2, "no password")
