@@ -55,21 +55,26 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def client_network(request) -> str:
-    """What the per-address limits count a client by: its IPv4 address, or the /64 network of its
-    IPv6 one, since a host is given a whole /64 and may send from any of its 2^64 addresses (each
-    would otherwise get fresh counters). An IPv4 address mapped into IPv6 (::ffff:a.b.c.d) counts
-    as the IPv4 address it is; text that is no address, as itself."""
-    address = client_address(request)
+def network_of(address: str, *, ipv4_prefix: int, ipv6_prefix: int) -> str | None:
+    """The address of the network of that prefix that `address` is in, as text; an IPv4 address
+    mapped into IPv6 (::ffff:a.b.c.d) taken as the IPv4 address it is. None for text that is no
+    address."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address
+        return None
     if ip.version == 6 and ip.ipv4_mapped:
-        return str(ip.ipv4_mapped)
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+        ip = ip.ipv4_mapped
+    prefix = ipv4_prefix if ip.version == 4 else ipv6_prefix
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def client_network(request) -> str:
+    """What the per-address limits count a client by: its IPv4 address, or the /64 network of its
+    IPv6 one, since a host is given a whole /64 and may send from any of its 2^64 addresses (each
+    would otherwise get fresh counters). Text that is no address counts as itself."""
+    address = client_address(request)
+    return network_of(address, ipv4_prefix=32, ipv6_prefix=64) or address
 
 
 def _counter(limit: Limit, value: str) -> tuple[str, int, int, float]:

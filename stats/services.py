@@ -8,7 +8,6 @@ is set in the browser and no fingerprint is taken: a row is (day, path, anonymis
 referring host, bot or not) with a counter.
 """
 
-import ipaddress
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from accounts.ratelimit import network_of
 from stats.models import PageView
 
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _ in settings.LANGUAGES)
@@ -42,14 +42,7 @@ HOST_NAME = re.compile(r"^[a-z0-9.-]{1,253}$")
 def anonymise_address(address):
     """IPv4 with its last octet zeroed, IPv6 cut to its /48 network; an IPv4 address mapped into
     IPv6 (::ffff:a.b.c.d) is treated as the IPv4 address it is. Unparsable input gives ""."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return ""
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+    return network_of(address.strip(), ipv4_prefix=24, ipv6_prefix=48) or ""
 
 
 def is_bot(user_agent):
