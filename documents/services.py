@@ -91,18 +91,20 @@ def used_bytes(account) -> int:
     return int(total or 0)
 
 
-def metadata_bytes(account) -> int:
+def metadata_bytes(account, *, documents_meta=None) -> int:
     """Bytes of sealed metadata the account's folders and documents hold: the quota does not
     count them, so that a user's storage is what their files take, but they are bounded too
-    (ANONI_METADATA_BYTES), lest one account fill the database with folders and names."""
-    return sum(int(model.objects.filter(account=account).aggregate(total=Sum(Length("meta")))["total"] or 0)
-               for model in (Folder, Document))
+    (ANONI_METADATA_BYTES), lest one account fill the database with folders and names.
+    `documents_meta`: the documents' share, when the caller has already summed it."""
+    def total(model):
+        return int(model.objects.filter(account=account).aggregate(total=Sum(Length("meta")))["total"] or 0)
+    return total(Folder) + (total(Document) if documents_meta is None else documents_meta)
 
 
-def _check_metadata_room(account, added: int) -> None:
+def _check_metadata_room(account, added: int, *, documents_meta=None) -> None:
     """507 `metadata_quota_exceeded` if `added` more bytes of metadata would not fit. Called with
     the account locked, so that simultaneous requests cannot all fit in the same room."""
-    if added > 0 and metadata_bytes(account) + added > settings.ANONI_METADATA_BYTES:
+    if added > 0 and metadata_bytes(account, documents_meta=documents_meta) + added > settings.ANONI_METADATA_BYTES:
         raise ApiError(status.HTTP_507_INSUFFICIENT_STORAGE, "metadata_quota_exceeded",
                        "This would exceed the account's room for the metadata of its documents "
                        f"and folders ({settings.ANONI_METADATA_BYTES} bytes).")
@@ -225,9 +227,11 @@ def create_document(account, *, document_id, folder_id, wrapped_key, meta, chunk
     folder = _own_folder(account, folder_id, lock=True) if folder_id is not None else None
     if Document.objects.filter(pk=document_id).exists():
         raise conflict("id_taken", "A document with this id already exists.")
-    if used_bytes(account) + size > quota_bytes(account):
+    # Both sums in one pass over the account's documents: this runs for every file uploaded.
+    totals = Document.objects.filter(account=account).aggregate(size=Sum("size"), meta=Sum(Length("meta")))
+    if int(totals["size"] or 0) + size > quota_bytes(account):
         raise quota_exceeded()
-    _check_metadata_room(account, len(meta))
+    _check_metadata_room(account, len(meta), documents_meta=int(totals["meta"] or 0))
     try:
         with transaction.atomic():
             return Document.objects.create(
