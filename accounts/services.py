@@ -118,10 +118,10 @@ def _fake_record(username: str) -> _SrpRecord:
     name = username.encode("ascii")
     salt = hmac.new(secret, b"fake-salt" + name, hashlib.sha256).digest()[:SALT_BYTES]
     # 400 bytes reduced modulo N - 1: the bias against any value is below 2^-120.
-    draw = int.from_bytes(hkdf(secret, b"fake-verifier" + name, FAKE_VERIFIER_DRAW_BYTES), "big")
-    verifier = GROUP.pad(1 + draw % (GROUP.N - 1))
-    draw = int.from_bytes(hmac.new(secret, b"fake-iterations" + name, hashlib.sha256).digest()[:8], "big")
-    return _SrpRecord(None, salt, verifier, _fake_iterations(draw))
+    verifier_draw = int.from_bytes(hkdf(secret, b"fake-verifier" + name, FAKE_VERIFIER_DRAW_BYTES), "big")
+    verifier = GROUP.pad(1 + verifier_draw % (GROUP.N - 1))
+    iterations_draw = int.from_bytes(hmac.new(secret, b"fake-iterations" + name, hashlib.sha256).digest()[:8], "big")
+    return _SrpRecord(None, salt, verifier, _fake_iterations(iterations_draw))
 
 
 # The accounts' iteration counts, which the fake records imitate: cached, and for this long.
