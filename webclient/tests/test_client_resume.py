@@ -91,36 +91,46 @@ def test_an_upload_cancelled_by_its_person_leaves_nothing(server_url):
 
 class UncancellableCreate:
     """The vault's transport, but the request that creates a document reaches the server only
-    after a while, and cancelling its caller does not stop it: as a browser's fetch."""
+    after a while, and cancelling its caller does not stop it: as a browser's fetch. Records
+    when that request sets out and what it was answered."""
 
     def __init__(self, http):
         self.http = http
+        self.create_sent = asyncio.Event()
+        self.create_statuses = []
 
     def __getattr__(self, name):
         return getattr(self.http, name)
 
     async def request(self, method, url, headers, body=None, **kwargs):
+        creates = method == "POST" and url.endswith("/documents")
+
         async def late():
-            if method == "POST" and url.endswith("/documents"):
+            if creates:
+                self.create_sent.set()
                 await asyncio.sleep(0.5)
-            return await self.http.request(method, url, headers, body, **kwargs)
+            response = await self.http.request(method, url, headers, body, **kwargs)
+            if creates:
+                self.create_statuses.append(response.status)
+            return response
         return await asyncio.shield(asyncio.ensure_future(late()))
 
 
 def test_an_upload_cancelled_while_its_document_is_created_leaves_nothing(server_url):
     vault = signup(server_url)
-    vault._session.http = UncancellableCreate(vault._session.http)
+    transport = vault._session.http = UncancellableCreate(vault._session.http)
 
-    async def cancel_early():
+    async def cancel_during_the_create():
         task = asyncio.ensure_future(vault.upload(BytesSource(os.urandom(CHUNK + 5)), name="x.bin",
                                                   mtime=MTIME, discard_if_cancelled=True))
-        await asyncio.sleep(0.1)
+        await asyncio.wait_for(transport.create_sent.wait(), timeout=30)
         task.cancel()
+        # The cancelled upload ends only once the create has landed and been taken back.
         with pytest.raises(asyncio.CancelledError):
             await task
-        await asyncio.sleep(1)  # past the moment the create would have landed
 
-    run(cancel_early())
+    run(cancel_during_the_create())
+    assert transport.create_statuses == [201]  # the document was made, so it was taken back
     assert not Document.objects.filter(account_id=vault.account_id).exists()
 
 
