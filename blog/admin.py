@@ -14,7 +14,8 @@ class PostForm(forms.ModelForm):
         help_texts = {
             "body": _("Markdown. Raw HTML is cleaned to a safe subset when shown. Images must be served "
                       "by this site (a path such as /static/…): an image from another site is removed, "
-                      "since the site makes no request to another origin."),
+                      "since the site makes no request to another origin. A list inside a list is "
+                      "indented by four spaces (two make it part of the outer list)."),
         }
 
 
