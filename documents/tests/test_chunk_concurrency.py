@@ -2,7 +2,7 @@
 lock is held across a write, which with S3 would queue a document's chunks behind each other's
 PUTs); two uploads of one index never interleave (the second is 503 `chunk_busy`); a document
 deleted while one of its boxes is being written keeps nothing of it; a commit while a box is
-being replaced finds that index missing."""
+being replaced finds that index missing. Each with the file system and with S3 (`rclone serve s3`)."""
 
 import asyncio
 import hashlib
@@ -12,15 +12,17 @@ import uuid
 import pytest
 
 from documents.models import Chunk, Document
-from documents.storage import ChunkFileStorage
-from documents.tests.conftest import API, FULL_BOX, OCTET_STREAM, box
+from storages.backends.s3 import S3Storage
+
+from documents.storage import ChunkFileStorage, chunk_name, chunk_storage
+from documents.tests.conftest import API, FULL_BOX, OCTET_STREAM, box, stored_names
 from webclient.vault.errors import ApiError
 
 WAIT = 10  # seconds; far more than any step here takes
 
 
-class HeldStorage(ChunkFileStorage):
-    """A file system whose writes wait until the test lets them go, so that the test can act
+class Held:
+    """A chunk storage whose writes wait until the test lets them go, so that the test can act
     while boxes are being written. `writing` counts the writes under way."""
 
     lock = threading.Condition()
@@ -28,33 +30,48 @@ class HeldStorage(ChunkFileStorage):
     go = threading.Event()
 
     def _save(self, name, content):
-        cls = type(self)
-        with cls.lock:
-            cls.writing += 1
-            cls.lock.notify_all()
+        with Held.lock:
+            Held.writing += 1
+            Held.lock.notify_all()
         try:
-            assert cls.go.wait(WAIT), "the test never let the write go"
+            assert Held.go.wait(WAIT), "the test never let the write go"
             return super()._save(name, content)
         finally:
-            with cls.lock:
-                cls.writing -= 1
+            with Held.lock:
+                Held.writing -= 1
 
-    @classmethod
-    def wait_for_writes(cls, count):
-        with cls.lock:
-            assert cls.lock.wait_for(lambda: cls.writing >= count, WAIT), (
-                f"{cls.writing} box(es) being written at once, not {count}")
+    @staticmethod
+    def wait_for_writes(count):
+        with Held.lock:
+            assert Held.lock.wait_for(lambda: Held.writing >= count, WAIT), (
+                f"{Held.writing} box(es) being written at once, not {count}")
+
+
+class HeldFiles(Held, ChunkFileStorage):
+    pass
+
+
+class HeldS3(Held, S3Storage):
+    pass
 
 
 @pytest.fixture
-def held_storage(settings, tmp_path):
-    HeldStorage.writing = 0
-    HeldStorage.go.clear()
+def held_storage(settings, chunk_backend):
+    """The test's chunk storage (files, then S3), its writes held; returns that storage."""
+    Held.writing = 0
+    Held.go.clear()
+    held = HeldFiles if isinstance(chunk_backend, ChunkFileStorage) else HeldS3
     settings.STORAGES = {**settings.STORAGES, "chunks": {
-        "BACKEND": f"{__name__}.HeldStorage",
-        "OPTIONS": {"location": str(tmp_path / "chunks"), "allow_overwrite": True}}}
-    yield tmp_path / "chunks"
-    HeldStorage.go.set()  # a test that failed midway must not leave a server thread waiting
+        **settings.STORAGES["chunks"], "BACKEND": f"{__name__}.{held.__name__}"}}
+    storage = chunk_storage()
+    assert isinstance(storage, held)
+    yield storage
+    Held.go.set()  # a test that failed midway must not leave a server thread waiting
+
+
+def stored_box(storage, document_id, index):
+    with storage.open(chunk_name(document_id, index)) as stored:
+        return stored.read()
 
 
 def put(vault, document_id, index, data):
@@ -68,10 +85,10 @@ async def while_writing(count, requests, action=None):
     answers or errors)."""
     started = [asyncio.ensure_future(request) for request in requests]
     try:
-        await asyncio.to_thread(HeldStorage.wait_for_writes, count)
+        await asyncio.to_thread(Held.wait_for_writes, count)
         done = await action() if action else None
     finally:
-        HeldStorage.go.set()
+        Held.go.set()
     return done, await asyncio.gather(*started, return_exceptions=True)
 
 
@@ -98,12 +115,11 @@ def test_a_second_upload_of_the_same_index_is_busy_until_the_first_is_done(vault
     refused, [answer] = vault.run(while_writing(1, [put(vault, document["id"], 0, first)], second_upload))
     assert (refused.status, refused.code, refused.retry_after) == (503, "chunk_busy", 1)
     assert answer.status == 200
-    stored = held_storage / document["id"] / "0"
-    assert stored.read_bytes() == first
+    assert stored_box(held_storage, document["id"], 0) == first
     assert bytes(Chunk.objects.get(document_id=document["id"], index=0).sha256) == hashlib.sha256(first).digest()
     # Once the first is done the index is free again: the box is replaced while pending.
     assert vault.put_chunk(document["id"], 0, second).status == 200
-    assert stored.read_bytes() == second
+    assert stored_box(held_storage, document["id"], 0) == second
     assert bytes(Chunk.objects.get(document_id=document["id"], index=0).sha256) == hashlib.sha256(second).digest()
 
 
@@ -134,13 +150,15 @@ def test_a_document_deleted_during_a_write_keeps_nothing_of_it(vault, held_stora
     assert [(answer.status, answer.code) for answer in answers] == [(404, "not_found")] * 2
     assert not Document.objects.filter(pk=document["id"]).exists()
     assert not Chunk.objects.filter(document_id=document["id"]).exists()
-    assert not (held_storage / document["id"]).exists()  # no object, not even its directory
+    assert stored_names(held_storage, document["id"]) == []
+    if isinstance(held_storage, ChunkFileStorage):  # not even the document's directory
+        assert not held_storage.exists(document["id"])
 
 
 def test_an_absent_document_takes_no_claim(vault, held_storage):
     # A 404 before any write leaves the index free: the same request, once the document exists,
     # goes through at once.
-    HeldStorage.go.set()
+    Held.go.set()
     document_id = str(uuid.uuid4())
     data = box(81)
     refused = vault.refused("PUT", f"documents/{document_id}/chunks/0", body=data, content_type=OCTET_STREAM)
@@ -152,9 +170,9 @@ def test_an_absent_document_takes_no_claim(vault, held_storage):
 def test_a_commit_while_a_box_is_being_replaced_finds_it_missing(vault, held_storage):
     old, new = box(4097), box(4097)
     document = vault.create_document([old])
-    HeldStorage.go.set()
+    Held.go.set()
     vault.put_chunk(document["id"], 0, old)
-    HeldStorage.go.clear()
+    Held.go.clear()
 
     async def commit():
         with pytest.raises(ApiError) as refused:
