@@ -3,8 +3,8 @@ exactly like a wrong password."""
 
 import secrets
 
+from accounts.services import GROUP
 from accounts.tests.conftest import new_credentials
-from accounts.tests.independent_srp import N, g
 from accounts.tests.signer import b64d, b64e
 from tests import web
 from webclient.vault.srp import ClientExchange
@@ -81,8 +81,11 @@ def test_verify_fails_like_a_wrong_password(server_url, account):
 
 def test_g_generates_the_whole_group():
     """The premise of the fake verifiers (accounts.services._fake_record): 5 is a quadratic
-    non-residue modulo the safe prime N, so every v in 1..N-1 is a power of g."""
+    non-residue modulo the safe prime N, so every v in 1..N-1 is a power of g. Asked of the group
+    the server draws its fake verifiers in, so that a change to that group is caught here."""
+    N, g = GROUP.N, GROUP.g
     assert pow(g, (N - 1) // 2, N) == N - 1
+    assert pow(2, N - 1, N) == 1  # N passes a Fermat test
     assert pow(2, (N - 1) // 2 - 1, (N - 1) // 2) == 1  # (N-1)/2 passes a Fermat test as well
 
 

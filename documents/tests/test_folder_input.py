@@ -6,7 +6,7 @@ import uuid
 
 from webclient.vault.encoding import b64e
 
-from documents.tests.conftest import box, sealed
+from documents.tests.conftest import sealed
 
 GOOD_META = b64e(sealed())
 
@@ -23,7 +23,7 @@ MALFORMED_CREATES = [
     {"id": "ID", "parent": "root", "meta": GOOD_META},
     {"id": "ID", "parent": None, "meta": GOOD_META + "="},                   # padded
     {"id": "ID", "parent": None, "meta": "not base64!"},
-    {"id": "ID", "parent": None, "meta": b64e(box(65))[:-2]},                # not a box length
+    {"id": "ID", "parent": None, "meta": b64e(bytes(66))},                   # not a box length
     {"id": "ID", "parent": None, "meta": b64e(b"x" * 64)},
     {"id": "ID", "parent": None, "meta": 12},
     {"id": "ID", "parent": None, "meta": None},
@@ -40,6 +40,18 @@ def test_malformed_create_is_refused(vault, subtests):
             error = vault.refused("POST", "folders", json=body)
             assert (error.status, error.code) == (400, "malformed")
             assert error.detail
+    assert vault.call("GET", "folders").data == {"folders": []}
+
+
+def test_meta_of_a_length_no_box_can_have_is_refused_for_its_length(vault, subtests):
+    """Valid base64url, so that the length check is what refuses it, not the decoding: 66 bytes
+    is not 49 + a multiple of 16, and 64 is less than the smallest box."""
+    for meta in (bytes(66), b"x" * 64):
+        with subtests.test(length=len(meta)):
+            error = vault.refused("POST", "folders", json={"id": str(uuid.uuid4()), "parent": None,
+                                                           "meta": b64e(meta)})
+            assert (error.status, error.code) == (400, "malformed")
+            assert error.detail == "meta: Not the length of a sealed box."
     assert vault.call("GET", "folders").data == {"folders": []}
 
 

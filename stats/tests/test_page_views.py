@@ -79,13 +79,23 @@ def test_bots_are_counted_apart(http, behind_proxy, user_agent):
     ("GET", "/admin/login/"),
     ("GET", "/api/v1/account"),
     ("GET", "/api/v1/schema/"),
-    ("GET", "/en/app/bench/results"),
     ("POST", "/en/contact/"),
     ("HEAD", "/en/"),
 ])
 def test_other_requests_are_not_counted(http, behind_proxy, method, path):
     http.request(method, path, headers={"X-Forwarded-For": "203.0.113.5", "User-Agent": BROWSER})
     assert PageView.objects.count() == 0
+
+
+def test_the_vault_page_counts_but_what_lies_below_it_does_not(http, behind_proxy, settings):
+    """Below /<lang>/app/ is the vault's own business; only its page is a visit. The stand-in
+    below it is the vault's page itself, a 200 text/html GET: only its path keeps it out."""
+    settings.ROOT_URLCONF = "stats.tests.urls_below_the_vault"
+    for path in ("/en/app/below/", "/en/app/", "/en/why/"):
+        response = visit(http, path, "203.0.113.5")
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html"), path
+    assert sorted(PageView.objects.values_list("path", "views")) == [("/en/app/", 1), ("/en/why/", 1)]
 
 
 def test_a_page_is_served_even_when_its_view_cannot_be_counted(http, behind_proxy):
