@@ -1,13 +1,16 @@
 """The real server (gunicorn) started as an operator would, with the environment docs/deploy.md
 describes: it writes nothing outside var/, and takes its settings as the table gives them."""
 
+import logging
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import web
-from tests.procs import ROOT, child_env
+from tests.procs import ROOT, child_env, manage
 
 
 def test_gunicorn_opens_no_control_socket(app_env, servers, tmp_path):
@@ -21,9 +24,18 @@ def test_gunicorn_opens_no_control_socket(app_env, servers, tmp_path):
     assert list(runtime.iterdir()) == [] and list(home.iterdir()) == []
 
 
-def test_log_levels_are_taken_in_either_case(app_env, servers):
-    server = servers(app_env(ANONI_LOG_LEVEL="info", ANONI_GUNICORN_LOG_LEVEL="info"))
+@pytest.mark.parametrize("level", ["info", "INFO"])
+def test_log_levels_are_taken_in_either_case(app_env, servers, level):
+    """Each level is applied, not merely accepted (both default to warning). gunicorn says at
+    info that it boots a worker. The application and its libraries log nothing at info, and
+    Django's own loggers keep Django's level whatever the root's, so the root level
+    ANONI_LOG_LEVEL sets is read from a manage.py of the server's environment."""
+    env = app_env(ANONI_LOG_LEVEL=level, ANONI_GUNICORN_LOG_LEVEL=level)
+    server = servers(env)
     assert web.get(server.url + "/en/").status_code == 200
+    assert "[INFO] Booting worker" in server.log_path.read_text(errors="replace")
+    root = manage(["shell", "-v", "0", "-c", "import logging; print(logging.getLogger().level)"], env)
+    assert root.stdout.split()[-1] == str(logging.INFO), root.stdout
 
 
 def test_settings_a_server_cannot_run_with_are_refused_at_start(tmp_path):
