@@ -47,6 +47,7 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
     vault.row("c.txt").locator(".item-select").check()
     expect(bar).to_be_visible()
     expect(page.locator("#selection-count")).to_have_text("3 items selected")
+    expect(page.get_by_role("region", name="3 items selected")).to_be_visible()  # a landmark
     expect(page.locator("#select-all")).not_to_be_checked()
 
     page.click("#move-selected")
