@@ -90,6 +90,22 @@ def test_meta_round_trip_keeps_unicode_and_extra_keys():
         run(document.open_document_meta(crypto, DK, uuid.uuid4(), sealed))
 
 
+def test_sealed_names_of_different_lengths_give_boxes_of_one_length():
+    """Metadata is padded with spaces to a multiple of 128 bytes before sealing: unpadded, a
+    box's length told the server each name's length to within 16 bytes (a hostile-server audit
+    read 65, 81 and 97-byte folder boxes for names of 1, 10 and 31 characters)."""
+    folders = [run(document.seal_folder_meta(crypto, DK, DOC, "x" * length)) for length in (1, 10, 31, 100)]
+    documents = [run(document.seal_document_meta(crypto, DK, DOC, meta(name="n" * length)))
+                 for length in (1, 20, 60)]
+    assert {len(sealed) for sealed in folders} == {document.box_size(128)}
+    assert {len(sealed) for sealed in documents} == {document.box_size(256)}
+    plaintext = bytes(run(box.open_box(crypto, DK, documents[0], box.aad_document_meta(DOC))))
+    assert len(plaintext) == 256 and plaintext.endswith(b" ")
+    assert run(document.open_folder_meta(crypto, DK, DOC, folders[1])) == {"name": "x" * 10}
+    # A longer name takes the next size: the length shows only to within 128 bytes.
+    assert len(run(document.seal_folder_meta(crypto, DK, DOC, "x" * 200))) == document.box_size(256)
+
+
 def test_pending_meta_may_lack_the_tree_hash_only_when_asked():
     pending = meta(tree_hash=None)
     sealed = run(document.seal_document_meta(crypto, DK, DOC, pending, pending=True))
