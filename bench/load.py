@@ -83,9 +83,9 @@ class MeasuredHttp(HttpxHttp):
         super().__init__(timeout=120, max_connections=4)
         self.stats = stats
 
-    async def request(self, method, url, headers, body):
+    async def request(self, method, url, headers, body, **kwargs):
         started = time.perf_counter()
-        response = await super().request(method, url, headers, body)
+        response = await super().request(method, url, headers, body, **kwargs)
         if self.stats.recording:
             name = endpoint(method, url)
             self.stats.latencies[name].append(time.perf_counter() - started)

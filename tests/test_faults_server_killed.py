@@ -19,9 +19,9 @@ class KillMidBody(HttpxHttp):
         self.suffix = f"/chunks/{index}"
         self.killed = False
 
-    async def request(self, method, url, headers, body):
+    async def request(self, method, url, headers, body, **kwargs):
         if method != "PUT" or not url.endswith(self.suffix) or self.killed:
-            return await super().request(method, url, headers, body)
+            return await super().request(method, url, headers, body, **kwargs)
         data = bytes(body)
 
         async def half_then_kill():

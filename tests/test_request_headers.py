@@ -150,8 +150,8 @@ class ExtraHeaders(HttpxHttp):
         super().__init__(verify=SSL_CONTEXT)
         self.extra = {}
 
-    async def request(self, method, url, headers, body):
-        return await super().request(method, url, {**headers, **self.extra}, body)
+    async def request(self, method, url, headers, body, **kwargs):
+        return await super().request(method, url, {**headers, **self.extra}, body, **kwargs)
 
 
 FUTURE, PAST = formatdate(4_000_000_000, usegmt=True), formatdate(1_000_000_000, usegmt=True)

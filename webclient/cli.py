@@ -343,7 +343,13 @@ class Tree:
     def path(self, item) -> str:
         names = [item.name]
         parent = item.parent if isinstance(item, Folder) else item.folder
+        seen = set()
         while parent is not None:
+            # The listing was checked to be a tree, but a folder or document the server answered
+            # since (made, moved) may name any parent.
+            if parent not in self.folders or parent in seen:
+                raise ProtocolError("bad_response", "The server placed an item in no folder of the vault's tree.")
+            seen.add(parent)
             folder = self.folders[parent]
             names.append(folder.name)
             parent = folder.parent

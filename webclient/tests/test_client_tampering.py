@@ -6,11 +6,14 @@ import os
 import pytest
 
 from accounts.models import Account, Session
+from documents.models import Folder
 from webclient.tests.client_support import (CHUNK, PASSWORD, cli, cut_short, flip_byte,
                                             other_document_key, other_metadata, remove_last_chunk,
                                             run, signup, swap_between_documents, swap_chunks)
-from webclient.vault.client import Vault
-from webclient.vault.errors import IntegrityError
+from webclient.cli import Tree
+from webclient.vault.client import Folder as CliFolder
+from webclient.vault.client import Vault, _check_tree
+from webclient.vault.errors import IntegrityError, ProtocolError
 from webclient.vault.local import BytesSink, BytesSource, FileSink
 
 
@@ -61,3 +64,52 @@ def test_tampered_account_key_is_refused_at_login(server_url, tmp_path):
     assert refused.returncode == 5 and "integrity check failed" in refused.stderr
     run(vault.close())
     run(other.close())
+
+
+def test_folders_whose_parents_loop_are_refused_not_walked_for_ever(server_url, tmp_path):
+    """A folder's parent is not sealed: the server can answer any. Two folders that are each
+    other's parent would have every walk up or down the tree (a path, a subtree to delete) go
+    round for ever, growing a list each time (a CLI grew to 24 GB). The listing is refused."""
+    vault = signup(server_url)
+    top = run(vault.create_folder("top"))
+    inner = run(vault.create_folder("inner", parent=top.id))
+    Folder.objects.filter(pk=top.id).update(parent_id=inner.id)
+    with pytest.raises(ProtocolError) as refused:
+        run(vault.list_folders())
+    assert refused.value.code == "bad_response"
+    with pytest.raises(ProtocolError):
+        run(vault.delete_folder_tree(top.id))
+    assert Folder.objects.filter(pk__in=[top.id, inner.id]).count() == 2  # nothing was deleted
+
+    # The CLI says so, at once, as for any answer that breaks the protocol.
+    for command in (["ls", "/"], ["rm", "-r", "/top"]):
+        answer = cli(server_url, "--user", vault.username, *command, config_home=tmp_path, timeout=60)
+        assert answer.returncode == 1, answer.stderr
+        assert "the server's answer failed a protocol check (bad_response)" in answer.stderr
+    run(vault.close())
+
+
+@pytest.mark.parametrize("parents", [
+    {"a": "unknown"},           # a parent the listing does not hold
+    {"a": "a"},                 # its own parent
+    {"a": None, "b": "c", "c": "b"},  # a loop beside a sound folder
+])
+def test_a_listing_that_is_not_a_tree_is_refused(parents):
+    with pytest.raises(ProtocolError):
+        _check_tree([CliFolder(id=id_, parent=parent, name=id_) for id_, parent in parents.items()])
+
+
+def test_a_deep_tree_is_checked_in_one_pass():
+    chain = [CliFolder(id=str(n), parent=str(n - 1) if n else None, name=str(n)) for n in range(20_000)]
+    _check_tree(chain[::-1])  # deepest first: each folder's chain is walked once, not again
+    with pytest.raises(ProtocolError):
+        _check_tree(chain + chain[-1:])  # one listed twice
+
+
+def test_the_cli_refuses_a_path_through_a_folder_it_does_not_know():
+    """A folder or document the server answered after the listing (made, moved) may name any
+    parent: the CLI's path of it is a protocol error, not a KeyError or a loop."""
+    tree = Tree([CliFolder(id="a", parent="b", name="a"), CliFolder(id="b", parent="a", name="b")], [])
+    for item in (CliFolder(id="c", parent="unknown", name="c"), CliFolder(id="c", parent="a", name="c")):
+        with pytest.raises(ProtocolError):
+            tree.path(item)

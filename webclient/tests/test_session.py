@@ -15,7 +15,7 @@ from webclient.vault.backends import HttpResponse
 from webclient.vault.backends.cpython import CpythonCrypto, HttpxHttp
 from webclient.vault.encoding import b64d, b64e
 from webclient.vault.errors import ApiError, ProtocolError, TransportError
-from webclient.vault.session import API, SignedSession, unsigned_request
+from webclient.vault.session import API, SignedSession, _parse, unsigned_request
 
 from .vault_support import run
 
@@ -37,8 +37,8 @@ class Wire:
         self.alter = alter
         self.log: list[tuple[str, str, int, bool]] = []  # method, path, status, signed
 
-    async def request(self, method, url, headers, body):
-        response = await self.http.request(method, url, headers, body)
+    async def request(self, method, url, headers, body, **kwargs):
+        response = await self.http.request(method, url, headers, body, **kwargs)
         if self.alter is not None and "Authorization" in headers:
             response = self.alter(response)
         self.log.append((method, url.split("/api/v1/", 1)[1], response.status,
@@ -377,3 +377,10 @@ def test_a_rate_limited_login_carries_retry_after(server_url, settings):
     assert codes[:2] == [(401, "bad_credentials", None)] * 2
     status, code, retry_after = codes[-1]
     assert (status, code) == (429, "rate_limited") and 0 < retry_after <= 900
+
+
+def test_json_nested_deeper_than_python_parses_is_a_protocol_error():
+    """Not a RecursionError out of the CLI with a traceback (a hostile answer of 200,000 '[')."""
+    with pytest.raises(ProtocolError) as refused:
+        _parse(200, {"content-type": "application/json"}, b"[" * 200_000)
+    assert refused.value.code == "bad_response"

@@ -67,6 +67,24 @@ def _listed_digest(kind: str, item, fields: tuple[str, ...]) -> bytes | None:
     return hashlib.sha256(repr(values).encode()).digest()
 
 
+def _check_tree(folders: list[Folder]) -> None:
+    """ProtocolError unless every folder's parent is the top level (None) or another folder of
+    the list, without a loop: what only a broken or hostile server could answer otherwise."""
+    parents = {folder.id: folder.parent for folder in folders}
+    rooted: set[str] = set()  # folders whose chain of parents is known to reach the top level
+    for start in parents:
+        chain: set[str] = set()
+        current = start
+        while current is not None and current not in rooted:
+            if current not in parents or current in chain:
+                raise ProtocolError("bad_response", "The server's folders do not form a tree.")
+            chain.add(current)
+            current = parents[current]
+        rooted |= chain
+    if len(parents) != len(folders):
+        raise ProtocolError("bad_response", "The server listed a folder twice.")
+
+
 def _uuid(value) -> uuid.UUID:
     """An id as the AAD needs it; ValueError for anything that is not a UUID."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
@@ -260,7 +278,12 @@ class Vault:
                 for (folder_id, _), data, meta in zip(sealed_metas, items, metas)]
 
     async def list_folders(self) -> list[Folder]:
-        return await self._folders((await self._request("GET", "folders")).data["folders"])
+        """Every folder of the account. Their parents are the one thing about them the server
+        could change at will (nothing seals them): they must form a tree, or every walk up or
+        down it (a path, a subtree to delete or download) would go round for ever."""
+        folders = await self._folders((await self._request("GET", "folders")).data["folders"])
+        _check_tree(folders)
+        return folders
 
     async def create_folder(self, name: str, parent=None) -> Folder:
         folder_id = uuid.uuid4()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import keys
-from .backends import Buffer
+from .backends import MAX_ANSWER_BYTES, Buffer
 from .encoding import b64d, b64e
 from .errors import ApiError, ProtocolError, TransportError, VaultError
 from .srp import ClientExchange
@@ -65,7 +65,7 @@ def _parse(status: int, headers: dict, body: Buffer) -> Reply:
         if raw:
             try:
                 data = jsonlib.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # the last: nested too deep
                 raise ProtocolError("bad_response", "The server's answer is not valid JSON.") from None
     return Reply(status, headers, body, data)
 
@@ -250,10 +250,11 @@ class SignedSession:
     # --- signed requests ---------------------------------------------------------------------------
 
     async def request(self, method: str, path: str, *, json=None, body: Buffer | bytes | None = None,
-                      content_type: str | None = None) -> Reply:
+                      content_type: str | None = None, max_answer: int = MAX_ANSWER_BYTES) -> Reply:
         """A signed request to `path` (starting with "/", query included, e.g. API + "account").
         Returns the checked Reply of a 2xx/3xx answer; raises ApiError for 4xx/5xx, ProtocolError
-        for an answer whose signature does not check, TransportError when none arrived."""
+        for an answer whose signature does not check or whose body is over `max_answer` bytes,
+        TransportError when none arrived."""
         if not path.startswith("/"):
             raise ValueError("path must start with '/'")
         method = method.upper()
@@ -265,7 +266,7 @@ class SignedSession:
         relogged = clock_fixed = False
         while True:
             reply, signed = await self._exchange(session, method, path, path_and_query, body,
-                                                 body_hex, content_type)
+                                                 body_hex, content_type, max_answer)
             if reply.status < 400:
                 return reply
             code = reply.data.get("code") if signed and isinstance(reply.data, dict) else None
@@ -284,7 +285,8 @@ class SignedSession:
                                     "The server's answer is not signed by this session.")
             raise _error(reply)
 
-    async def _exchange(self, session, method, path, path_and_query, body, body_hex, content_type):
+    async def _exchange(self, session, method, path, path_and_query, body, body_hex, content_type,
+                        max_answer=MAX_ANSWER_BYTES):
         """One signed exchange. Returns (reply, signed): `signed` is False only for an unsigned
         401, which the caller may use as a hint to log in again and nothing more."""
         sid, sign_key = session
@@ -295,7 +297,8 @@ class SignedSession:
                    "Accept": "application/json"}
         if content_type:
             headers["Content-Type"] = content_type
-        response = await self.http.request(method, self.base_url + path, headers, body)
+        response = await self.http.request(method, self.base_url + path, headers, body,
+                                           max_answer=max_answer)
         received = response.headers.get(SIGNATURE_HEADER)
         if received is None and response.status == 401:
             return Reply(response.status, response.headers, response.body, None), False

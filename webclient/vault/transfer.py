@@ -29,6 +29,8 @@ from .session import API
 from .treehash import LEAF_SIZE, TreeHasher, tree_hash_from_leaves
 
 OCTET_STREAM = "application/octet-stream"
+# What a chunk's answer may hold beyond its box: room for the JSON of an error answered instead.
+ERROR_ANSWER_ROOM = 64 * 1024
 # Waits between attempts of an idempotent step that met a network failure or a 5xx answer.
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
 
@@ -433,8 +435,14 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
 
         async def fetch(index):
             path = _document_path(doc_id, f"/chunks/{index}")
+            # The box, or an error's JSON: a larger answer cannot be this chunk.
+            most = document.box_size(document.chunk_plaintext_size(size, index)) + ERROR_ANSWER_ROOM
             try:
-                sealed = (await retrying(lambda: session.request("GET", path), retries)).body
+                sealed = (await retrying(lambda: session.request("GET", path, max_answer=most), retries)).body
+            except ProtocolError as exc:
+                if exc.code == "answer_too_large":
+                    raise IntegrityError() from None
+                raise
             except ApiError as exc:
                 # The server listed this chunk as stored; refusing it now (absent, out of range)
                 # means the document is not whole. A 401 is about the session, a 5xx may pass.

@@ -75,10 +75,18 @@ class HttpResponse:
     extra: dict = field(default_factory=dict)
 
 
+# The most an answer may hold unless the request says less. A hostile server may answer anything:
+# a bound keeps a client from holding gigabytes before it can tell that the answer is wrong.
+# The largest honest answer, the listing of every document of an account whose metadata fills
+# its room (64 MiB of sealed boxes by default, sent in base64 with ids and keys), fits in it.
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+
+
 class HttpBackend(Protocol):
     async def request(self, method: str, url: str, headers: dict[str, str],
-                      body: Buffer | bytes | None) -> HttpResponse:
+                      body: Buffer | bytes | None, *, max_answer: int = MAX_ANSWER_BYTES) -> HttpResponse:
         """One HTTP exchange. Raises `TransportError` when no answer arrived (connection refused
-        or reset, timeout); any answer, whatever its status, is returned."""
+        or reset, timeout), ProtocolError `answer_too_large` for a body over `max_answer` bytes;
+        any other answer, whatever its status, is returned."""
 
     async def close(self) -> None: ...

@@ -20,8 +20,8 @@ from typing import Sequence
 import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ..errors import IntegrityError, TransportError
-from . import Buffer, HttpResponse
+from ..errors import IntegrityError, ProtocolError, TransportError
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse
 
 # Below this many bytes, work is done on the event loop's thread.
 THREAD_THRESHOLD = 64 * 1024
@@ -160,6 +160,25 @@ def verifying_ssl_context():
     return httpx.create_ssl_context()
 
 
+async def _capped_body(response: httpx.Response, max_answer: int) -> bytes:
+    """The answer's body, refused as soon as it is known to hold more than `max_answer` bytes:
+    by its declared length before a byte is read, else as it arrives."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_answer:
+        raise _too_large()
+    pieces, received = [], 0
+    async for piece in response.aiter_bytes():
+        received += len(piece)
+        if received > max_answer:
+            raise _too_large()
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def _too_large() -> ProtocolError:
+    return ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
+
+
 class HttpxHttp:
     """HttpBackend on one shared `httpx.AsyncClient` (keep-alive, connection pooling).
 
@@ -167,8 +186,10 @@ class HttpxHttp:
     runs in another loop (a CLI calling `asyncio.run` more than once), because httpx's connections
     belong to the loop that opened them."""
 
-    def __init__(self, timeout: float = 60.0, *, verify=True, max_connections: int = 8):
+    def __init__(self, timeout: float = 60.0, *, verify=True, max_connections: int = 8,
+                 deadline: float = 600.0):
         self._timeout = timeout
+        self._deadline = deadline
         self._verify = verifying_ssl_context() if verify is True else verify
         self._max_connections = max_connections
         self._client: httpx.AsyncClient | None = None
@@ -185,7 +206,7 @@ class HttpxHttp:
         return self._client
 
     async def request(self, method: str, url: str, headers: dict[str, str],
-                      body: Buffer | bytes | None) -> HttpResponse:
+                      body: Buffer | bytes | None, *, max_answer: int = MAX_ANSWER_BYTES) -> HttpResponse:
         client = self._client_for_this_loop()
         content = None
         if body is not None and len(body) > BODY_PIECE:
@@ -197,12 +218,16 @@ class HttpxHttp:
         elif body is not None:
             content = bytes(body)
         try:
-            response = await client.request(method, url, headers=headers, content=content)
-        except httpx.TransportError as exc:
+            # The timeout bounds each wait for the network; this bounds the whole exchange, or a
+            # server sending a byte now and then could hold a request for ever.
+            async with asyncio.timeout(self._deadline):
+                async with client.stream(method, url, headers=headers, content=content) as response:
+                    answer = await _capped_body(response, max_answer)
+        except (httpx.TransportError, TimeoutError) as exc:
             raise TransportError(f"{type(exc).__name__} on {method} {httpx.URL(url).path}") from None
         return HttpResponse(status=response.status_code,
                             headers={name.lower(): value for name, value in response.headers.items()},
-                            body=response.content)
+                            body=answer)
 
     async def close(self) -> None:
         if self._client is not None:

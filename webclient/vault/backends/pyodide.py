@@ -13,8 +13,8 @@ from collections import OrderedDict
 import anoni_bridge as bridge
 from pyodide.ffi import JsProxy, to_js
 
-from ..errors import IntegrityError, TransportError
-from . import Buffer, HttpResponse
+from ..errors import IntegrityError, ProtocolError, TransportError
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse
 
 # Below this size, hashing a buffer in Python costs less than a round trip through a JS promise.
 SMALL = 64 * 1024
@@ -137,11 +137,13 @@ class FetchHttp:
     """HttpBackend on the browser's `fetch` (same origin only: the page's CSP allows no other)."""
 
     async def request(self, method: str, url: str, headers: dict[str, str],
-                      body: Buffer | bytes | None) -> HttpResponse:
+                      body: Buffer | bytes | None, *, max_answer: int = MAX_ANSWER_BYTES) -> HttpResponse:
         answer = await bridge.httpRequest(method, url, to_js(list(headers.items())),
-                                          None if body is None else _js(body), HTTP_TIMEOUT_MS)
+                                          None if body is None else _js(body), HTTP_TIMEOUT_MS, max_answer)
         if not answer.ok:
             raise TransportError(f"{answer.error} on {method}")
+        if getattr(answer, "tooLarge", False):  # a JsProxy has no attribute the object lacks
+            raise ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
         return HttpResponse(status=answer.status,
                             headers={name.lower(): value for name, value in answer.headers.to_py()},
                             body=answer.body)

@@ -409,9 +409,10 @@ export async function readBlob(blob, start, end) {
 }
 
 // One HTTP exchange. Resolves to {ok: true, status, headers: [[name, value]...], body: Uint8Array}
-// for any answer, and to {ok: false, error} when none arrived (network failure, timeout), which
-// Python turns into TransportError.
-export async function httpRequest(method, url, headers, body, timeoutMs) {
+// for any answer, to {ok: true, tooLarge: true} for one whose body is over maxAnswer bytes (a
+// hostile server's, which must not fill the page's memory first), and to {ok: false, error} when
+// none arrived (network failure, timeout), which Python turns into TransportError.
+export async function httpRequest(method, url, headers, body, timeoutMs, maxAnswer) {
   let response;
   let payload;
   try {
@@ -424,10 +425,19 @@ export async function httpRequest(method, url, headers, body, timeoutMs) {
       redirect: "error",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    payload = await response.arrayBuffer();
+    // The browser holds a body to its declared length; one without a length is counted as it comes.
+    const declared = response.headers.get("content-length");
+    if (declared === null) {
+      payload = await cappedBody(response.body, maxAnswer);
+    } else if (Number(declared) <= maxAnswer) {
+      payload = await response.arrayBuffer();
+    } else {
+      response.body?.cancel();
+    }
   } catch (error) {
     return { ok: false, error: error.name || "NetworkError" };
   }
+  if (payload === undefined) return { ok: true, tooLarge: true };
   if (await offloaded(payload.byteLength)) {
     // Python checks the response's signature over its SHA-256 first thing.
     const answer = await helperCall("digest", { buffer: payload }, [payload]);
@@ -437,6 +447,29 @@ export async function httpRequest(method, url, headers, body, timeoutMs) {
     payload = new Uint8Array(payload);
   }
   return { ok: true, status: response.status, headers: [...response.headers], body: payload };
+}
+
+// A body of unknown length read piece by piece: undefined once it is over maxAnswer bytes.
+async function cappedBody(stream, maxAnswer) {
+  if (stream === null) return new ArrayBuffer(0);
+  const pieces = [];
+  let received = 0;
+  const reader = stream.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    received += read.value.byteLength;
+    if (received > maxAnswer) {
+      reader.cancel();
+      return undefined;
+    }
+    pieces.push(read.value);
+  }
+  const whole = new Uint8Array(received);
+  let offset = 0;
+  for (const piece of pieces) {
+    whole.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return whole.buffer;
 }
 
 // --- The helper's side ----------------------------------------------------------------------------

@@ -397,7 +397,10 @@ function folderById(id) {
 
 function ancestry(id) {
   const chain = [];
-  for (let folder = folderById(id); folder; folder = folderById(folder.parent)) chain.unshift(folder);
+  // The worker lists only folders that form a tree; stopping at a repeat is the last guard.
+  for (let folder = folderById(id); folder && !chain.includes(folder); folder = folderById(folder.parent)) {
+    chain.unshift(folder);
+  }
   return chain;
 }
 
