@@ -42,10 +42,11 @@ def new_credentials(username: str | None = None) -> Credentials:
 
 
 def cache_keys() -> list[str]:
-    """Every key in the cache the live server uses (in-process LocMem, or Redis), as stored."""
+    """Every key in the cache the live server uses (in-process LocMem, or Redis), as stored, in
+    sorted order: Redis lists them in none (a comparison of two listings failed once on order)."""
     if isinstance(cache._cache, dict):  # LocMemCache's OrderedDict, shared with the live server
-        return list(cache._cache)
-    return [key.decode() for key in cache._cache.get_client(write=False).keys("*")]
+        return sorted(cache._cache)
+    return sorted(key.decode() for key in cache._cache.get_client(write=False).keys("*"))
 
 
 def sign_key_cached(sid: bytes) -> bool:
