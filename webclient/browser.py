@@ -339,15 +339,12 @@ class BrowserVault:
         chosen_folders = [by_id.get(folder_id) for folder_id in dict.fromkeys(folders)]
         if any(folder is None or folder.parent != parent for folder in chosen_folders):
             raise ApiError(404, "not_found")
-        # Every folder of the chosen subtrees (a parent loop, which only a broken server could
-        # answer, ends at the first folder seen twice), then their documents in one go.
-        subtree, seen = [], set()
+        # Every folder of the chosen subtrees (list_folders answers only a tree: no parent
+        # loops), then their documents in one go.
+        subtree = []
         pending = list(chosen_folders)
         while pending:
             folder = pending.pop()
-            if folder.id in seen:
-                continue
-            seen.add(folder.id)
             subtree.append(folder)
             pending.extend(children.get(folder.id, []))
         # A few listings at a time: a tree of a thousand folders must not be a thousand requests

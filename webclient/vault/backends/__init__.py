@@ -14,6 +14,8 @@ Implementations:
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..errors import ProtocolError
+
 Buffer = Any  # bytes-like in CPython, a Uint8Array proxy in Pyodide
 
 
@@ -80,6 +82,10 @@ class HttpResponse:
 # The largest honest answer, the listing of every document of an account whose metadata fills
 # its room (64 MiB of sealed boxes by default, sent in base64 with ids and keys), fits in it.
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
+
+
+def answer_too_large() -> ProtocolError:
+    return ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
 
 
 class HttpBackend(Protocol):

@@ -20,8 +20,8 @@ from typing import Sequence
 import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ..errors import IntegrityError, ProtocolError, TransportError
-from . import MAX_ANSWER_BYTES, Buffer, HttpResponse
+from ..errors import IntegrityError, TransportError
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large
 
 # Below this many bytes, work is done on the event loop's thread.
 THREAD_THRESHOLD = 64 * 1024
@@ -165,18 +165,14 @@ async def _capped_body(response: httpx.Response, max_answer: int) -> bytes:
     by its declared length before a byte is read, else as it arrives."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_answer:
-        raise _too_large()
+        raise answer_too_large()
     pieces, received = [], 0
     async for piece in response.aiter_bytes():
         received += len(piece)
         if received > max_answer:
-            raise _too_large()
+            raise answer_too_large()
         pieces.append(piece)
     return b"".join(pieces)
-
-
-def _too_large() -> ProtocolError:
-    return ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
 
 
 class HttpxHttp:

@@ -13,8 +13,8 @@ from collections import OrderedDict
 import anoni_bridge as bridge
 from pyodide.ffi import JsProxy, to_js
 
-from ..errors import IntegrityError, ProtocolError, TransportError
-from . import MAX_ANSWER_BYTES, Buffer, HttpResponse
+from ..errors import IntegrityError, TransportError
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large
 
 # Below this size, hashing a buffer in Python costs less than a round trip through a JS promise.
 SMALL = 64 * 1024
@@ -143,7 +143,7 @@ class FetchHttp:
         if not answer.ok:
             raise TransportError(f"{answer.error} on {method}")
         if getattr(answer, "tooLarge", False):  # a JsProxy has no attribute the object lacks
-            raise ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
+            raise answer_too_large()
         return HttpResponse(status=answer.status,
                             headers={name.lower(): value for name, value in answer.headers.to_py()},
                             body=answer.body)

@@ -397,10 +397,8 @@ function folderById(id) {
 
 function ancestry(id) {
   const chain = [];
-  // The worker lists only folders that form a tree; stopping at a repeat is the last guard.
-  for (let folder = folderById(id); folder && !chain.includes(folder); folder = folderById(folder.parent)) {
-    chain.unshift(folder);
-  }
+  // No loop: the worker lists only folders that form a tree (Vault.list_folders).
+  for (let folder = folderById(id); folder; folder = folderById(folder.parent)) chain.unshift(folder);
   return chain;
 }
 
