@@ -27,15 +27,41 @@ def _sentences(page):
     return {text for text in page.texts if len(text.split()) >= 2 and text not in OPERATOR_VALUES}
 
 
+# The vault's page beside the site's: its strings are in the same catalogues.
+PAGE_NAMES = [name for name, _ in PAGES] + ["vault"]
+
+
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
 def test_no_english_text_is_left_on_a_translated_page(http, language):
     leftovers = {}
-    for name, _ in PAGES:
+    for name in PAGE_NAMES:
         english = _sentences(Page(http.get(path_of(name, "en")).text))
         translated = _sentences(Page(http.get(path_of(name, language)).text))
         if english & translated:
             leftovers[name] = sorted(english & translated)
     assert leftovers == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_template_syntax_shows_on_a_page(http, language):
+    """Django's {# #} comments end at the line's end: one over two lines was the vault's text
+    (a note on a landmark, in every language)."""
+    for name in PAGE_NAMES:
+        text = " ".join(Page(http.get(path_of(name, language)).text).texts)
+        for mark in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert mark not in text, (name, mark)
+
+
+def test_every_template_comment_closes_on_its_line():
+    """The same in templates no test renders: a {# #} comment that does not close on its line is
+    shown as text."""
+    templates = [path for path in settings.BASE_DIR.rglob("templates/**/*")
+                 if path.is_file() and not {".venv", "node_modules", "staticfiles"} & set(path.parts)]
+    assert len(templates) > 20
+    unclosed = [f"{path}:{number}" for path in templates
+                for number, line in enumerate(path.read_text().splitlines(), 1)
+                if line.count("{#") != line.count("#}")]
+    assert unclosed == []
 
 
 # Search engines show about 155 characters of a description; a translation may run a little longer.
