@@ -347,3 +347,21 @@ def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
                 page.keyboard.press("Escape")
     # The sort arrow is drawn, not read: the heading's name is its word (aria-sort says the rest).
     expect(page.get_by_role("columnheader", name="Name", exact=True)).to_have_count(1)
+
+
+def test_the_menu_button_of_a_phone_shows_its_focus(vault_page):
+    """At a phone's width the site's menu folds behind a button, whose focus Bootstrap shows by a
+    translucent shadow and no outline: on the dark header, nothing a keyboard user could see."""
+    page = vault_page.page
+    page.set_viewport_size(PHONE)
+    for path in ("/en/", "/en/app/"):
+        page.goto(vault_page.server + path)
+        for scheme in ("light", "dark"):
+            emulate(page, scheme)
+            page.focus(".navbar-toggler")
+            page.keyboard.press("Shift+Tab")  # and back: a focus by the keyboard, as it shows
+            page.keyboard.press("Tab")
+            expect(page.locator(".navbar-toggler")).to_be_focused()
+            outline = page.evaluate(CONTRASTS, [".navbar-toggler", "outline"])
+            assert outline["style"] == "solid" and outline["width"] >= 2, (path, scheme, outline)
+            assert outline["ratio"] >= 3, (path, scheme, outline)
