@@ -345,8 +345,8 @@ class Tree:
         parent = item.parent if isinstance(item, Folder) else item.folder
         seen = set()
         while parent is not None:
-            # The listing was checked to be a tree, but a folder or document the server answered
-            # since (made, moved) may name any parent.
+            # The listing was checked to be a tree, and answers since (made, moved) to be where
+            # they were asked to go; but a server could accept a folder's move into itself.
             if parent not in self.folders or parent in seen:
                 raise ProtocolError("bad_response", "The server placed an item in no folder of the vault's tree.")
             seen.add(parent)

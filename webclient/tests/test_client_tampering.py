@@ -1,7 +1,11 @@
 """Stored data altered at rest (by the server's operator, a thief, a bug) is refused on download
 with the one IntegrityError, and a file sink leaves nothing behind."""
 
+import hashlib
+import json
 import os
+import re
+import uuid
 
 import pytest
 
@@ -12,9 +16,12 @@ from webclient.tests.client_support import (CHUNK, PASSWORD, cli, cut_short, fli
                                             run, signup, swap_between_documents, swap_chunks)
 from webclient.cli import Tree
 from webclient.vault.client import Folder as CliFolder
+from webclient.vault.backends import HttpResponse
 from webclient.vault.client import Vault, _check_tree
+from webclient.vault.encoding import b64e
 from webclient.vault.errors import IntegrityError, ProtocolError
 from webclient.vault.local import BytesSink, BytesSource, FileSink
+from webclient.vault.session import SIGNATURE_HEADER, response_signature
 
 
 @pytest.mark.parametrize("tamper", [flip_byte, swap_chunks, swap_between_documents, remove_last_chunk,
@@ -113,3 +120,66 @@ def test_the_cli_refuses_a_path_through_a_folder_it_does_not_know():
     for item in (CliFolder(id="c", parent="unknown", name="c"), CliFolder(id="c", parent="a", name="c")):
         with pytest.raises(ProtocolError):
             tree.path(item)
+
+
+class RewritingServer:
+    """The live server's answers to one kind of request, rewritten and signed again with the
+    session's key, as a hostile server (which holds that key) could answer."""
+
+    def __init__(self, vault, method, path_part, rewrite):
+        self.http, self.vault = vault._session.http, vault
+        self.method, self.path_part, self.rewrite = method, path_part, rewrite
+        vault._session.http = self
+
+    async def request(self, method, url, headers, body, **kwargs):
+        response = await self.http.request(method, url, headers, body, **kwargs)
+        if method != self.method or self.path_part not in url or response.status >= 300:
+            return response
+        answer = json.dumps(self.rewrite(json.loads(bytes(response.body)))).encode()
+        nonce = re.search(r"nonce=([^,]+)", headers["Authorization"]).group(1)
+        signature = response_signature(self.vault._session._sign_key, nonce, response.status,
+                                       hashlib.sha256(answer).hexdigest())
+        return HttpResponse(response.status, {**response.headers, SIGNATURE_HEADER: b64e(signature)},
+                            answer)
+
+    async def close(self):
+        await self.http.close()
+
+
+def _elsewhere(field, place):
+    return lambda answer: dict(answer, **{field: place})
+
+
+@pytest.mark.parametrize("operation", ["create", "move", "rename", "move_document", "rename_document"])
+def test_an_answer_about_another_item_or_place_is_refused(server_url, operation):
+    """What a folder or a document answer says of itself is taken into the caller's picture of
+    the tree (the CLI's paths): a folder made under itself, a move answered as done to somewhere
+    else, or an answer about another item, would have it wrong, or walking round for ever."""
+    vault = signup(server_url)
+    top, target = run(vault.create_folder("top")), run(vault.create_folder("target"))
+    doc = run(vault.upload(BytesSource(b"x"), name="a.txt", folder=top.id))
+    new_id = str(uuid.uuid4())
+    # Each request, its answer as rewritten, and the control: the honest answer, taken.
+    cases = {
+        "create": ("POST", "/folders", lambda answer: dict(answer, parent=answer["id"]),
+                   lambda: vault.create_folder("inner", parent=top.id)),
+        "move": ("PATCH", f"/folders/{top.id}", _elsewhere("parent", None),
+                 lambda: vault.move_folder(top.id, target.id)),
+        "rename": ("PATCH", f"/folders/{top.id}", _elsewhere("parent", top.id),
+                   lambda: vault.rename_folder(top.id, "renamed")),
+        "move_document": ("PATCH", f"/documents/{doc.id}", _elsewhere("folder", new_id),
+                          lambda: vault.move_document(doc.id, target.id)),
+        "rename_document": ("PATCH", f"/documents/{doc.id}", _elsewhere("id", new_id),
+                            lambda: vault.rename_document(doc.id, "b.txt")),
+    }
+    method, path_part, rewrite, call = cases[operation]
+    run(call())  # the honest server's answer is taken (the move back comes next)
+    if operation == "move":
+        run(vault.move_folder(top.id, None))
+    if operation == "move_document":
+        run(vault.move_document(doc.id, top.id))
+    RewritingServer(vault, method, path_part, rewrite)
+    with pytest.raises(ProtocolError) as refused:
+        run(call())
+    assert refused.value.code == "bad_response"
+    run(vault.close())

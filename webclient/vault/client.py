@@ -85,6 +85,18 @@ def _check_tree(folders: list[Folder]) -> None:
         raise ProtocolError("bad_response", "The server listed a folder twice.")
 
 
+def _answered(item, item_id, place=ANY):
+    """`item` as a folder or document answer, ProtocolError unless it is the one asked about
+    (`item_id`), not its own parent, and, when the request named one, in the folder asked for
+    (`place`; None: the top level). The server could otherwise answer a new folder placed under
+    itself, or a move to anywhere, and a walk from it through the folder tree would go round for
+    ever."""
+    where = item.parent if isinstance(item, Folder) else item.folder
+    if item.id != str(item_id) or where == item.id or (place is not ANY and where != _folder_ref(place)):
+        raise ProtocolError("bad_response", "The server answered about another item or place.")
+    return item
+
+
 def _uuid(value) -> uuid.UUID:
     """An id as the AAD needs it; ValueError for anything that is not a UUID."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
@@ -289,19 +301,20 @@ class Vault:
         folder_id = uuid.uuid4()
         meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
         body = {"id": str(folder_id), "parent": _folder_ref(parent), "meta": b64e(meta)}
-        return (await self._folders([(await self._request("POST", "folders", json=body)).data]))[0]
+        reply = await self._request("POST", "folders", json=body)
+        return _answered((await self._folders([reply.data]))[0], folder_id, parent)
 
     async def rename_folder(self, folder_id, name: str) -> Folder:
         folder_id = _uuid(folder_id)
         meta = await document.seal_folder_meta(self._crypto, self._account_key, folder_id, name)
         reply = await self._request("PATCH", f"folders/{folder_id}", json={"meta": b64e(meta)})
-        return (await self._folders([reply.data]))[0]
+        return _answered((await self._folders([reply.data]))[0], folder_id)
 
     async def move_folder(self, folder_id, parent) -> Folder:
         """Moves a folder under `parent` (None: the top level)."""
-        reply = await self._request("PATCH", f"folders/{_uuid(folder_id)}",
-                                    json={"parent": _folder_ref(parent)})
-        return (await self._folders([reply.data]))[0]
+        folder_id = _uuid(folder_id)
+        reply = await self._request("PATCH", f"folders/{folder_id}", json={"parent": _folder_ref(parent)})
+        return _answered((await self._folders([reply.data]))[0], folder_id, parent)
 
     async def delete_folder(self, folder_id):
         """Deletes an empty folder (ApiError 409 folder_not_empty otherwise)."""
@@ -434,13 +447,16 @@ class Vault:
         meta = dict(meta, name=name)
         sealed = await document.seal_document_meta(self._crypto, dk, doc_id, meta)
         reply = await self._request("PATCH", f"documents/{doc_id}", json={"meta": b64e(sealed)})
-        return _document_info(reply.data, meta)
+        try:
+            return _answered(_document_info(reply.data, meta), doc_id)
+        except (KeyError, TypeError):
+            raise ProtocolError("bad_response", "The server sent a malformed document.") from None
 
     async def move_document(self, doc_id, folder) -> DocumentInfo:
         """Moves a document into `folder` (None: the top level)."""
         doc_id = _uuid(doc_id)
         reply = await self._request("PATCH", f"documents/{doc_id}", json={"folder": _folder_ref(folder)})
-        return await self._document(reply.data, doc_id)
+        return _answered(await self._document(reply.data, doc_id), doc_id, folder)
 
     async def delete_document(self, doc_id):
         """Deletes a document; its chunks are gone from storage when this returns."""
