@@ -310,6 +310,17 @@ CONTRASTS = """([selector, part]) => {
 }"""
 
 
+def assert_focus_stands_out(page, selector, what):
+    """The focus of `selector`, given by the keyboard, shows as a solid outline at 3:1 or more."""
+    page.focus(selector)
+    page.keyboard.press("Shift+Tab")  # and back: a focus by the keyboard, as it shows
+    page.keyboard.press("Tab")
+    expect(page.locator(selector)).to_be_focused()
+    outline = page.evaluate(CONTRASTS, [selector, "outline"])
+    assert outline["style"] == "solid" and outline["width"] >= 2, (selector, what, outline)
+    assert outline["ratio"] >= 3, (selector, what, outline)
+
+
 def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
     """Bootstrap's focus rings are a translucent shadow, and its fields' borders a light grey: both
     under 3:1 against the page; its red on a focused menu item's grey, under 4.5:1. Checked in the
@@ -328,13 +339,7 @@ def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
         for scheme in ("light", "dark"):
             emulate(page, scheme)
             for selector in focusable[view]:
-                page.focus(selector)
-                page.keyboard.press("Shift+Tab")  # and back: a focus by the keyboard, as it shows
-                page.keyboard.press("Tab")
-                expect(page.locator(selector)).to_be_focused()
-                outline = page.evaluate(CONTRASTS, [selector, "outline"])
-                assert outline["style"] == "solid" and outline["width"] >= 2, (selector, scheme, outline)
-                assert outline["ratio"] >= 3, (selector, scheme, outline)
+                assert_focus_stands_out(page, selector, scheme)
             page.evaluate("document.activeElement.blur()")
             for selector in bordered[view]:
                 border = page.evaluate(CONTRASTS, [selector, "borderTop"])
@@ -358,10 +363,4 @@ def test_the_menu_button_of_a_phone_shows_its_focus(vault_page):
         page.goto(vault_page.server + path)
         for scheme in ("light", "dark"):
             emulate(page, scheme)
-            page.focus(".navbar-toggler")
-            page.keyboard.press("Shift+Tab")  # and back: a focus by the keyboard, as it shows
-            page.keyboard.press("Tab")
-            expect(page.locator(".navbar-toggler")).to_be_focused()
-            outline = page.evaluate(CONTRASTS, [".navbar-toggler", "outline"])
-            assert outline["style"] == "solid" and outline["width"] >= 2, (path, scheme, outline)
-            assert outline["ratio"] >= 3, (path, scheme, outline)
+            assert_focus_stands_out(page, ".navbar-toggler", (path, scheme))
