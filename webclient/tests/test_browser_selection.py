@@ -53,11 +53,16 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
     page.click("#move-selected")
     expect(page.locator("#move-dialog-title")).to_have_text("Move 3 items")
     targets = page.locator("#move-dialog-select option").all_inner_texts()
-    assert [target.strip() for target in targets] == ["Vault (top level)", "Box"]  # not Sub itself
-    # Where they are already is no choice, and not the one preselected.
-    expect(page.locator("#move-dialog-select option").first).to_be_disabled()
-    assert page.eval_on_selector("#move-dialog-select", "select => select.selectedOptions[0].text.trim()") == "Box"
-    page.select_option("#move-dialog-select", label=targets[1])
+    assert [target.strip() for target in targets] == ["Choose a folder…", "Vault (top level)", "Box"]  # not Sub
+    # Where they are already is no choice; nor is a folder chosen for the person, so that Enter
+    # moves nothing anywhere unpicked.
+    expect(page.locator("#move-dialog-select option").nth(1)).to_be_disabled()
+    assert page.eval_on_selector("#move-dialog-select", "select => select.selectedOptions[0].text.trim()") \
+        == "Choose a folder…"
+    page.click("#move-dialog [type=submit]")
+    expect(page.locator("#move-dialog .form-error")).to_have_text("Choose the folder to move to.")
+    expect(page.locator("#listing .item-name")).to_have_text(["Box", "Sub", "a.txt", "b.txt", "c.txt"])
+    page.select_option("#move-dialog-select", label=targets[2])
     vault.dialog_submit("move-dialog")
     expect(page.locator("#listing .item-name")).to_have_text(["Box", "b.txt"])
     expect(bar).to_be_hidden()

@@ -119,6 +119,27 @@ def test_download_rides_out_a_network_blip(vault_page, tmp_path):
     assert "request.retry" in events(vault)
 
 
+def test_a_wait_to_try_again_is_counted_down(vault_page, tmp_path):
+    """A row that waits to try again counts the wait down, second by second: a figure that stood
+    still for seconds read as a page that had stopped."""
+    vault = vault_page
+    page = vault.page
+    source = tmp_path / "waiting.bin"
+    source.write_bytes(os.urandom(1000))  # one chunk: one request waits, and nothing overwrites it
+    vault.open()
+    vault.signup(new_username())
+    page.context.route(CHUNK_PUT, network_down)
+    page.set_input_files("#file-input", [str(source)])
+    status = page.locator("#transfer-list .transfer-status").first
+    # The request's own retries wait 0.5, 1, 2 and 4 seconds, the upload's then 2, 5, 10...:
+    # "3 seconds" is only ever the 4 seconds' wait counted down.
+    expect(status).to_have_text("Connection lost. Trying again in 4 seconds…", timeout=20_000)
+    expect(status).to_have_text("Connection lost. Trying again in 3 seconds…", timeout=2_500)
+    page.context.unroute(CHUNK_PUT, network_down)
+    vault.wait_for_transfers(1)
+    assert status.inner_text() == "Encrypted and stored."
+
+
 def network_down(route):
     route.abort("internetdisconnected")
 
@@ -150,6 +171,8 @@ def test_cancelled_upload_leaves_no_document(vault_page, tmp_path):
     assert page.locator("#transfer-list .transfer-status").first.inner_text() == "Cancelled."
     # Greyed, unlike the text of a transfer that ran or failed.
     assert page.evaluate(COLOURS) == {"outcome": page.evaluate(SECONDARY_COLOUR), "failed": False}
+    # Its bar empty: nothing of it is kept, and a grey bar at 92% read as nearly done.
+    assert page.locator("#transfer-list .progress-bar").first.evaluate("bar => bar.style.width") == "0%"
     expect(page.locator("#listing-empty")).to_be_visible()
     account = Account.objects.get(username=username)
     assert not Document.objects.filter(account=account).exists()  # not even a pending one

@@ -138,8 +138,17 @@ async function call(op, args = {}, extra = {}, transfer = []) {
   return vault.call(op, args, extra, transfer);
 }
 
-function showAlert(text, kind = "danger") {
+// Failures that last only as long as the server cannot be reached or is busy: their alert goes
+// once a listing comes through again.
+const PASSING_FAILURES = new Set(["network", "storage_unavailable", "database_unavailable", "chunk_busy",
+  "cache_unavailable"]);
+
+function showAlert(text, kind = "danger", { passing = false } = {}) {
+  // One alert per text: the same failure again (a click, then a refresh) is said once, as the latest.
+  for (const shown of [...$("page-alerts").children]) if (shown.dataset.text === text) shown.remove();
   const alert = document.createElement("div");
+  alert.dataset.text = text;
+  if (passing) alert.dataset.passing = "";
   alert.className = `alert alert-${kind} alert-dismissible fade show`;
   alert.setAttribute("role", kind === "danger" ? "alert" : "status");
   alert.textContent = text;
@@ -423,6 +432,7 @@ async function listAndRender() {
       state.current = null;
       return refresh();
     }
+    document.querySelectorAll("#page-alerts [data-passing]").forEach((alert) => alert.remove());
     render();
   } catch (error) {
     if (number !== latestRefresh) return; // a later one says what matters now
@@ -445,7 +455,7 @@ async function listAndRender() {
 }
 
 function handleError(error) {
-  if (!endedSession(error)) showAlert(message(error));
+  if (!endedSession(error)) showAlert(message(error), "danger", { passing: PASSING_FAILURES.has(error?.code) });
 }
 
 // The folder shown is listed again once uploads finish: one listing for however many finish
@@ -1167,6 +1177,8 @@ function renameItem(item, isFolder) {
 }
 
 // Moves one item or several (a selection) into a folder chosen in a dialog.
+const MOVE_UNCHOSEN = "unchosen"; // the move dialog's first line, which names no folder (ids are UUIDs)
+
 function moveItems(items) {
   if (!items.length) return;
   const [{ item }] = items;
@@ -1193,11 +1205,16 @@ function moveItems(items) {
       walk(null, 1);
       // Where the items are already is no choice: it was preselected, and Move then did nothing.
       for (const option of options) option.disabled = option.value === here;
-      select.replaceChildren(...options);
-      select.value = (options.find((option) => !option.disabled) ?? options[0]).value;
+      // Nor is any other folder chosen for the person: the first one in the list was, and Enter
+      // moved the items somewhere they never picked.
+      const choose = new Option(gettext("Choose a folder…"), MOVE_UNCHOSEN, true, true);
+      choose.disabled = true;
+      select.replaceChildren(choose, ...options);
+      select.value = MOVE_UNCHOSEN;
     },
     submit: () => {
       const target = $("move-dialog-select").value;
+      if (target === MOVE_UNCHOSEN) return gettext("Choose the folder to move to.");
       if (target === here) return interpolate(gettext("“%(name)s” is already in that folder."), { name: item.name }, true);
       return moveInto(items, target || null);
     },
@@ -1496,7 +1513,13 @@ class TransferRow {
     $("transfer-announcer").textContent = `${this.name}: ${text}`;
   }
 
+  stopCountdown() {
+    clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+
   progress(done, total) {
+    this.stopCountdown();
     const now = performance.now();
     this.samples.push([now, done]);
     while (this.samples.length > 2 && now - this.samples[0][0] > SPEED_WINDOW_MS) this.samples.shift();
@@ -1535,10 +1558,21 @@ class TransferRow {
     return estimate;
   }
 
+  // Counted down, second by second, so that a stalled row shows that it still waits and for how
+  // long; once the time is up, the new attempt may take a while to fail or get through.
   retrying(wait) {
-    const text = interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(wait) }, true);
-    this.status(text);
-    this.announce(text);
+    this.stopCountdown();
+    const until = performance.now() + wait * 1000;
+    const show = () => {
+      const left = (until - performance.now()) / 1000;
+      if (left < 0.5) this.stopCountdown();
+      const text = left < 0.5 ? gettext("Connection lost. Trying again…")
+        : interpolate(gettext("Connection lost. Trying again in %(time)s…"), { time: formatDuration(left) }, true);
+      this.status(text);
+      return text;
+    };
+    this.announce(show());
+    this.countdown = setInterval(show, 1000);
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
     this.remaining = undefined; // the estimate starts afresh once the transfer goes on
@@ -1547,6 +1581,7 @@ class TransferRow {
   finish(text, outcome) {
     if (this.finished) return;
     this.finished = true;
+    this.stopCountdown();
     // Cancel goes away with the transfer; the focus stays on its row rather than drop to the page.
     if (this.element.contains(document.activeElement)) {
       this.element.tabIndex = -1;
@@ -1557,6 +1592,8 @@ class TransferRow {
     this.element.classList.add("finished", `transfer-${outcome}`);
     this.bar.classList.add(outcome === "success" ? "bg-success" : outcome === "danger" ? "bg-danger" : "bg-secondary");
     if (outcome === "success") this.bar.style.width = "100%";
+    // A cancelled upload leaves nothing behind: a grey bar at 92% read as nearly done.
+    if (outcome === "cancelled") this.bar.style.width = "0%";
     this.element.querySelector(".transfer-speed").textContent = "";
     this.element.querySelector(".transfer-eta").textContent = "";
     this.status(text);
