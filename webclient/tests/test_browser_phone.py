@@ -1,7 +1,7 @@
 """On a phone, in the language with the longest words the site has (Romanian), nothing makes the
 vault wider than the screen: not a long username, nor a long name among search results; the name
 filter keeps room to be read, the storage figure stays apart from its label. From an audit at
-390 and 320 pixels, which found each of these. And the header offers no "Open the vault" on the
+390 and 320 pixels, which found each of these; a long name wraps beside its icon. And the header offers no "Open the vault" on the
 vault page itself, which reloaded it and so closed the vault."""
 
 import pytest
@@ -40,6 +40,10 @@ def test_nothing_is_wider_than_a_phone(vault_page, tmp_path):
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 700})
         assert_fits(page, width, "the vault")
+        # The name wraps beside its icon: it went below it, the icon alone on a line above.
+        icon = vault.row(LONG_NAME).locator(".item-icon").bounding_box()
+        name = vault.row(LONG_NAME).locator(".item-name").bounding_box()
+        assert name["x"] >= icon["x"] + icon["width"] and name["y"] < icon["y"] + icon["height"], (width, icon, name)
         expect(page.locator("#vault-username")).to_have_text(LONG_USERNAME)
         assert page.locator("#name-filter").bounding_box()["width"] >= 150, width
         label = page.locator(".storage span").first.bounding_box()
