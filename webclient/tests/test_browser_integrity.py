@@ -54,6 +54,7 @@ def test_tampered_chunk_is_refused_and_nothing_saved(vault_page, tmp_path):
         latest = page.locator("#transfer-list .transfer").first
         expect(latest).to_have_class("list-group-item transfer finished transfer-danger", timeout=60_000)
         assert "Integrity check failed" in latest.inner_text()
+        assert "saved" not in latest.inner_text()  # a check saves nothing, failed or not
     page.wait_for_timeout(1000)  # a download the browser started late would show up by now
     assert downloads == []
     assert [entry["detail"] for entry in vault.diagnostic_log()

@@ -111,6 +111,8 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
         flip_a_byte(document)
     vault.action("notes.md", "preview")
     expect(status).to_contain_text("Integrity check failed")
+    assert "saved" not in status.inner_text()  # a preview saves nothing, failed or not
+    expect(dialog.locator(".preview-download")).to_be_hidden()  # it would only fail the same check
     expect(dialog.locator(".preview-text")).to_be_hidden()
     expect(dialog.locator(".preview-text")).to_have_text("")
     close(page)

@@ -40,6 +40,8 @@ const MESSAGES = {
   confirm_mismatch: gettext("The username you typed does not match."),
   network: gettext("The server cannot be reached. Check your connection and try again."),
   integrity: gettext("Integrity check failed: this document was altered or damaged on the server, so it was refused. Nothing was saved."),
+  // The same failure where nothing was to be saved: a check, a preview.
+  integrity_checked: gettext("Integrity check failed: this document was altered or damaged on the server."),
   // A folder's listing opens every document's key and metadata: one that does not open refuses it.
   listing_integrity: gettext("Integrity check failed: a document or folder here was altered or damaged on the server, so this folder cannot be shown."),
   quota_exceeded: gettext("Your storage is full. Delete something to make room."),
@@ -1610,10 +1612,15 @@ class TransferRow {
 
 const wasCancelled = (error) => (error instanceof VaultError ? error.code === "cancelled" : error?.name === "AbortError");
 
-function finishWithError(transferRow, error) {
+function finishWithError(transferRow, error, words = message) {
   const stopped = wasCancelled(error);
-  transferRow.finish(stopped ? MESSAGES.cancelled : message(error), stopped ? "cancelled" : "danger");
+  transferRow.finish(stopped ? MESSAGES.cancelled : words(error), stopped ? "cancelled" : "danger");
   endedSession(error);
+}
+
+// A check or a preview saves nothing whatever happens: its integrity failure does not say so.
+function messageWhereNothingSaves(error) {
+  return error instanceof VaultError && error.code === "integrity" ? MESSAGES.integrity_checked : message(error);
 }
 
 // "Cancel all", while two transfers or more are unfinished: a folder dropped by mistake is
@@ -1913,7 +1920,9 @@ async function preview(doc) {
   text.hidden = canvas.hidden = note.hidden = true;
   status.classList.remove("text-danger");
   status.textContent = gettext("Decrypting and checking…");
-  element.querySelector(".preview-download").onclick = () => {
+  const downloadButton = element.querySelector(".preview-download");
+  downloadButton.hidden = false;
+  downloadButton.onclick = () => {
     hideModal(element);
     download(doc);
   };
@@ -1958,7 +1967,9 @@ async function preview(doc) {
     if (number !== previewNumber) return;
     if (error instanceof VaultError && error.code === "cancelled") return;
     status.classList.add("text-danger");
-    status.textContent = message(error);
+    status.textContent = messageWhereNothingSaves(error);
+    // A download of it would only fail the same check.
+    if (error instanceof VaultError && error.code === "integrity") downloadButton.hidden = true;
   } finally {
     element.removeEventListener("hide.bs.modal", stop);
   }
@@ -1983,7 +1994,7 @@ async function verify(doc) {
     transferRow.finish(interpolate(gettext("Intact. Every chunk and the SHA-256 tree hash (%(hash)s…) check out."),
       { hash: checked.tree_hash.slice(0, 16) }, true), "success");
   } catch (error) {
-    finishWithError(transferRow, error);
+    finishWithError(transferRow, error, messageWhereNothingSaves);
   }
 }
 
