@@ -1503,6 +1503,7 @@ class TransferRow {
     $("transfers").hidden = false;
     runningRows.add(this);
     showCancelAll();
+    summary.update();
   }
 
   status(text) {
@@ -1522,6 +1523,9 @@ class TransferRow {
 
   progress(done, total) {
     this.stopCountdown();
+    this.done = done;
+    this.total = total;
+    summary.update();
     const now = performance.now();
     this.samples.push([now, done]);
     while (this.samples.length > 2 && now - this.samples[0][0] > SPEED_WINDOW_MS) this.samples.shift();
@@ -1591,6 +1595,7 @@ class TransferRow {
     }
     runningRows.delete(this);
     showCancelAll();
+    summary.finished(outcome);
     this.element.classList.add("finished", `transfer-${outcome}`);
     this.bar.classList.add(outcome === "success" ? "bg-success" : outcome === "danger" ? "bg-danger" : "bg-secondary");
     if (outcome === "success") this.bar.style.width = "100%";
@@ -1623,6 +1628,63 @@ function messageWhereNothingSaves(error) {
   return error instanceof VaultError && error.code === "integrity" ? MESSAGES.integrity_checked : message(error);
 }
 
+// While the transfers' list is out of view, a line fixed to the window's foot says how many run,
+// how far they are together, and how many failed since the list was last in view, with a button
+// that brings the list into view. Drawn at most every SUMMARY_EVERY_MS: progress comes per chunk,
+// for thousands of rows at once.
+const SUMMARY_EVERY_MS = 250;
+const summary = {
+  listInView: false,
+  unseenFailures: 0,
+  timer: null,
+
+  update() {
+    this.timer ??= setTimeout(() => this.draw(), SUMMARY_EVERY_MS);
+  },
+
+  finished(outcome) {
+    if (outcome === "danger" && !this.listInView) this.unseenFailures += 1;
+    this.update();
+  },
+
+  draw() {
+    this.timer = null;
+    const element = $("transfer-summary");
+    const running = runningRows.size;
+    const show = !this.listInView && (running > 0 || this.unseenFailures > 0) && !$("transfers").hidden;
+    if (!show && element.contains(document.activeElement)) $("breadcrumbs").querySelector("[aria-current]")?.focus();
+    element.hidden = !show;
+    if (!show) return;
+    const parts = [];
+    if (running) {
+      let done = 0;
+      let total = 0;
+      for (const row of runningRows) {
+        done += row.done ?? 0;
+        total += row.total ?? 0;
+      }
+      parts.push(interpolate(ngettext("%(count)s transfer under way", "%(count)s transfers under way", running), { count: running }, true));
+      if (total) parts.push(numberFormat("percent", { maximumFractionDigits: 0 }).format(Math.floor((100 * done) / total)));
+    }
+    if (this.unseenFailures) {
+      parts.push(interpolate(ngettext("%(count)s failed", "%(count)s failed", this.unseenFailures), { count: this.unseenFailures }, true));
+    }
+    $("transfer-summary-text").textContent = parts.join(" · ");
+    element.classList.toggle("has-failed", this.unseenFailures > 0);
+  },
+};
+
+new IntersectionObserver(([entry]) => {
+  summary.listInView = entry.isIntersecting;
+  if (summary.listInView) summary.unseenFailures = 0;
+  summary.draw();
+}).observe($("transfer-list"));
+
+$("transfer-summary-show").addEventListener("click", () => {
+  $("transfers").scrollIntoView({ block: "start" });
+  $("transfers-title").focus({ preventScroll: true });
+});
+
 // "Cancel all", while two transfers or more are unfinished: a folder dropped by mistake is
 // thousands of rows, each with its own Cancel. Rows waiting their turn end at once, the others
 // once their worker has stopped (as their own Cancel does).
@@ -1642,6 +1704,7 @@ $("clear-transfers").addEventListener("click", () => {
   document.querySelectorAll("#transfer-list .finished").forEach((element) => element.remove());
   $("transfers").hidden = !$("transfer-list").children.length;
   if ($("transfers").hidden) $("breadcrumbs").querySelector("[aria-current]")?.focus();
+  summary.update();
 });
 
 window.addEventListener("beforeunload", (event) => {

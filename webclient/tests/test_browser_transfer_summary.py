@@ -1,0 +1,56 @@
+"""While the list of transfers is out of view (a long folder puts it far below the rows), a line
+fixed to the window's foot says how many run and how far they are, and how many failed since the
+list was last seen, with a button that brings the list into view."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+CHUNK_PUT = re.compile(r"/api/v1/documents/[0-9a-f-]+/chunks/\d+$")
+
+
+def test_transfers_out_of_view_are_summed_up_at_the_windows_foot(vault_page, tmp_path):
+    vault = vault_page
+    page = vault.page
+    page.set_viewport_size({"width": 1280, "height": 600})
+    rows = []
+    for index in range(20):
+        rows.append(tmp_path / f"row-{index:02d}.txt")
+        rows[-1].write_text("row\n")
+    vault.open()
+    vault.signup(new_username())
+    vault.upload(*rows)
+    summary = page.locator("#transfer-summary")
+    expect(summary).to_be_hidden()  # nothing under way, nothing failed
+    page.click("#clear-transfers")
+
+    # An upload held at its chunk, its list out of view below twenty rows.
+    held = []
+    page.context.route(CHUNK_PUT, lambda route: held.append(route))
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(1000))
+    page.set_input_files("#file-input", [str(big)])
+    expect(summary).to_be_visible()
+    expect(page.locator("#transfer-summary-text")).to_have_text("1 transfer under way · 0%")
+    page.click("#transfer-summary-show")
+    expect(page.locator("#transfers-title")).to_be_focused()
+    expect(page.locator("#transfer-list")).to_be_in_viewport()
+    expect(summary).to_be_hidden()  # the list says it all now
+
+    # Out of view again, the upload fails: said at the foot until the list is seen.
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(summary).to_be_visible()
+    for route in held:
+        route.fulfill(status=400, body="{}")  # unsigned: refused by the page, the upload fails
+    expect(page.locator("#transfer-summary-text")).to_have_text("1 failed")
+    expect(summary).to_have_class(re.compile(r"\bhas-failed\b"))
+    page.locator("#transfer-list").scroll_into_view_if_needed()
+    expect(summary).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(summary).to_be_hidden()  # the failure was seen
