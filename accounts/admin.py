@@ -72,17 +72,35 @@ class AccountAdmin(ReadOnlyAdmin):
         return None
 
 
+class ActiveSessionFilter(admin.SimpleListFilter):
+    title = "active"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        first_active = sessions.first_active_created()
+        if self.value() == "yes":
+            return queryset.filter(created__gte=first_active)
+        return queryset.filter(created__lt=first_active)
+
+
 @admin.register(Session)
 class SessionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "created", "expires_at", "expired"]
-    fields = ["id", "account", "created", "expires_at", "expired"]
+    list_display = ["id", "account", "created", "expires_at", "active"]
+    fields = ["id", "account", "created", "expires_at", "active"]
     readonly_fields = fields
+    list_filter = [ActiveSessionFilter]
     list_select_related = ["account"]
     actions = ["end_selected_sessions"]
 
-    @admin.display(boolean=True, description="expired")
-    def expired(self, session):
-        return sessions.is_expired(session)
+    # A tick for a session still in use: one for "expired" read as all being well.
+    @admin.display(boolean=True, description="active")
+    def active(self, session):
+        return not sessions.is_expired(session)
 
     @admin.action(description="End selected sessions")
     def end_selected_sessions(self, request, queryset):

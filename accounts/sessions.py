@@ -7,9 +7,10 @@ make a signature for that session any more.
 """
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,6 +50,13 @@ def is_expired(session: Session, now=None) -> bool:
     announced end by up to a second."""
     now = now or timezone.now()
     return now.timestamp() >= expires_at(session)
+
+
+def first_active_created(now=None) -> datetime:
+    """The earliest creation time of a session that is_expired does not judge expired at `now`:
+    sessions created at or after it are active (for querying them)."""
+    now = now or timezone.now()
+    return datetime.fromtimestamp(math.floor(now.timestamp() - settings.ANONI_SESSION_TTL) + 1, tz=UTC)
 
 
 def expires_at(session: Session) -> int:

@@ -2,6 +2,7 @@
 Sealed metadata and wrapped keys are never shown. Read-only: erasure goes through the API."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 
 from anoni.admin import ReadOnlyAdmin
 from anoni.templatetags.site import decimal_size
@@ -19,7 +20,7 @@ class FolderAdmin(ReadOnlyAdmin):
 
 class ChunkInline(admin.TabularInline):
     model = Chunk
-    fields = ["index", "size", "etag", "stored"]
+    fields = ["index", "stored_size", "etag", "stored"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -32,10 +33,15 @@ class ChunkInline(admin.TabularInline):
     def etag(self, chunk):
         return bytes(chunk.sha256).hex()
 
+    @admin.display(description="stored size (encrypted)")
+    def stored_size(self, chunk):
+        return decimal_size(chunk.size)
+
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "state", "chunks", "stored_size", "created", "committed"]
+    # The id shortened: whole, it pushed the dates out of view of a 1280-pixel screen.
+    list_display = ["short_id", "account", "state", "chunks", "stored_size", "created", "committed"]
     list_filter = ["state"]
     fields = ["id", "account", "folder", "state", "chunks", "stored_size", "created", "committed"]
     list_select_related = ["account"]
@@ -43,7 +49,11 @@ class DocumentAdmin(ReadOnlyAdmin):
     date_hierarchy = "created"
     inlines = [ChunkInline]
 
-    @admin.display(description="size", ordering="size")
+    @admin.display(description="id", ordering="id")
+    def short_id(self, document):
+        return format_html('<span title="{}">{}…</span>', document.id, str(document.id)[:8])
+
+    @admin.display(description="stored size (encrypted)", ordering="size")
     def stored_size(self, document):
         # In decimal units, as the account's "storage used" and the vault show it.
         return decimal_size(document.size)

@@ -5,9 +5,10 @@ from feedback.models import Message
 from feedback.services import split_bidi_controls
 
 SHORT_MESSAGE_LENGTH = 60
-# overflow-wrap: anywhere lets a line break inside an unbroken word, and lets a table's column
-# shrink to fit: one long word no longer pushes the list's other columns out of view.
-WRAPPING = "overflow-wrap: anywhere;"
+# Words stay whole, in a box at least 12em wide ("anywhere" let a column shrink to 5 characters);
+# a word too long for 36em (a long address) breaks rather than pushing the list's other columns
+# out of view. vw, not %, for a phone: a percentage of a table cell is no limit to its width.
+WRAPPING = "display: inline-block; min-width: 12em; max-width: min(36em, 90vw); overflow-wrap: break-word;"
 
 
 def shown(text, *, keep_line_breaks=False):

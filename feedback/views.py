@@ -1,6 +1,8 @@
+import math
+
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -29,9 +31,29 @@ def _contact_page(request, form, status=200):
     return response
 
 
+def _form_again(request, error=None):
+    """The form again, with what was typed, its errors and a fresh token."""
+    data = request.POST.copy()
+    data["token"] = services.issue_form_token()
+    form = ContactForm(data)
+    if error:
+        form.add_error(None, error)
+    return form
+
+
 def _rate_limited(request, error):
-    response = render(request, "feedback/rate_limited.html", status=429)
-    response["Retry-After"] = error.headers["Retry-After"]
+    """The form again, so that the visitor's text is not lost, with the time left to wait. Nothing
+    is stored."""
+    retry_after = error.headers["Retry-After"]
+    minutes = math.ceil(int(retry_after) / 60)
+    form = _form_again(request, ngettext(
+        "Several messages have already been sent from your address. Your text is still here: "
+        "please send it again in %(minutes)d minute.",
+        "Several messages have already been sent from your address. Your text is still here: "
+        "please send it again in %(minutes)d minutes.",
+        minutes) % {"minutes": minutes})
+    response = _contact_page(request, form, status=429)
+    response["Retry-After"] = retry_after
     return response
 
 
@@ -77,13 +99,8 @@ def contact(request):
         if accepted:
             return accepted
         token_refused = True
-    # The form again, with what was typed, its errors and a fresh token.
-    data = request.POST.copy()
-    data["token"] = services.issue_form_token()
-    form = ContactForm(data)
-    if token_refused:
-        form.add_error(None, gettext("This form has expired. Your text is still here: please send it again."))
-    return _contact_page(request, form, status=400)
+    expired = gettext("This form has expired. Your text is still here: please send it again.")
+    return _contact_page(request, _form_again(request, expired if token_refused else None), status=400)
 
 
 def thanks(request):

@@ -67,15 +67,22 @@ def test_session_list(admin_client, account, session):
     assert listing.status_code == 200
     row = Session.objects.get(account_id=account.id)
     assert str(row.id) in listing.text and html.escape(account.username) in listing.text
-    assert "expired" in listing.text.lower()
+    assert "active" in listing.text.lower()
     assert_no_secret_bytes(listing.text, account)
     assert admin_client.get("/admin/accounts/session/add/").status_code == 403
 
 
-def test_expired_sessions_are_marked(admin_client, session, settings):
-    settings.ANONI_SESSION_TTL = 0
+def test_sessions_are_ticked_while_active_and_filtered_by_it(admin_client, session, settings):
+    row_id = str(Session.objects.get().id)
     listing = admin_client.get("/admin/accounts/session/")
     assert 'alt="True"' in listing.text and 'alt="False"' not in listing.text
+    assert row_id in admin_client.get("/admin/accounts/session/?active=yes").text
+    assert row_id not in admin_client.get("/admin/accounts/session/?active=no").text
+    settings.ANONI_SESSION_TTL = 0
+    listing = admin_client.get("/admin/accounts/session/")
+    assert 'alt="False"' in listing.text and 'alt="True"' not in listing.text
+    assert row_id not in admin_client.get("/admin/accounts/session/?active=yes").text
+    assert row_id in admin_client.get("/admin/accounts/session/?active=no").text
 
 
 def test_end_selected_sessions(admin_client, login, account, session):
@@ -92,3 +99,18 @@ def test_end_selected_sessions(admin_client, login, account, session):
     ended = session.send("GET", "/api/v1/account")
     assert ended.status == 401 and ended.json()["code"] == "session_expired"
     assert kept.send("GET", "/api/v1/account").status == 200
+
+
+def test_erasing_accounts_is_confirmed_on_a_page_like_djangos_own_deletion(admin_client, account):
+    """Django's class for its delete confirmation: its CSS makes "Yes" red and the way back a
+    button beside it."""
+    listing = admin_client.get("/admin/accounts/account/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', listing.text).group(1)
+    asked = admin_client.post("/admin/accounts/account/", data={
+        "csrfmiddlewaretoken": token, "action": "erase_selected_accounts",
+        "_selected_action": [account.id], "index": "0"})
+    assert asked.status_code == 200
+    body_class = re.search(r'<body class="([^"]*)"', asked.text).group(1).split()
+    assert "delete-confirmation" in body_class
+    assert re.search(r'<form method="post">.*<input type="submit" value="Yes, erase them">\s*'
+                     r'<a href="/admin/accounts/account/" class="button cancel-link">', asked.text, re.S)

@@ -1,6 +1,7 @@
 """The project's URLs plus views that meet a database outage outside any DRF view, as a middleware
 or a signal receiver would."""
 
+from django.conf import settings
 from django.db import OperationalError
 from django.urls import path
 
@@ -13,6 +14,6 @@ def database_gone(request):
 
 urlpatterns = [
     path("api/v1/test/database-gone", database_gone),
-    path("en/test/database-gone", database_gone),
+    *(path(f"{language}/test/database-gone", database_gone) for language, _ in settings.LANGUAGES),
     *project_urlpatterns,
 ]

@@ -55,3 +55,17 @@ def test_documents_and_folders_are_opaque_and_read_only(vault, operator, chunk_b
     assert 'name="_save"' not in pages["document"].text  # no form to change it
     assert operator.get("/admin/documents/document/add/").status_code == 403
     assert operator.get(f"/admin/documents/document/{document['id']}/delete/").status_code == 403
+
+
+def test_the_list_shows_a_short_id_and_sizes_are_decimal_and_said_to_be_encrypted(vault, operator, chunk_backend):
+    """A whole id pushed the dates out of view at 1280 pixels: the list shows its first eight
+    characters, the whole id on hover. Chunk sizes read like every other size of the admin."""
+    document = vault.upload([box(300065)])
+    listing = operator.get("/admin/documents/document/").text
+    assert f'<span title="{document["id"]}">{document["id"][:8]}…</span>' in listing
+    assert f">{document['id']}<" not in listing
+    assert "Stored size (encrypted)" in listing
+    page = operator.get(f"/admin/documents/document/{document['id']}/change/").text
+    sizes = re.findall(r'<td class="field-stored_size">\s*<p>(.*?)</p>', page)
+    assert sizes == ["300.1 kB"]
+    assert "300065" not in page

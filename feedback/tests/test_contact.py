@@ -1,5 +1,6 @@
 """The contact form: what it stores, what it refuses, and how it holds off bots and floods."""
 
+import math
 import time
 
 import pytest
@@ -142,6 +143,19 @@ def test_posts_are_rate_limited_per_address(form, settings):
     assert refused.status_code == 429
     assert 0 < int(refused.headers["retry-after"]) <= 3600
     assert Message.objects.count() == 3
+
+
+def test_a_rate_limited_post_keeps_the_text_and_says_how_long_to_wait(form, settings):
+    settings.ANONI_FEEDBACK_PER_ADDRESS = (1, 3600)
+    assert form(message="First").status_code == 303
+    refused = form(message="Second & <last>", reply_to="keep me")
+    assert refused.status_code == 429
+    minutes = math.ceil(int(refused.headers["retry-after"]) / 60)
+    assert f"please send it again in {minutes} minute" in refused.text
+    assert "Second &amp; &lt;last&gt;</textarea>" in refused.text
+    assert 'value="keep me"' in refused.text
+    assert form_token(refused.text)
+    assert list(Message.objects.values_list("message", flat=True)) == ["First"]
 
 
 def test_refused_posts_do_not_use_up_the_limit(form, settings):
