@@ -24,7 +24,7 @@ def _unquote(lines):
 
 
 def entries(po_path):
-    """[(flags, msgid, msgid_plural, [msgstr...])] read from a .po file, header included."""
+    """[(flags, msgctxt, msgid, msgid_plural, [msgstr...])] read from a .po file, header included."""
     result = []
     for block in po_path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.strip().splitlines() if line and not line.startswith("#~")]
@@ -43,7 +43,7 @@ def entries(po_path):
                 fields[current].append(line)
         texts = {key: _unquote(value) for key, value in fields.items()}
         strings = [value for key, value in sorted(texts.items()) if key.startswith("msgstr")]
-        result.append((flags, texts["msgid"], texts.get("msgid_plural"), strings))
+        result.append((flags, texts.get("msgctxt"), texts["msgid"], texts.get("msgid_plural"), strings))
     return result
 
 
@@ -57,8 +57,8 @@ def test_every_entry_is_translated_and_none_is_fuzzy(language, domain):
     po_path = LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
     catalogue = entries(po_path)
     assert len(catalogue) > DOMAINS[domain]
-    fuzzy = [msgid for flags, msgid, _, _ in catalogue if "fuzzy" in flags]
-    untranslated = [msgid for _, msgid, _, strings in catalogue if msgid and not all(s.strip() for s in strings)]
+    fuzzy = [msgid for flags, _, msgid, _, _ in catalogue if "fuzzy" in flags]
+    untranslated = [msgid for _, _, msgid, _, strings in catalogue if msgid and not all(s.strip() for s in strings)]
     assert fuzzy == []
     assert untranslated == []
 
@@ -68,10 +68,12 @@ def test_compiled_catalogue_matches_its_source(language, domain):
     folder = LOCALE / language / "LC_MESSAGES"
     with (folder / f"{domain}.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for _, msgid, msgid_plural, strings in entries(folder / f"{domain}.po"):
+    for _, context, msgid, msgid_plural, strings in entries(folder / f"{domain}.po"):
         if not msgid:
             continue
-        if msgid_plural is None:
+        if context is not None:  # ("Download" the action, beside "Download" the page)
+            assert compiled.pgettext(context, msgid) == strings[0], (context, msgid)
+        elif msgid_plural is None:
             assert compiled.gettext(msgid) == strings[0], msgid
         else:
             assert compiled.ngettext(msgid, msgid_plural, 1) in strings, msgid
@@ -80,8 +82,8 @@ def test_compiled_catalogue_matches_its_source(language, domain):
 
 @pytest.mark.parametrize("language, domain", CATALOGUES)
 def test_placeholders_survive_translation(language, domain):
-    for _, msgid, msgid_plural, strings in entries(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"):
-        expected = set(re.findall(r"%\(\w+\)s", msgid))
+    for _, _, msgid, msgid_plural, strings in entries(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"):
+        expected = set(re.findall(r"%\(\w+\)[sd]", msgid))
         for translated in strings:
-            assert set(re.findall(r"%\(\w+\)s", translated)) == expected, msgid
+            assert set(re.findall(r"%\(\w+\)[sd]", translated)) == expected, msgid
             assert translated.count("<a ") == msgid.count("<a "), msgid
