@@ -28,8 +28,10 @@ SITE_PAGES = ["/en/", "/en/why/", "/en/philosophy/", "/en/download/", "/en/suppo
               "/en/privacy/", "/en/credits/", "/en/contact/", "/en/blog/", "/en/blog/a-post/", "/de/",
               "/ro/faq/"]
 # A post with what Markdown gives a writer: headings, a list, a link, a table, a long line of
-# code, a footnote.
+# code, a footnote, a quotation.
 POST = """Some words, then a [link](/en/faq/).[^1]
+
+> A quotation, with a [link](/en/why/) in it.
 
 # A heading
 
