@@ -424,6 +424,8 @@ def test_a_search_of_all_folders_finds_names_anywhere_and_opens_them(vault_page,
     page.click("#search-all")
     expect(results.locator("#search-results-title")).to_have_text("No name in any folder contains “nowhere”.")
     expect(results.locator(".search-hit")).to_have_count(0)
+    expect(page.locator("#listing-no-match")).to_be_hidden()  # said once, for every folder
     page.click("#close-search")
     expect(results).to_be_hidden()
+    expect(page.locator("#listing-no-match")).to_have_text("No name in this folder contains “nowhere”.")
     assert vault.csp_violations() == []

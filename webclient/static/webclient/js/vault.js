@@ -656,7 +656,8 @@ function renderListing() {
   placeChildren($("listing"), rows);
   $("listing-empty").hidden = count > 0;
   const noMatch = $("listing-no-match");
-  noMatch.hidden = count === 0 || rows.length > 0;
+  // (Not beside the search of all folders, whose own "no name in any folder" says it already.)
+  noMatch.hidden = count === 0 || rows.length > 0 || !$("search-results").hidden;
   noMatch.textContent = noMatch.hidden ? "" : interpolate(gettext("No name in this folder contains “%(text)s”."),
     { text: nameFilter.value.trim() }, true);
   $("filter-line").hidden = !wanted;
@@ -758,6 +759,7 @@ function showSearchResults(text, hits) {
   }
   $("search-result-list").replaceChildren(...items);
   $("search-results").hidden = false;
+  renderListing();
   $("search-results-title").focus();
 }
 
@@ -768,6 +770,7 @@ function hideSearchResults() {
 
 $("close-search").addEventListener("click", () => {
   hideSearchResults();
+  renderListing(); // its own "no name in this folder", if so, is no longer said by the search's
   nameFilter.focus();
 });
 
@@ -862,6 +865,8 @@ function renderStorage() {
   meter.setAttribute("aria-valuenow", String(Math.round(percent)));
   const bar = meter.querySelector(".progress-bar");
   bar.style.width = `${percent}%`;
+  // Amber from 80 %, so that a vault filling up is seen before it is nearly full.
+  bar.classList.toggle("bg-warning", percent >= 80 && percent <= 90);
   bar.classList.toggle("bg-danger", percent > 90);
 }
 
