@@ -249,7 +249,8 @@ class BrowserVault:
         await self._open().delete_document(id)
 
     def _progress(self, task: str):
-        return lambda done, total: self.emit("progress", task=task, done=done, total=total)
+        return lambda done, total, resumed: self.emit("progress", task=task, done=done, total=total,
+                                                      resumed=resumed)
 
     def _on_retry(self, task: str, event: str = "request.retry"):
         """Logs each wait before a retry and shows it in the transfer's row."""
@@ -303,14 +304,14 @@ class BrowserVault:
             writer = archive.ZipWriter(self.crypto, handles.sink)
             done = 0
             try:
-                progress(0, total)
+                progress(0, total, 0)
                 for entry, doc_id in zip(entries, ids):
                     if doc_id is None:
                         await writer.folder(entry)
                         continue
                     await vault.download(
                         doc_id, writer.document(entry), concurrency=CONCURRENCY,
-                        progress=lambda current, _, before=done: progress(before + current, total),
+                        progress=lambda current, _, __, before=done: progress(before + current, total, 0),
                         on_retry=self._on_retry(task), retry_delays=DOWNLOAD_RETRY_DELAYS)
                     done += entry.size
                 await writer.close()

@@ -154,18 +154,20 @@ class ProgressBar:
         self.drawn_at = None
         self.shown = False
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, resumed: int = 0) -> None:
         now = self.clock()
         if done < total and self.drawn_at is not None and now - self.drawn_at < self.REDRAW:
             return
         self.drawn_at = now
-        self.stream.write("\r" + self.line(done, total, now - self.started))
+        self.stream.write("\r" + self.line(done, total, now - self.started, resumed))
         self.stream.flush()
         self.shown = True
 
-    def line(self, done: int, total: int, elapsed: float) -> str:
+    def line(self, done: int, total: int, elapsed: float, resumed: int = 0) -> str:
         fraction = done / total if total else 1.0
-        speed = done / elapsed if elapsed > 0 else 0.0
+        # What a resumed upload found stored was only hashed: counted, it showed a speed many
+        # times the line's, and an ETA as much too short.
+        speed = (done - resumed) / elapsed if elapsed > 0 else 0.0
         if done >= total:
             eta = f"in {_duration(elapsed)}"
         elif speed > 0:

@@ -136,3 +136,44 @@ def test_a_wait_of_an_hour_is_said_in_minutes(vault_page, settings):
     expect(page.locator("#signup-form .form-error")).to_have_text(
         # Minutes, unless the hour's window is about to end (the limits' windows are the clock's).
         re.compile(r"Too many attempts\. Please wait (\d+ minutes?|\d{1,2} seconds?) and try again\."))
+
+
+def test_a_problem_marks_the_field_it_is_about_and_focuses_it(vault_page):
+    """Each problem of a submitted form marks its own field invalid (for a screen reader too) and
+    puts the focus there: the words alone, at the form's foot, left the field to be found."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    page.click("#signup-tab")
+    error = page.locator("#signup-form .form-error")
+
+    def refused(words, field):
+        page.click("#signup-form [type=submit]")
+        expect(error).to_have_text(words)
+        expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(field)).to_have_class(re.compile(r"\bis-invalid\b"))
+        expect(page.locator(field)).to_be_focused()
+        marked = page.locator("#signup-form [aria-invalid=true]")
+        expect(marked).to_have_count(1)  # the one problem said, the one field marked
+
+    refused("Please enter a username.", "#signup-username")
+    page.keyboard.type(new_username())
+    expect(page.locator("#signup-username")).to_have_attribute("aria-invalid", "false")  # mended as typed
+    page.fill("#signup-password", "Baeren laufen ueber gruene Wiesen")
+    page.fill("#signup-confirm", "Baeren laufen ueber gruene Wiese")
+    refused("The two passwords differ.", "#signup-confirm")
+    page.fill("#signup-confirm", "Baeren laufen ueber gruene Wiesen")
+    refused("Please confirm that you understand that nobody can recover your password.", "#signup-understood")
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    vault.wait_for_vault()
+    expect(page.locator("#engine-status")).to_be_hidden()  # said for the login; in the vault, only room taken
+
+    page.click("#logout-button")
+    expect(page.locator("#engine-status")).to_have_text("Encryption engine ready.")
+    page.click("#login-tab")
+    page.fill("#login-username", "someone")
+    page.click("#login-form [type=submit]")
+    expect(page.locator("#login-form .form-error")).to_have_text("Please enter a password.")
+    expect(page.locator("#login-password")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#login-password")).to_be_focused()

@@ -9,6 +9,7 @@ much it needs and how much is left; rows out of view are not drawn until scrolle
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ from playwright.sync_api import expect
 
 from accounts.models import Account
 from documents.models import Document
+from webclient.tests.client_support import run
+from webclient.tests.test_client_resume import MTIME, interrupted_upload
+from webclient.vault.client import Vault
 from webclient.tests.browser_fixtures import (  # noqa: F401
-    CHUNK_PUT, COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
+    CHUNK_PUT, COMMIT, PASSWORD, chromium, new_username, vault_page, vault_server, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +121,42 @@ def test_download_rides_out_a_network_blip(vault_page, tmp_path):
     assert Path(saved.value.path()).read_bytes() == source.read_bytes()
     expect(status).to_contain_text("Integrity verified")
     assert "request.retry" in events(vault)
+
+
+def test_a_resumed_upload_says_so_and_leaves_what_was_stored_out_of_its_speed(vault_page, tmp_path):
+    """The chunks an earlier upload stored are only hashed again: their bytes counted in the speed
+    showed one many times the line's (27.5 MB/s on a 7 MB/s line), and a time left as much too
+    short. The row says the upload resumed an earlier one."""
+    vault = vault_page
+    page = vault.page
+    username = new_username()
+    vault.open()
+    vault.signup(username)
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(3 * CHUNK + 10))
+    os.utime(source, (MTIME / 1000, MTIME / 1000))  # the browser's File.lastModified, as the CLI reads it
+
+    def store_two_chunks():  # in a thread of its own: Playwright runs an event loop in this one
+        core = run(Vault.login(vault.server, username, PASSWORD))
+        interrupted_upload(core, source.read_bytes(), stall_at=2)  # chunks 0 and 1 stored
+        run(core.close())
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(store_two_chunks).result()
+
+    held = []
+    page.context.route(CHUNK_PUT, lambda route: held.append(route))
+    page.set_input_files("#file-input", [str(source)])
+    status = page.locator("#transfer-list .transfer-status").first
+    expect(status).to_have_text("8.4 MB of 12.6 MB (an earlier upload resumed)")
+    page.wait_for_timeout(500)  # progress drawn: any speed shown would be the resumed bytes'
+    expect(page.locator("#transfer-list .transfer-speed").first).to_have_text("")
+    for route in held:
+        route.continue_()
+    page.context.unroute(CHUNK_PUT)
+    vault.wait_for_transfers(1)
+    assert status.inner_text() == "Encrypted and stored."
+    assert sorted(route.request.url.split("/")[-1] for route in held) == ["2", "3"]  # 0 and 1 not sent again
 
 
 def test_a_wait_to_try_again_is_counted_down(vault_page, tmp_path):

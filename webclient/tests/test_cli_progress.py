@@ -39,6 +39,17 @@ def test_progress_bar_line():
     assert stream.getvalue().endswith("\n")
 
 
+def test_progress_bar_leaves_what_was_resumed_out_of_the_speed():
+    """A resumed upload's chunks stored before are only hashed again: counted in the speed, they
+    showed one many times the line's, and an ETA as much too short."""
+    clock, stream = Clock(), io.StringIO()
+    bar = ProgressBar("big.iso", stream=stream, clock=clock, width=100)
+    total = 100 * 1024 * 1024
+    clock.now += 2
+    bar(60 * 1024 * 1024, total, 50 * 1024 * 1024)  # 50 found stored, 10 sent in 2 seconds
+    assert " 60% [############        ] 60.0 MiB/100.0 MiB  5.0 MiB/s  ETA 0:08" in stream.getvalue()
+
+
 def test_cli_progress_on_request(server_url, tmp_path):
     vault = signup(server_url)
     source = tmp_path / "data.bin"

@@ -404,7 +404,7 @@ class Vault:
         (same name, size, mtime and folder) is finished instead of started again. Without an
         `mtime` (ms since the epoch) the current time is used, so nothing can be resumed. A
         cancelled upload stays pending for that, unless `discard_if_cancelled`. `progress(done,
-        total)` follows the bytes; `on_retry(failure, wait)` hears of each wait for a retry.
+        total, resumed)` follows the bytes (`resumed`: those the server held already); `on_retry(failure, wait)` hears of each wait for a retry.
 
         A request that still fails after `self.retry_delays` ends the upload, unless
         `attempt_waits`: then the whole upload waits each of them in turn (told to

@@ -34,7 +34,9 @@ ERROR_ANSWER_ROOM = 64 * 1024
 # Waits between attempts of an idempotent step that met a network failure or a 5xx answer.
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
 
-Progress = Callable[[int, int], None]  # (done bytes, total bytes) of plaintext
+# (done, total, resumed): bytes of plaintext done and in all, and of those done, how many were not
+# moved now (an upload's chunks that the server held already), which a speed must leave out.
+Progress = Callable[[int, int, int], None]
 RetryNotice = Callable[[BaseException, float], None]  # (the failure, seconds until the next try)
 
 
@@ -355,7 +357,7 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
     count = document.chunk_count(size)
     leaves = [None] * count
     indexes = iter(range(count))  # shared by the workers: each takes the next chunk to do
-    done = 0
+    done = resumed = 0
 
     async def sealed_chunk(index):
         """Reads chunk `index` and records its leaf hashes; returns its box, or None when the
@@ -375,10 +377,12 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
     async def worker():
         # Each worker holds one chunk at a time: its plaintext until it is sealed, then its box
         # until the server has it.
-        nonlocal done
+        nonlocal done, resumed
         for index in indexes:
             sealed = await sealed_chunk(index)
-            if sealed is not None:
+            if sealed is None:
+                resumed += document.chunk_plaintext_size(size, index)
+            else:
                 path = _document_path(doc_id, f"/chunks/{index}")
                 try:
                     await retrying(lambda: session.request("PUT", path, body=sealed,
@@ -388,10 +392,10 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
                     sealed = None
             done += document.chunk_plaintext_size(size, index)
             if progress:
-                progress(done, size)
+                progress(done, size, resumed)
 
     if progress:
-        progress(0, size)
+        progress(0, size, 0)
     await _run_workers(max(1, min(concurrency, count)), worker)
     return [leaf for chunk_leaves in leaves for leaf in chunk_leaves]
 
@@ -464,7 +468,7 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
         hasher = TreeHasher()
         done = 0
         if progress:
-            progress(0, size)
+            progress(0, size, 0)
         for index in range(count):
             plaintext, leaves = await fetches.pop(index)
             if index + window < count:
@@ -475,7 +479,7 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
             del plaintext
             done += length
             if progress:
-                progress(done, size)
+                progress(done, size, 0)
         if done != size or not hmac.compare_digest(hasher.digest(), bytes.fromhex(meta["tree_hash"])):
             raise IntegrityError()
     except BaseException:

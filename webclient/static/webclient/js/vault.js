@@ -186,6 +186,7 @@ function setBusy(form, busy) {
 
 function checkCredential(value, what) {
   if (PRINTABLE_ASCII.test(value)) return null;
+  if (!value) return what === "username" ? gettext("Please enter a username.") : gettext("Please enter a password.");
   return what === "username"
     ? gettext("The username must be 1 to 255 characters: letters, digits, spaces and punctuation without accents.")
     : gettext("The password must be 1 to 255 characters: letters, digits, spaces and punctuation without accents.");
@@ -236,16 +237,45 @@ function watchStrength(input) {
 const weakPasswordsAccepted = new WeakMap();
 
 // What is wrong with a new password that must be mended; a weak one is only warned about, last
-// (weakPasswordWarning), so that submitting it again means taking it.
-function checkNewPassword(password, confirm) {
+// (weakPasswordWarning), so that submitting it again means taking it. Its copy typed again is
+// checked after it (passwordsDiffer).
+function checkNewPassword(password) {
   if (NOT_PRINTABLE_ASCII.test(password)) return unusablePassword();
   if (password.length < MIN_NEW_PASSWORD) {
     return interpolate(gettext("Please use at least %(count)s characters."), { count: MIN_NEW_PASSWORD }, true);
   }
-  const problem = checkCredential(password, "password"); // longer than 255 characters
-  if (problem) return problem;
-  if (password !== confirm) return gettext("The two passwords differ.");
-  return null;
+  return checkCredential(password, "password"); // longer than 255 characters
+}
+
+const passwordsDiffer = (password, confirm) => password !== confirm && gettext("The two passwords differ.");
+
+// The first of [field, check] pairs whose check finds a problem: [field, its words], or [].
+function firstProblem(checks) {
+  for (const [field, check] of checks) {
+    const problem = check();
+    if (problem) return [field, problem];
+  }
+  return [];
+}
+
+// A submitted form's problem: said in its alert, and the field it is about marked invalid (so
+// named to a screen reader) and focused, until that field changes or the form is sent again.
+function fieldProblem(form, field, text) {
+  clearFieldProblems(form);
+  formError(form, text);
+  field.dataset.problem = "";
+  field.classList.add("is-invalid");
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
+}
+
+function clearFieldProblems(form, only = null) {
+  for (const field of form.querySelectorAll("[data-problem]")) {
+    if (only && field !== only) continue;
+    delete field.dataset.problem;
+    field.classList.remove("is-invalid");
+    field.setAttribute("aria-invalid", "false");
+  }
 }
 
 function weakPasswordWarning(password, form) {
@@ -297,26 +327,37 @@ async function openVault(form, op, args) {
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  const username = form.elements.username.value;
-  const password = form.elements.password.value;
-  const problem = checkCredential(username, "username") || checkCredential(password, "password");
-  if (problem) return formError(form, problem);
-  openVault(form, "login", { username, password });
+  const { username, password } = form.elements;
+  clearFieldProblems(form);
+  const [field, problem] = firstProblem([
+    [username, () => checkCredential(username.value, "username")],
+    [password, () => checkCredential(password.value, "password")],
+  ]);
+  if (problem) return fieldProblem(form, field, problem);
+  openVault(form, "login", { username: username.value, password: password.value });
 });
 
 $("signup-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  const username = form.elements.username.value;
-  const password = form.elements.password.value;
+  const { username, password, confirm, understood } = form.elements;
+  clearFieldProblems(form);
   // What must be mended first, the warning about a weak password last (see checkNewPassword).
-  const problem = checkCredential(username, "username")
-    || checkNewPassword(password, form.elements.confirm.value)
-    || (!form.elements.understood.checked && gettext("Please confirm that you understand that nobody can recover your password."))
-    || weakPasswordWarning(password, form);
-  if (problem) return formError(form, problem);
-  openVault(form, "signup", { username, password });
+  const [field, problem] = firstProblem([
+    [username, () => checkCredential(username.value, "username")],
+    [password, () => checkNewPassword(password.value)],
+    [confirm, () => passwordsDiffer(password.value, confirm.value)],
+    [understood, () => !understood.checked && gettext("Please confirm that you understand that nobody can recover your password.")],
+    [password, () => weakPasswordWarning(password.value, form)],
+  ]);
+  if (problem) return fieldProblem(form, field, problem);
+  openVault(form, "signup", { username: username.value, password: password.value });
 });
+
+for (const form of [$("login-form"), $("signup-form")]) {
+  // Capturing: before the password's own check of its characters, which marks it as it finds it.
+  form.addEventListener("input", (event) => clearFieldProblems(form, event.target), { capture: true });
+}
 
 document.querySelectorAll(".password-new").forEach(watchStrength);
 for (const form of [$("login-form"), $("signup-form")]) form.querySelector("[type=submit]").disabled = false;
@@ -329,6 +370,8 @@ function showVault(account) {
   shownFolder = null;
   $("vault-username").textContent = account.username;
   $("auth-view").hidden = true;
+  // "Encryption engine ready" is for whoever waits to log in: in the vault it only took room.
+  $("engine-status").hidden = true;
   $("vault-view").hidden = false;
   // A new view, shown from its top (not from wherever the longer signup form was scrolled to),
   // at once: Bootstrap makes scrolling smooth.
@@ -357,6 +400,7 @@ function leaveVault(text) {
   $("transfers").hidden = true;
   $("vault-view").hidden = true;
   $("auth-view").hidden = false;
+  $("engine-status").hidden = false;
   clearAlerts();
   if (text) showAlert(text, "info");
   // After a sign-up the other tab is the one shown, and a hidden field takes no focus.
@@ -1359,8 +1403,8 @@ $("change-password-button").addEventListener("click", () => {
     submit: async (form) => {
       const current = form.elements.current.value;
       const password = $("new-password").value;
-      const problem = (!current && enterPassword())
-        || checkNewPassword(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
+      const problem = (!current && enterPassword()) || checkNewPassword(password)
+        || passwordsDiffer(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
       if (problem) return problem;
       await call("change_password", { password, current });
       showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
@@ -1526,18 +1570,22 @@ class TransferRow {
     this.countdown = undefined;
   }
 
-  progress(done, total) {
+  // `resumed`: of the bytes done, those an upload found stored already (it resumed an earlier
+  // one): only hashed again, they are left out of the speed, which they put at many times the
+  // line's, and the time left as much too short.
+  progress(done, total, resumed = 0) {
     this.stopCountdown();
     this.done = done;
     this.total = total;
     summary.update();
     const now = performance.now();
-    this.samples.push([now, done]);
+    this.samples.push([now, done - resumed]);
     while (this.samples.length > 2 && now - this.samples[0][0] > SPEED_WINDOW_MS) this.samples.shift();
     const percent = total ? (100 * done) / total : 100;
     this.bar.style.width = `${percent}%`;
     this.progressElement.setAttribute("aria-valuenow", String(Math.round(percent)));
-    const text = interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true);
+    let text = interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true);
+    if (resumed) text = interpolate(gettext("%(progress)s (an earlier upload resumed)"), { progress: text }, true);
     this.status(text);
     const quarters = Math.floor(percent / 25);
     if (quarters > this.quartersAnnounced && done < total) {
@@ -1545,7 +1593,7 @@ class TransferRow {
       this.announce(text);
     }
     const [start, startDone] = this.samples[0];
-    const speed = now > start ? ((done - startDone) * 1000) / (now - start) : 0;
+    const speed = now > start ? ((done - resumed - startDone) * 1000) / (now - start) : 0;
     // No speed once every byte is sent (a small file then showed "0 kB/s" while it was committed),
     // nor one that would read as 0 (under 0.1 kB/s).
     this.element.querySelector(".transfer-speed").textContent = speed >= MIN_SHOWN_SPEED && done < total ? formatSpeed(speed) : "";
@@ -1614,7 +1662,7 @@ class TransferRow {
 
   handlers() {
     return {
-      progress: ({ done, total }) => this.progress(done, total),
+      progress: ({ done, total, resumed }) => this.progress(done, total, resumed),
       retrying: ({ wait }) => this.retrying(wait),
     };
   }
