@@ -69,3 +69,27 @@ def test_a_folder_past_the_room_for_names_is_refused_in_words(vault_page, settin
     expect(page.locator("#name-dialog .form-error")).to_have_text(
         "Your vault holds as many files and folders as it can. Delete some to make room.")
     assert vault.names() == []
+
+
+def test_a_deep_path_shows_its_top_and_its_last_folders_until_asked(vault_page):
+    """Eight levels filled eight lines of a phone's screen: past five crumbs the path shows the
+    top, "…" and the last three folders; "…" shows the whole of it."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    for name in ("one", "two", "three", "four", "five"):
+        vault.new_folder(name)
+        vault.open_folder(name)
+    crumbs = page.locator("#breadcrumbs li")
+    expect(crumbs).to_have_text(["Vault", "…", "three", "four", "five"])
+    more = page.get_by_role("button", name="Show 2 more folders of the path")
+    more.click()
+    expect(crumbs).to_have_text(["Vault", "one", "two", "three", "four", "five"])
+    expect(page.locator("#breadcrumbs button", has_text="one")).to_be_focused()
+    page.locator("#breadcrumbs button", has_text="two").click()
+    expect(crumbs).to_have_text(["Vault", "one", "two"])
+    vault.open_folder("three")
+    vault.open_folder("four")
+    vault.open_folder("five")
+    expect(crumbs).to_have_text(["Vault", "…", "three", "four", "five"])  # folded again, once elsewhere

@@ -601,12 +601,19 @@ function focusedPlace() {
 // What the path was last drawn from: a path that has not changed is left as it is.
 let crumbsDrawnFrom = null;
 
+// A deep path shows its top, "…" and its last PATH_TAIL folders, until the "…" is pressed or
+// another folder opened: eight levels filled eight lines of a phone's screen.
+const PATH_TAIL = 3;
+let pathExpandedFor; // the folder whose whole path is shown
+
 function renderBreadcrumbs() {
   const crumbs = [{ id: null, name: gettext("Vault") }, ...ancestry(state.current)];
-  const drawnFrom = JSON.stringify(crumbs.map((crumb) => [crumb.id, crumb.name]));
+  if (pathExpandedFor !== state.current) pathExpandedFor = undefined; // another folder: folded again
+  const collapsed = crumbs.length > PATH_TAIL + 2 && pathExpandedFor === undefined;
+  const drawnFrom = JSON.stringify([collapsed, crumbs.map((crumb) => [crumb.id, crumb.name])]);
   if (drawnFrom === crumbsDrawnFrom) return;
   crumbsDrawnFrom = drawnFrom;
-  $("breadcrumbs").replaceChildren(...crumbs.map((crumb, index) => {
+  const items = crumbs.map((crumb, index) => {
     const item = document.createElement("li");
     item.className = "breadcrumb-item";
     item.dataset.folder = crumb.id ?? ""; // where a row dragged onto it goes
@@ -624,7 +631,26 @@ function renderBreadcrumbs() {
       item.append(button);
     }
     return item;
-  }));
+  });
+  if (collapsed) {
+    const hidden = items.splice(1, items.length - 1 - PATH_TAIL);
+    const item = document.createElement("li");
+    item.className = "breadcrumb-item"; // no data-folder: nothing goes there by dragging
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link p-0 align-baseline";
+    button.textContent = "…";
+    button.setAttribute("aria-label", interpolate(ngettext("Show %(count)s more folder of the path",
+      "Show %(count)s more folders of the path", hidden.length), { count: hidden.length }, true));
+    button.addEventListener("click", () => {
+      pathExpandedFor = state.current;
+      renderBreadcrumbs();
+      $("breadcrumbs").querySelectorAll("button")[1]?.focus(); // the first folder it showed
+    });
+    item.append(button);
+    items.splice(1, 0, item);
+  }
+  $("breadcrumbs").replaceChildren(...items);
 }
 
 // The rows of the listing as drawn, by item key ("folder:<id>", "document:<id>"), each with what
@@ -1311,7 +1337,7 @@ $("listing").addEventListener("dragstart", (event) => {
 // for it; nothing where they cannot go: the folder they are in, a dragged folder or one below it.
 function dropTarget(event) {
   if (!dragged || ![...event.dataTransfer.types].includes(DRAG_TYPE)) return undefined;
-  const element = event.target.closest?.("#listing .folder-row, #breadcrumbs .breadcrumb-item");
+  const element = event.target.closest?.("#listing .folder-row, #breadcrumbs .breadcrumb-item[data-folder]");
   if (!element) return undefined;
   const folder = (element.classList.contains("folder-row") ? element.dataset.id : element.dataset.folder) || null;
   const moved = new Set(dragged.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
