@@ -37,3 +37,27 @@ def test_an_unreachable_server_is_said_once_and_no_longer_once_it_answers(vault_
     page.context.unroute(LISTING, network_down)
     vault.open_folder("Box")
     expect(alerts).to_have_count(0)
+
+
+def test_files_chosen_while_the_server_is_away_are_said_not_uploaded_until_closed(vault_page, tmp_path):
+    """An upload starts by listing its folder afresh (for names already there). When that failed,
+    the files chosen were dropped with only the passing "cannot be reached", which went with the
+    next listing: nothing said they were never uploaded."""
+    vault = vault_page
+    page = vault.page
+    vault.open()
+    vault.signup(new_username())
+    chosen = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for path in chosen:
+        path.write_text("words\n")
+    page.context.route(LISTING, network_down)
+    page.set_input_files("#file-input", [str(path) for path in chosen])
+    not_uploaded = ("2 files were not uploaded: The server cannot be reached. Check your connection and try "
+                    "again. Choose them again to upload them.")
+    alerts = page.locator("#page-alerts .alert")
+    expect(alerts).to_have_text([not_uploaded], timeout=20_000)
+    page.context.unroute(LISTING, network_down)
+    vault.new_folder("Box")  # a listing that comes through
+    page.wait_for_timeout(500)
+    expect(alerts).to_have_text([not_uploaded])
+    expect(page.locator("#transfer-list .transfer")).to_have_count(0)

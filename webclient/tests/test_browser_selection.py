@@ -61,6 +61,8 @@ def test_move_and_delete_a_selection(vault_page, tmp_path):
         == "Choose a folder…"
     page.click("#move-dialog [type=submit]")
     expect(page.locator("#move-dialog .form-error")).to_have_text("Choose the folder to move to.")
+    expect(page.locator("#move-dialog-select")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#move-dialog-select")).to_be_focused()
     expect(page.locator("#listing .item-name")).to_have_text(["Box", "Sub", "a.txt", "b.txt", "c.txt"])
     page.select_option("#move-dialog-select", label=targets[2])
     vault.dialog_submit("move-dialog")

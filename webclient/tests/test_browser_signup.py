@@ -157,7 +157,8 @@ def test_a_problem_marks_the_field_it_is_about_and_focuses_it(vault_page):
         expect(marked).to_have_count(1)  # the one problem said, the one field marked
 
     refused("Please enter a username.", "#signup-username")
-    page.keyboard.type(new_username())
+    username = new_username()
+    page.keyboard.type(username)
     expect(page.locator("#signup-username")).to_have_attribute("aria-invalid", "false")  # mended as typed
     page.fill("#signup-password", "Baeren laufen ueber gruene Wiesen")
     page.fill("#signup-confirm", "Baeren laufen ueber gruene Wiese")
@@ -171,6 +172,16 @@ def test_a_problem_marks_the_field_it_is_about_and_focuses_it(vault_page):
 
     page.click("#logout-button")
     expect(page.locator("#engine-status")).to_have_text("Encryption engine ready.")
+    # A username taken, as the server says: its field too.
+    page.click("#signup-tab")
+    page.fill("#signup-username", username)
+    page.fill("#signup-password", "Baeren laufen ueber gruene Wiesen")
+    page.fill("#signup-confirm", "Baeren laufen ueber gruene Wiesen")
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    expect(error).to_have_text("This username is taken. Please choose another one.")
+    expect(page.locator("#signup-username")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#signup-username")).to_be_focused()
     page.click("#login-tab")
     page.fill("#login-username", "someone")
     page.click("#login-form [type=submit]")

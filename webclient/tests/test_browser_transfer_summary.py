@@ -38,6 +38,8 @@ def test_transfers_out_of_view_are_summed_up_at_the_windows_foot(vault_page, tmp
     page.set_input_files("#file-input", [str(big)])
     expect(summary).to_be_visible()
     expect(page.locator("#transfer-summary-text")).to_have_text("1 transfer under way · 0%")
+    # Room below the page, so that the last rows can be scrolled out from under the line.
+    assert page.evaluate("parseFloat(document.body.style.paddingBottom)") > summary.bounding_box()["height"]
     page.click("#transfer-summary-show")
     expect(page.locator("#transfers-title")).to_be_focused()
     expect(page.locator("#transfer-list")).to_be_in_viewport()
@@ -54,3 +56,4 @@ def test_transfers_out_of_view_are_summed_up_at_the_windows_foot(vault_page, tmp
     expect(summary).to_be_hidden()
     page.evaluate("window.scrollTo(0, 0)")
     expect(summary).to_be_hidden()  # the failure was seen
+    assert page.evaluate("document.body.style.paddingBottom") == ""

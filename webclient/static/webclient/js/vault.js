@@ -317,7 +317,8 @@ async function openVault(form, op, args) {
     form.querySelectorAll(".password-new").forEach((input) => input.dispatchEvent(new Event("input")));
     showVault(account);
   } catch (error) {
-    formError(form, message(error));
+    if (error instanceof VaultError && error.code === "username_taken") fieldProblem(form, form.elements.username, message(error));
+    else formError(form, message(error));
   } finally {
     label.textContent = original;
     setBusy(form, false);
@@ -354,10 +355,11 @@ $("signup-form").addEventListener("submit", (event) => {
   openVault(form, "signup", { username: username.value, password: password.value });
 });
 
-for (const form of [$("login-form"), $("signup-form")]) {
-  // Capturing: before the password's own check of its characters, which marks it as it finds it.
-  form.addEventListener("input", (event) => clearFieldProblems(form, event.target), { capture: true });
-}
+// A field marked by a problem is unmarked once it changes. Capturing: before a new password's own
+// check of its characters, which marks it as it finds it.
+document.addEventListener("input", (event) => {
+  if (event.target.form) clearFieldProblems(event.target.form, event.target);
+}, { capture: true });
 
 document.querySelectorAll(".password-new").forEach(watchStrength);
 for (const form of [$("login-form"), $("signup-form")]) form.querySelector("[type=submit]").disabled = false;
@@ -398,6 +400,8 @@ function leaveVault(text) {
   $("selection-bar").hidden = true;
   $("transfer-list").replaceChildren();
   $("transfers").hidden = true;
+  summary.unseenFailures = 0;
+  summary.draw();
   $("vault-view").hidden = true;
   $("auth-view").hidden = false;
   $("engine-status").hidden = false;
@@ -1092,6 +1096,7 @@ function openDialog(id, { prepare, submit, idle }) {
   form.reset();
   form.querySelectorAll(".password-new").forEach((input) => input.dispatchEvent(new Event("input")));
   formError(form, null);
+  clearFieldProblems(form);
   prepare?.(form);
   form.onsubmit = async (event) => {
     event.preventDefault();
@@ -1099,8 +1104,10 @@ function openDialog(id, { prepare, submit, idle }) {
     setBusy(form, true);
     let mend = null; // the field to correct, if the server said which
     try {
+      // A problem's words, or [the field it is about, its words].
       const problem = await submit(form);
-      if (problem) formError(form, problem);
+      if (Array.isArray(problem)) fieldProblem(form, ...problem);
+      else if (problem) formError(form, problem);
       else hideModal(element);
     } catch (error) {
       if (!endedSession(error)) {
@@ -1291,7 +1298,7 @@ function moveItems(items) {
     },
     submit: () => {
       const target = $("move-dialog-select").value;
-      if (target === MOVE_UNCHOSEN) return gettext("Choose the folder to move to.");
+      if (target === MOVE_UNCHOSEN) return [$("move-dialog-select"), gettext("Choose the folder to move to.")];
       if (target === here) return interpolate(gettext("“%(name)s” is already in that folder."), { name: item.name }, true);
       return moveInto(items, target || null);
     },
@@ -1611,7 +1618,11 @@ class TransferRow {
     this.bar.style.width = `${percent}%`;
     this.progressElement.setAttribute("aria-valuenow", String(Math.round(percent)));
     let text = interpolate(gettext("%(done)s of %(total)s"), { done: formatBytes(done), total: formatBytes(total) }, true);
-    if (resumed) text = interpolate(gettext("%(progress)s (an earlier upload resumed)"), { progress: text }, true);
+    if (resumed) {
+      // Its own attempt started again after a wait, or one of another time (a closed tab) taken up.
+      text = interpolate(this.waited ? gettext("%(progress)s (resumed)") : gettext("%(progress)s (an earlier upload resumed)"),
+        { progress: text }, true);
+    }
     this.status(text);
     const quarters = Math.floor(percent / 25);
     if (quarters > this.quartersAnnounced && done < total) {
@@ -1646,6 +1657,7 @@ class TransferRow {
   // Counted down, second by second, so that a stalled row shows that it still waits and for how
   // long; once the time is up, the new attempt may take a while to fail or get through.
   retrying(wait) {
+    this.waited = true;
     this.stopCountdown();
     const until = performance.now() + wait * 1000;
     const show = () => {
@@ -1733,7 +1745,10 @@ const summary = {
     const show = !this.listInView && (running > 0 || this.unseenFailures > 0) && !$("transfers").hidden;
     if (!show && element.contains(document.activeElement)) $("breadcrumbs").querySelector("[aria-current]")?.focus();
     element.hidden = !show;
-    if (!show) return;
+    if (!show) {
+      document.body.style.paddingBottom = "";
+      return;
+    }
     const parts = [];
     if (running) {
       let done = 0;
@@ -1750,6 +1765,8 @@ const summary = {
     }
     $("transfer-summary-text").textContent = parts.join(" · ");
     element.classList.toggle("has-failed", this.unseenFailures > 0);
+    // Room below the page for the line, so that the last rows can be scrolled out from under it.
+    document.body.style.paddingBottom = `${element.offsetHeight + 16}px`;
   },
 };
 
@@ -1844,7 +1861,13 @@ async function enqueueUploads(items) {
     // The folder itself may be gone (deleted in another tab): the refresh says so and takes the
     // page to the top level.
     if (error instanceof VaultError && error.code === "not_found" && folder) refresh();
-    else handleError(error);
+    else if (!endedSession(error)) {
+      // Said until closed, unlike the failure alone, which goes once the server answers again:
+      // nothing else would tell that the files chosen were never uploaded.
+      showAlert(interpolate(ngettext("%(count)s file was not uploaded: %(reason)s Choose it again to upload it.",
+        "%(count)s files were not uploaded: %(reason)s Choose them again to upload them.", items.length),
+      { count: items.length, reason: message(error) }, true));
+    }
     return;
   }
   const names = (documents) => {
