@@ -1260,9 +1260,9 @@ function renameItem(item, isFolder) {
   });
 }
 
-// Moves one item or several (a selection) into a folder chosen in a dialog.
 const MOVE_UNCHOSEN = "unchosen"; // the move dialog's first line, which names no folder (ids are UUIDs)
 
+// Moves one item or several (a selection) into a folder chosen in a dialog.
 function moveItems(items) {
   if (!items.length) return;
   const [{ item }] = items;
