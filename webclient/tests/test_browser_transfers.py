@@ -69,6 +69,17 @@ def test_small_files_upload_several_at_a_time_and_large_ones_two(vault_page, tmp
         "#vault-username"))) == 9
 
 
+# Every text a transfer's status line shows, kept in window.statusesSeen as it changes.
+RECORD_STATUSES = """() => {
+    window.statusesSeen = [];
+    new MutationObserver(() => {
+        for (const status of document.querySelectorAll("#transfer-list .transfer-status")) {
+            if (window.statusesSeen.at(-1) !== status.textContent) window.statusesSeen.push(status.textContent);
+        }
+    }).observe(document.getElementById("transfer-list"), { subtree: true, childList: true, characterData: true });
+}"""
+
+
 def test_upload_resumes_after_network_outage(vault_page, tmp_path):
     vault = vault_page
     page = vault.page
@@ -84,6 +95,7 @@ def test_upload_resumes_after_network_outage(vault_page, tmp_path):
 
     outage = re.compile(r".*/api/v1/documents/[0-9a-f-]+/chunks/[2-5]$")
     page.context.route(outage, network_down)
+    page.evaluate(RECORD_STATUSES)
     page.set_input_files("#file-input", [str(source)])
     status = page.locator("#transfer-list .transfer-status").first
     # A failed request's wait shows while the requests are still being retried (from half a
@@ -97,6 +109,10 @@ def test_upload_resumes_after_network_outage(vault_page, tmp_path):
     vault.wait_for_transfers(1)
     assert status.inner_text() == "Encrypted and stored."
     assert sorted(stored) == ["0", "1", "2", "3", "4", "5"], "every chunk stored exactly once"
+    # Its own upload started again: "resumed", not taken for one of another time.
+    statuses = page.evaluate("window.statusesSeen")
+    assert any(text.endswith(" (resumed)") for text in statuses), statuses
+    assert not any("earlier upload" in text for text in statuses), statuses
     saved, _ = vault.download(source.name)
     assert saved == source.read_bytes()
 
