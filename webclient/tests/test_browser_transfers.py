@@ -258,9 +258,12 @@ def test_rows_out_of_view_are_not_drawn_until_scrolled_to(vault_page, tmp_path):
     wait_until(page, lambda: newest.evaluate(DRAWN), "the row in view is drawn")
     assert not oldest.evaluate(DRAWN)
     assert oldest.text_content() == "Encrypted and stored."
+    undrawn_height = rows.last.bounding_box()["height"]
     oldest.scroll_into_view_if_needed()
     wait_until(page, lambda: oldest.evaluate(DRAWN), "the row scrolled to is drawn")
     expect(oldest).to_be_visible()
+    # Never drawn, it was given a finished row's size: the list does not jump when it is drawn.
+    assert abs(rows.last.bounding_box()["height"] - undrawn_height) <= 1, undrawn_height
 
 
 def test_cancel_all_stops_every_transfer_running_or_waiting(vault_page, tmp_path):
