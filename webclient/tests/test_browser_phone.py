@@ -40,6 +40,15 @@ def test_nothing_is_wider_than_a_phone(vault_page, tmp_path):
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 700})
         assert_fits(page, width, "the vault")
+        # The three buttons fill each line they take: one left alone on a line looked astray.
+        buttons = [page.locator(selector).bounding_box() for selector in
+                   ("#upload-files-button", "#upload-folder-button", "#new-folder-button")]
+        right = page.locator("#vault-view").bounding_box()
+        for button in buttons:
+            last_on_its_line = max((other for other in buttons if abs(other["y"] - button["y"]) < 4),
+                                   key=lambda other: other["x"])
+            assert abs(last_on_its_line["x"] + last_on_its_line["width"] - right["x"] - right["width"]) <= 2, \
+                (width, buttons, right)
         # The name wraps beside its icon: it went below it, the icon alone on a line above.
         icon = vault.row(LONG_NAME).locator(".item-icon").bounding_box()
         name = vault.row(LONG_NAME).locator(".item-name").bounding_box()
