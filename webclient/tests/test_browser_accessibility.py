@@ -16,7 +16,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from blog.models import Post
-from webclient.tests.browser_fixtures import chromium, new_username, vault_page, vault_server  # noqa: F401
+from webclient.tests.browser_fixtures import (  # noqa: F401
+    CHUNK_PUT, chromium, new_username, vault_page, vault_server)
 
 pytestmark = pytest.mark.browser
 
@@ -166,6 +167,19 @@ def test_the_vault_in_each_of_its_states(vault_page, tmp_path, settings):
     assert_accessible(page, "a phone's width")
     vault.open_folder("Photos")
     assert_accessible(page, "an empty folder on a phone")
+
+    for name in ("one", "two", "three", "four"):
+        vault.new_folder(name)
+        vault.open_folder(name)
+    expect(page.locator("#breadcrumbs li")).to_have_text(["Vault", "…", "two", "three", "four"])
+    page.set_viewport_size({"width": 390, "height": 400})  # the transfers' list out of view
+    held = []
+    page.context.route(CHUNK_PUT, lambda route: held.append(route))
+    page.set_input_files("#file-input", str(notes))
+    expect(page.locator("#transfer-summary")).to_be_visible()
+    assert_accessible(page, "a deep path folded, and the line saying where transfers stand")
+    page.context.unroute(CHUNK_PUT)  # (which lets the held request go on)
+    expect(page.locator("#transfer-summary")).to_be_hidden()  # nothing under way any more
 
 
 # Asks the new-folder dialog to close, at once; says whether it was still fading in then.
