@@ -88,6 +88,13 @@ def test_a_password_is_checked_for_what_it_may_hold_as_it_is_typed(vault_page):
     page.fill("#signup-confirm", "Bären laufen über grüne Wiesen")
     page.click("#signup-form [type=submit]")
     expect(page.locator("#signup-form .form-error")).to_have_text(unusable)
+    # Another problem found next: the password, still unusable, stays marked.
+    page.fill("#signup-username", "")
+    page.click("#signup-form [type=submit]")
+    expect(page.locator("#signup-form .form-error")).to_have_text("Please enter a username.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(strength).to_have_text(unusable)
+    page.fill("#signup-username", new_username())
     field.fill("Baeren laufen ueber gruene Wiesen")
     expect(strength).to_have_text("Strong.")
     expect(field).to_have_attribute("aria-invalid", "false")

@@ -275,6 +275,8 @@ function clearFieldProblems(form, only = null) {
     delete field.dataset.problem;
     field.classList.remove("is-invalid");
     field.setAttribute("aria-invalid", "false");
+    // A new password marks itself while it holds a character it may not: let it say so again.
+    if (field.classList.contains("password-new")) field.dispatchEvent(new Event("input"));
   }
 }
 
