@@ -12,9 +12,10 @@ from webclient.tests.browser_fixtures import chromium, new_username, vault_page,
 pytestmark = pytest.mark.browser
 
 
-def fill_signup(vault, password: str) -> str:
-    """Opens the sign-up form and fills in a new username and `password` twice; returns the username."""
-    username = new_username()
+def fill_signup(vault, password: str, username: str | None = None) -> str:
+    """Opens the sign-up form and fills in `username` (a new one by default) and `password` twice;
+    returns the username."""
+    username = username or new_username()
     vault.open()
     vault.page.click("#signup-tab")
     vault.page.fill("#signup-username", username)
@@ -180,10 +181,7 @@ def test_a_problem_marks_the_field_it_is_about_and_focuses_it(vault_page):
     page.click("#logout-button")
     expect(page.locator("#engine-status")).to_have_text("Encryption engine ready.")
     # A username taken, as the server says: its field too.
-    page.click("#signup-tab")
-    page.fill("#signup-username", username)
-    page.fill("#signup-password", "Baeren laufen ueber gruene Wiesen")
-    page.fill("#signup-confirm", "Baeren laufen ueber gruene Wiesen")
+    fill_signup(vault, "Baeren laufen ueber gruene Wiesen", username)
     page.check("#signup-understood")
     page.click("#signup-form [type=submit]")
     expect(error).to_have_text("This username is taken. Please choose another one.")

@@ -379,9 +379,10 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
         # until the server has it.
         nonlocal done, resumed
         for index in indexes:
+            length = document.chunk_plaintext_size(size, index)
             sealed = await sealed_chunk(index)
             if sealed is None:
-                resumed += document.chunk_plaintext_size(size, index)
+                resumed += length
             else:
                 path = _document_path(doc_id, f"/chunks/{index}")
                 try:
@@ -390,7 +391,7 @@ async def _send_chunks(session, crypto, dk, doc_id, source, present, concurrency
                 finally:
                     crypto.release(sealed)
                     sealed = None
-            done += document.chunk_plaintext_size(size, index)
+            done += length
             if progress:
                 progress(done, size, resumed)
 
