@@ -52,5 +52,10 @@ def request_mac_of_digest(sign_key: bytes, method: str, path_and_query: str, ts:
 
 
 def response_mac(sign_key: bytes, nonce: str, status: int, body: bytes) -> bytes:
-    message = "\n".join(["ANONI-RES-1", nonce, str(status), hashlib.sha256(body).hexdigest()])
+    return response_mac_of_digest(sign_key, nonce, status, hashlib.sha256(body).digest())
+
+
+def response_mac_of_digest(sign_key: bytes, nonce: str, status: int, body_sha256: bytes) -> bytes:
+    """response_mac for a body whose SHA-256 is already known (a chunk's, recorded when stored)."""
+    message = "\n".join(["ANONI-RES-1", nonce, str(status), body_sha256.hex()])
     return hmac.new(sign_key, message.encode("ascii"), hashlib.sha256).digest()

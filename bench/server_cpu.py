@@ -11,7 +11,9 @@ worker's CPU time (user and system, from /proc) before and after:
   baseline: what any request costs before it does its own work;
 - PUT of a 65-byte chunk (each the one chunk of its document): a chunk upload without the bytes
   (lock, length and quota checks, insert, a file written);
-- PUT of a full 4 MiB chunk: the same with the body read, hashed and written.
+- PUT of a full 4 MiB chunk: the same with the body read, hashed and written;
+- GET of a full 4 MiB chunk (of a committed document): the box read and sent, and its answer
+  signed.
 
 Figures are the median of `--rounds` interleaved rounds. Not a test: it never fails because
 something is slow. docs/browser.md ("Where the time goes") says why the server's CPU per chunk
@@ -54,11 +56,12 @@ async def measured(pid: int, jobs: int, requests) -> tuple[float, float]:
     return 1000 * cpu / len(requests), len(requests) / seconds
 
 
-async def chunk_puts(session, pid: int, jobs: int, count: int, box_length: int):
+async def chunk_puts(session, pid: int, jobs: int, count: int, box_length: int, *, gets=None):
     """PUTs `count` boxes of `box_length` bytes into fresh pending documents, then deletes them:
     full boxes into one document of `count` chunks, smaller ones each into a document of its own,
     as only a document's last box may be smaller (DESIGN §5). The documents are made before the
-    measuring starts."""
+    measuring starts. With `gets` (a list), the documents are committed and each chunk then read
+    back, and what that costs is appended to it."""
     stand_in = b64e(os.urandom(document.box_size(32)))  # the server cannot tell it from a key
     chunks = count if box_length == document.FULL_BOX else 1
     targets = []  # (document id, chunk index)
@@ -70,10 +73,17 @@ async def chunk_puts(session, pid: int, jobs: int, count: int, box_length: int):
         targets += [(doc_id, index) for index in range(chunks)]
     body = os.urandom(box_length)
     try:
-        return await measured(pid, jobs, [
+        puts = await measured(pid, jobs, [
             session.request("PUT", f"{API}documents/{doc_id}/chunks/{index}", body=body,
                             content_type="application/octet-stream")
             for doc_id, index in targets])
+        if gets is not None:
+            for doc_id in dict.fromkeys(doc_id for doc_id, _ in targets):
+                await session.request("POST", f"{API}documents/{doc_id}/commit")
+            gets.append(await measured(pid, jobs, [
+                session.request("GET", f"{API}documents/{doc_id}/chunks/{index}", max_answer=box_length)
+                for doc_id, index in targets]))
+        return puts
     finally:
         for doc_id in dict.fromkeys(doc_id for doc_id, _ in targets):
             await session.request("DELETE", f"{API}documents/{doc_id}")
@@ -82,7 +92,8 @@ async def chunk_puts(session, pid: int, jobs: int, count: int, box_length: int):
 async def bench(args, server: Server):
     vault = await Vault.signup(server.url, f"bench-{uuid.uuid4().hex[:8]}", PASSWORD)
     session, pid = vault._session, server.worker_pid()
-    kinds = {"GET account (baseline)": [], "PUT 65-byte chunk": [], "PUT 4 MiB chunk": []}
+    kinds = {"GET account (baseline)": [], "PUT 65-byte chunk": [], "PUT 4 MiB chunk": [],
+             "GET 4 MiB chunk": []}
     try:
         for _ in range(args.rounds):
             kinds["GET account (baseline)"].append(await measured(
@@ -90,7 +101,8 @@ async def bench(args, server: Server):
             kinds["PUT 65-byte chunk"].append(
                 await chunk_puts(session, pid, args.jobs, 4 * args.chunks, document.box_size(0)))
             kinds["PUT 4 MiB chunk"].append(
-                await chunk_puts(session, pid, args.jobs, args.chunks, document.box_size(4 * MiB)))
+                await chunk_puts(session, pid, args.jobs, args.chunks, document.box_size(4 * MiB),
+                                 gets=kinds["GET 4 MiB chunk"]))
     finally:
         await vault.delete_account()
     print(f"\nServer CPU per signed request, {args.jobs} at a time, median of {args.rounds} rounds "

@@ -391,13 +391,13 @@ def commit_document(account, document_id, *, meta=UNSET):
 
 
 def read_chunk(account, document_id, index):
-    """The stored box and its hex SHA-256, from a committed document."""
+    """The stored box and the SHA-256 recorded when it was stored, from a committed document."""
     document = _own_document(account, document_id, committed_only=True)
     _check_index(document, index)
     chunk = document.stored_chunks.filter(index=index).first()
     if chunk is None:
         raise not_found()
-    return storage.read_object(storage.chunk_name(document.pk, index)), bytes(chunk.sha256).hex()
+    return storage.read_object(storage.chunk_name(document.pk, index)), bytes(chunk.sha256)
 
 
 # --- Housekeeping ---------------------------------------------------------------------------------

@@ -205,11 +205,12 @@ class ChunkView(APIView):
     def get(self, request, document_id, index):
         document_id = _uuid_or_404(document_id)
         index = services.parse_chunk_index(index)
-        box, etag = services.read_chunk(request.user, document_id, index)
+        box, sha256 = services.read_chunk(request.user, document_id, index)
         # Streamed from a one-item iterator, which lets go of the box as soon as the server has
         # sent it: a plain answer would keep it until the cyclic garbage collector frees DRF's
-        # view (which refers to its response). The signing middleware hashes the same bytes.
+        # view (which refers to its response). The signing middleware signs the recorded digest.
         response = StreamingHttpResponse(iter([box]), content_type=OCTET_STREAM)
         response["Content-Length"] = str(len(box))
-        response["ETag"] = f'"{etag}"'
+        response["ETag"] = f'"{sha256.hex()}"'
+        response.anoni_body_sha256 = sha256
         return response

@@ -5,11 +5,14 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from documents.models import Chunk, Document
+from documents.storage import chunk_name, read_object, write_object
 from webclient.vault.encoding import b64e
+from webclient.vault.errors import ProtocolError
 
 from documents.tests.conftest import FULL_BOX, box, sealed, stored_names
 
@@ -77,6 +80,24 @@ def test_the_whole_life_of_a_document(vault, chunk_backend):
     for path in (f"documents/{document_id}", f"documents/{document_id}/chunks",
                  f"documents/{document_id}/chunks/0"):
         assert vault.refused("GET", path).status == 404
+
+
+def test_a_box_altered_at_rest_is_not_signed_for(vault, chunk_backend):
+    """A chunk's answer is signed over the digest recorded when its box was stored, not over the
+    bytes read back: the server never vouches for a box other than the one uploaded, and the
+    client refuses the answer. The ETag, likewise the recorded digest, says which box that was."""
+    boxes = [box(FULL_BOX), box(4097)]
+    document_id = vault.upload(boxes)["id"]
+    altered = bytearray(read_object(chunk_name(document_id, 1)))
+    altered[len(altered) // 2] ^= 0x01
+    write_object(chunk_name(document_id, 1), bytes(altered))
+
+    with pytest.raises(ProtocolError) as refused:
+        vault.call("GET", f"documents/{document_id}/chunks/1")
+    assert refused.value.code == "bad_response_signature" and refused.value.signed_status == 200
+    reply = vault.call("GET", f"documents/{document_id}/chunks/0")
+    assert bytes(reply.body) == boxes[0]
+    assert reply.headers["etag"] == f'"{hashlib.sha256(boxes[0]).hexdigest()}"'
 
 
 def test_commit_may_carry_the_final_metadata(vault, chunk_backend):

@@ -6,10 +6,12 @@ class VaultError(Exception):
 
 
 class ProtocolError(VaultError):
-    """The peer sent something that breaks the protocol (bad length, bad proof, bad signature)."""
+    """The peer sent something that breaks the protocol (bad length, bad proof, bad signature).
+    `signed_status` is the status of an answer whose signature did not check, else None."""
 
-    def __init__(self, code, detail=None):
+    def __init__(self, code, detail=None, *, signed_status=None):
         self.code = code
+        self.signed_status = signed_status
         super().__init__(detail or code)
 
 

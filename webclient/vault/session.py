@@ -310,7 +310,8 @@ class SignedSession:
                                       (await self.crypto.sha256(response.body)).hex())
         if received is None or not hmac.compare_digest(expected, _b64d_or_empty(received)):
             raise ProtocolError("bad_response_signature",
-                                "The server's answer is not signed by this session.")
+                                "The server's answer is not signed by this session.",
+                                signed_status=response.status if received is not None else None)
         return _parse(response.status, response.headers, response.body), True
 
     # --- ending ------------------------------------------------------------------------------------
