@@ -10,8 +10,6 @@ import json
 import sys
 
 from django.db import InterfaceError, OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -44,15 +42,22 @@ def not_found():
 # SQLite is locked), or Redis, which holds the session keys, nonces, challenges and rate limits
 # (without it no signed request can be checked or its answer signed).
 DATABASE_OUTAGES = (OperationalError, InterfaceError)
-CACHE_OUTAGES = (RedisConnectionError, RedisTimeoutError)
 OUTAGE_RETRY_AFTER = "5"
+
+
+def cache_outages() -> tuple:
+    """redis's connection and timeout errors, once the cache has imported redis (only then can
+    they be raised). The embedded configuration never uses redis, and importing it just to name
+    its errors cost each worker ~11 MB."""
+    errors = sys.modules.get("redis.exceptions")
+    return (errors.ConnectionError, errors.TimeoutError) if errors is not None else ()
 
 
 def outage_answer(exc: BaseException | None) -> dict | None:
     """{code, detail} of the 503 for an exception that means a backing service is down, else None."""
     if isinstance(exc, DATABASE_OUTAGES):
         return {"code": "database_unavailable", "detail": "The database is unavailable; try again later."}
-    if isinstance(exc, CACHE_OUTAGES):
+    if isinstance(exc, cache_outages()):
         return {"code": "cache_unavailable",
                 "detail": "The session store is unavailable; try again later."}
     return None

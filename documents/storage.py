@@ -9,10 +9,9 @@ import errno
 import hashlib
 import logging
 import os
+import sys
 from contextlib import contextmanager
 
-from boto3.exceptions import Boto3Error
-from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, storages
 from rest_framework import status
@@ -91,6 +90,21 @@ def storage_full():
                     "The server's storage is full; try again later.")
 
 
+def _s3_errors() -> tuple:
+    """boto3's and botocore's errors, once the S3 storage has imported them (only then can they be
+    raised). The embedded configuration never uses S3, and importing boto3 just to name its errors
+    cost each worker ~15 MB."""
+    return tuple(getattr(sys.modules.get(module), name) for module, name in (
+        ("botocore.exceptions", "BotoCoreError"), ("botocore.exceptions", "ClientError"),
+        ("boto3.exceptions", "Boto3Error")) if module in sys.modules)
+
+
+def _is_client_error(exc) -> bool:
+    """An S3 service's error answer (botocore's ClientError), which carries the service's code."""
+    errors = sys.modules.get("botocore.exceptions")
+    return errors is not None and isinstance(exc, errors.ClientError)
+
+
 @contextmanager
 def storage_errors(action, name):
     try:
@@ -98,7 +112,7 @@ def storage_errors(action, name):
     except OSError as exc:
         logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
         raise (storage_full() if exc.errno in _FULL_ERRNOS else storage_unavailable()) from exc
-    except (BotoCoreError, ClientError, Boto3Error) as exc:
+    except _s3_errors() as exc:
         logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
         raise storage_unavailable() from exc
 
@@ -134,7 +148,7 @@ def unreachable(exc: ApiError) -> str:
     """For an operator's command: why the storage could not be used, as far as it said (S3's error
     code, e.g. NoSuchBucket or InvalidAccessKeyId, or the system's error name)."""
     cause = exc.__cause__
-    if isinstance(cause, ClientError):
+    if _is_client_error(cause):
         reason = cause.response.get("Error", {}).get("Code") or type(cause).__name__
     else:
         reason = type(cause).__name__ if cause is not None else exc.code
@@ -145,7 +159,7 @@ def unreachable(exc: ApiError) -> str:
 def _is_missing(exc):
     if isinstance(exc, FileNotFoundError):
         return True
-    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
+    return _is_client_error(exc) and exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
 
 
 def object_sha256(name):
