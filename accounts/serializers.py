@@ -1,15 +1,25 @@
 """Request shapes (strict JSON: exact types, canonical base64url, no missing or unknown fields)
 and response shapes. Rules beyond the shape (lengths, ranges, username rules) are the services'."""
 
+import math
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.services import KDF_NAME
+from accounts.services import (CHALLENGE_BYTES, GROUP, KDF_NAME, PROOF_BYTES, SALT_BYTES,
+                               WRAPPED_ACCOUNT_KEY_BYTES)
+from accounts.sessions import SID_BYTES
 from webclient.vault.encoding import b64d, b64e
 
 
-@extend_schema_field(OpenApiTypes.STR)
+def _bytes(count: int, what: str) -> str:
+    """A binary field's description in the schema: what it is, and its length as bytes and as
+    base64url text (the services check the lengths)."""
+    return f"{what}: {count} bytes, base64url without padding ({math.ceil(count * 4 / 3)} characters)."
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z0-9_-]*$"})
 class Base64UrlField(serializers.Field):
     """Bytes as unpadded, canonical base64url text."""
 
@@ -72,10 +82,11 @@ class KdfSerializer(StrictSerializer):
 
 
 class CredentialsSerializer(StrictSerializer):
-    salt = Base64UrlField()
-    verifier = Base64UrlField()
+    salt = Base64UrlField(help_text=_bytes(SALT_BYTES, "The password KDF's salt"))
+    verifier = Base64UrlField(help_text=_bytes(GROUP.pad_length, "The SRP verifier PAD(v), 1 <= v < N"))
     kdf = KdfSerializer()
-    wrapped_account_key = Base64UrlField()
+    wrapped_account_key = Base64UrlField(help_text=_bytes(
+        WRAPPED_ACCOUNT_KEY_BYTES, "The account key sealed under the password's kek"))
 
 
 class SignupSerializer(CredentialsSerializer):
@@ -88,14 +99,14 @@ class SignupResponseSerializer(serializers.Serializer):
 
 class ChallengeSerializer(StrictSerializer):
     username = StrictStringField()
-    A = Base64UrlField()
+    A = Base64UrlField(help_text=_bytes(GROUP.pad_length, "The client's SRP public value PAD(A)"))
 
 
 class ChallengeResponseSerializer(serializers.Serializer):
-    challenge = Base64UrlField(source="token")
-    salt = Base64UrlField()
+    challenge = Base64UrlField(source="token", help_text=_bytes(CHALLENGE_BYTES, "An opaque token for the verify"))
+    salt = Base64UrlField(help_text=_bytes(SALT_BYTES, "The password KDF's salt"))
     kdf = serializers.SerializerMethodField()
-    B = Base64UrlField()
+    B = Base64UrlField(help_text=_bytes(GROUP.pad_length, "The server's SRP public value PAD(B)"))
     server_time = serializers.IntegerField()
 
     @extend_schema_field(KdfSerializer)
@@ -104,18 +115,20 @@ class ChallengeResponseSerializer(serializers.Serializer):
 
 
 class VerifySerializer(StrictSerializer):
-    challenge = Base64UrlField()
-    M1 = Base64UrlField()
+    challenge = Base64UrlField(help_text=_bytes(CHALLENGE_BYTES, "The challenge's token"))
+    M1 = Base64UrlField(help_text=_bytes(PROOF_BYTES, "The client's SRP proof"))
 
 
 class LoginAccountSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    wrapped_account_key = Base64UrlField()
+    wrapped_account_key = Base64UrlField(help_text=_bytes(
+        WRAPPED_ACCOUNT_KEY_BYTES, "The account key sealed under the password's kek"))
 
 
 class VerifyResponseSerializer(serializers.Serializer):
-    M2 = Base64UrlField()
-    session = Base64UrlField(source="sid")
+    M2 = Base64UrlField(help_text=_bytes(PROOF_BYTES, "The server's SRP proof"))
+    session = Base64UrlField(source="sid", help_text=_bytes(
+        SID_BYTES, "The session id, `sid` of the Authorization header"))
     expires_at = serializers.IntegerField()
     account = LoginAccountSerializer()
 

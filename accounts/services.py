@@ -81,9 +81,13 @@ def _validate_credentials(salt: bytes, verifier: bytes, kdf: dict, wrapped_accou
     iterations = kdf["iterations"]
     if kdf["name"] != KDF_NAME or not (
             settings.ANONI_MIN_KDF_ITERATIONS <= iterations <= settings.ANONI_MAX_KDF_ITERATIONS):
+        # The bounds are the operator's settings: a client that asked for fewer learns here how
+        # many to ask for, and derives its keys again.
         raise ApiError(status.HTTP_400_BAD_REQUEST, "weak_kdf",
                        f"kdf must be {KDF_NAME} with {settings.ANONI_MIN_KDF_ITERATIONS} to "
-                       f"{settings.ANONI_MAX_KDF_ITERATIONS} iterations.")
+                       f"{settings.ANONI_MAX_KDF_ITERATIONS} iterations.",
+                       min_iterations=settings.ANONI_MIN_KDF_ITERATIONS,
+                       max_iterations=settings.ANONI_MAX_KDF_ITERATIONS)
 
 
 # --- signup ---------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ ERROR_SCHEMA = {
                     "description": "`409 incomplete`: the chunk indexes not stored (the first 1,000)"},
         "server_time": {"type": "integer",
                         "description": "`401 stale_timestamp`: the server's Unix time"},
+        "min_iterations": {"type": "integer",
+                           "description": "`400 weak_kdf`: the fewest PBKDF2 iterations the server "
+                                          "accepts (the operator's setting; 600,000 by default)"},
+        "max_iterations": {"type": "integer",
+                           "description": "`400 weak_kdf`: the most it accepts (10,000,000 by default)"},
     },
     "required": ["code", "detail"],
     "description": "{code, detail}, plus extra fields for some codes (docs/api.md).",
@@ -23,10 +28,13 @@ ERROR_SCHEMA = {
 # Headers the prose of docs/protocol.md names, declared where they come.
 SIGNATURE_HEADER = {"X-Anoni-Signature": {
     "description": "base64url HMAC-SHA-256 of the answer under the session's signing key "
-                   "(docs/protocol.md §5). Absent only from the answers a server cannot sign (an "
-                   "unknown or expired session's 401, 411, 413, a backing service's 503), which a "
-                   "client must not act on.",
+                   "(docs/protocol.md §5). Absent only from the answers a server cannot sign (the "
+                   "401 of a missing header or an unknown, ended or expired session; a backing "
+                   "service's 503; the 411 and 413 judged before the session is looked at, and "
+                   "the 404 of a path that is no endpoint), which a client must not act on.",
     "schema": {"type": "string"}}}
+# Refused before the session is looked at: never signed, so declared without the header.
+NEVER_SIGNED = ("411", "413")
 RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before trying again",
                                       "schema": {"type": "integer"}}}
 DESCRIPTIONS = {
@@ -97,7 +105,7 @@ def add_common_errors(result, generator, request, public):
             signed = operation.get("security") != [{}]
             for code, response in responses.items():
                 headers = response.setdefault("headers", {})
-                if signed:
+                if signed and code not in NEVER_SIGNED:
                     headers.update(SIGNATURE_HEADER)
                 if code in ("429", "503"):
                     headers.update(RETRY_AFTER_HEADER)

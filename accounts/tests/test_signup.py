@@ -139,7 +139,17 @@ def test_unsupported_media_type(server_url):
     {"name": "PBKDF2-SHA256", "iterations": 600_000},
 ])
 def test_weak_kdf(server_url, kdf):
-    assert refused(post(server_url, with_field("kdf", kdf)), 400, "weak_kdf")
+    answer = post(server_url, with_field("kdf", kdf))
+    assert refused(answer, 400, "weak_kdf")
+    # The bounds, for a client to ask for as many as the operator requires.
+    assert (answer.json()["min_iterations"], answer.json()["max_iterations"]) == (600_000, 10_000_000)
+
+
+def test_weak_kdf_names_the_bounds_the_operator_set(server_url, settings):
+    settings.ANONI_MIN_KDF_ITERATIONS, settings.ANONI_MAX_KDF_ITERATIONS = 700_000, 2_000_000
+    answer = post(server_url, with_field("kdf", {"name": "pbkdf2-sha256", "iterations": 600_000}))
+    assert refused(answer, 400, "weak_kdf")
+    assert (answer.json()["min_iterations"], answer.json()["max_iterations"]) == (700_000, 2_000_000)
 
 
 def test_kdf_bounds_are_inclusive(server_url):

@@ -116,6 +116,12 @@ def json_bytes(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def padded_json_bytes(value) -> bytes:
+    """What a writer seals (format.md, "Document metadata"): 0-127 spaces after the JSON."""
+    text = json_bytes(value)
+    return text + b" " * (-len(text) % 128)
+
+
 META = {"name": "Relazione trimestrale — Q3.pdf", "size": 5, "type": "application/pdf",
         "mtime": 1735689600000, "chunk_size": CHUNK_SIZE, "chunks": 1,
         "tree_hash": hashlib.sha256(b"hello").hexdigest()}
@@ -145,6 +151,9 @@ def generate_vectors():
                    KEY_A, IV_1, document_key_aad(), KEY_B),
         box_vector("Document metadata: compact UTF-8 JSON (non-ASCII name) under the document key.",
                    KEY_B, IV_2, document_meta_aad(), json_bytes(META)),
+        box_vector("The same document metadata as a writer seals it: the compact JSON (raw UTF-8, 210 "
+                   "bytes) followed by spaces up to a multiple of 128 bytes (46, to 256).",
+                   KEY_B, IV_3, document_meta_aad(), padded_json_bytes(META)),
         box_vector("Folder metadata {\"name\"} under the account key, bound to the folder id.",
                    KEY_A, IV_3, folder_aad(), json_bytes({"name": "Tasse 2024"})),
         box_vector("The single chunk of an empty document: index 0, final, empty plaintext "

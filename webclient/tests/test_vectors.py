@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from webclient.vault import box, keys, session, srp, treehash
+from webclient.vault import box, document, keys, session, srp, treehash
 from webclient.vault.encoding import b64e
 from webclient.vault.document import CHUNK_SIZE
 from webclient.vault.errors import IntegrityError
@@ -51,6 +51,15 @@ def test_every_aad_kind_and_box_size_is_covered():
     lengths = {vector["plaintext_pattern"]["length"] if "plaintext_pattern" in vector
                else len(vector["plaintext"]) // 2 for vector in vectors}
     assert {0, 1, 15, 16, 17, CHUNK_SIZE} <= lengths
+
+
+def test_the_padded_metadata_vector_is_what_the_writer_seals():
+    """format.md's padding rule, shown by a vector: the client core writes exactly that plaintext."""
+    vectors = [param.values[0] for param in load("generate.json")]
+    padded = [bytes.fromhex(vector["plaintext"]) for vector in vectors
+              if vector["description"].startswith("The same document metadata as a writer seals it")]
+    assert len(padded) == 1 and len(padded[0]) % 128 == 0 and padded[0].endswith(b" ")
+    assert document._encode(json.loads(padded[0])) == padded[0]
 
 
 @pytest.mark.parametrize("vector", load("generate.json"))

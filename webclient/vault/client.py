@@ -137,6 +137,36 @@ async def _registration(crypto, username: str, password: str, iterations: int, a
     return body, password_keys.srp_pass
 
 
+async def _register(crypto, username: str, password: str, iterations: int, account_key: bytes, send):
+    """Derives what the server stores for a password and gives it to `send(body)`; returns the SRP
+    password. A server that requires more iterations (its operator may raise the minimum) says
+    how many in its refusal, and is sent keys derived again with that many, within the client's
+    own bounds."""
+    body, srp_pass = await _registration(crypto, username, password, iterations, account_key)
+    try:
+        await send(body)
+    except ApiError as refused:
+        required = _required_iterations(refused, iterations)
+        if required is None:
+            raise
+        body, srp_pass = await _registration(crypto, username, password, required, account_key)
+        await send(body)
+    return srp_pass
+
+
+def _required_iterations(refused: ApiError, iterations: int) -> int | None:
+    """The iteration count a `weak_kdf` refusal asks for, if it is more than `iterations` and no
+    more than the client accepts (keys.MAX_ITERATIONS), else None."""
+    required = refused.body.get("min_iterations") if refused.code == "weak_kdf" else None
+    if type(required) is not int or required <= iterations:
+        return None
+    try:
+        keys.check_iterations(required)
+    except ValueError:
+        return None
+    return required
+
+
 class Vault:
     """An open vault. Make one with `Vault.signup` or `Vault.login`; end it with `logout()` (or
     `close()`, which also closes the HTTP backend)."""
@@ -170,9 +200,8 @@ class Vault:
         keys.check_iterations(iterations)
         async with _backends(crypto, http) as (crypto, http):
             account_key = keys.new_key(crypto)
-            body, srp_pass = await _registration(crypto, username, password, iterations, account_key)
-            await unsigned_request(http, base_url, "POST", API + "accounts",
-                                   dict(body, username=username))
+            srp_pass = await _register(crypto, username, password, iterations, account_key, lambda body: (
+                unsigned_request(http, base_url, "POST", API + "accounts", dict(body, username=username))))
             session = SignedSession(base_url, username, srp_pass, crypto=crypto, http=http)
             verify = await session.login()
             return cls(session, account_id=_account_id(verify), account_key=account_key,
@@ -229,10 +258,9 @@ class Vault:
         other session of the account ends; this one goes on."""
         keys.check_credential(new_password, "password")
         keys.check_iterations(iterations)
-        body, srp_pass = await _registration(self._crypto, self.username, new_password, iterations,
-                                             self._account_key)
-        await self._request("PUT", "account/credentials", json=body)
-        self._session.srp_pass = srp_pass
+        self._session.srp_pass = await _register(
+            self._crypto, self.username, new_password, iterations, self._account_key,
+            lambda body: self._request("PUT", "account/credentials", json=body))
 
     async def delete_account(self):
         """Erases the account and everything in it, then closes the vault."""
