@@ -13,6 +13,7 @@ Exit codes: 0 success, 1 failure, 2 usage, 3 credentials, 4 not found, 5 integri
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import getpass
 import json
@@ -116,9 +117,21 @@ def visible(text: str) -> str:
                    for char in text)
 
 
+class OutputFailed(Exception):
+    """Results could not be written to stdout (a reader gone, a full disk): never a failure of
+    the command's own work, which `put DIR` would otherwise have reported file by file as "not
+    uploaded" although it was."""
+
+
 def show(line: str, file=None, flush=False) -> None:
     """Prints a line that may hold names or a server's words, through `visible`."""
-    print(visible(line), file=file, flush=flush)
+    if file is not None:
+        print(visible(line), file=file, flush=flush)
+        return
+    try:
+        print(visible(line), flush=flush)
+    except OSError as exc:
+        raise OutputFailed() from exc
 
 
 def human_size(n: int) -> str:
@@ -174,17 +187,25 @@ class ProgressBar:
             eta = f"ETA {_duration((total - done) / speed)}"
         else:
             eta = "ETA -:--"
-        figures = (f"{fraction:4.0%} {{bar}} {human_size(done)}/{human_size(total)}  "
-                   f"{human_size(int(speed))}/s  {eta}")
         width = (self.width or shutil.get_terminal_size((80, 24)).columns) - 1
-        bar_width = 20
-        room = width - len(figures.format(bar="")) - bar_width - 4
+        sizes = f"{human_size(done)}/{human_size(total)}"
+        rate = f"{human_size(int(speed))}/s"
+        # The widest form that fits: a line longer than the terminal wraps, and each redraw ("\r")
+        # then leaves the wrapped part behind. A narrow terminal loses the bar, then the speed,
+        # then the name; what is left is cut to the width.
+        for bar_width, parts in ((20, (sizes, rate, eta)), (10, (sizes, rate, eta)),
+                                 (0, (sizes, rate, eta)), (0, (sizes, eta)), (0, (sizes,))):
+            filled = int(bar_width * fraction)
+            bar = f" [{'#' * filled}{' ' * (bar_width - filled)}]" if bar_width else ""
+            figures = f"{fraction:4.0%}{bar} " + "  ".join(parts)
+            room = width - len(figures) - 2
+            if room >= min(len(self.label), 12):
+                break
         label = self.label
         if len(label) > room:  # keep the end of a long name, where it differs from its siblings
             label = "…" + label[len(label) - room + 1:] if room > 1 else ""
-        filled = int(bar_width * fraction)
-        bar = "[" + "#" * filled + " " * (bar_width - filled) + "]"
-        return f"{label:<{max(room, 0)}}  {figures.format(bar=bar)}"
+        line = f"{label:<{max(room, 0)}}  {figures}" if room > 0 else figures
+        return line[:max(width, 1)]
 
     def finish(self) -> None:
         """Ends the bar's line (a message can follow; a later redraw starts a new line)."""
@@ -200,6 +221,33 @@ NO_USERNAME = "no username (stdin is closed): give --user NAME or set ANONI_USER
 NO_USERNAME_REMEMBERED = f"{NO_USERNAME}, or remember one with `anoni login --user NAME`"
 
 
+class Stopped(BaseException):
+    """A stopping signal (STOPPING_SIGNALS) that came while the command waited at a prompt."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """Lets Ctrl-C, SIGTERM and SIGHUP stop a prompt at once. A prompt blocks the event loop,
+    whose handlers of these signals act only once it runs again: before this, `anoni ls` at
+    "Password: " ignored Ctrl-C until Enter was pressed."""
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, *STOPPING_SIGNALS)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in STOPPING_SIGNALS:
+        signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _prompt(text: str, unanswered: str) -> str:
     """A line read from stdin. The question goes to stderr, as getpass's does, so that stdout
     holds only results (`anoni ls > out.txt`), and only to a person: not when stdin is a pipe.
@@ -208,7 +256,8 @@ def _prompt(text: str, unanswered: str) -> str:
     if asking:
         sys.stderr.write(visible(text))
         sys.stderr.flush()
-    answer = sys.stdin.readline()
+    with _interruptible():
+        answer = sys.stdin.readline()
     if not answer:
         if asking:
             sys.stderr.write("\n")  # the error starts on a line of its own
@@ -223,9 +272,11 @@ def _secret(text: str) -> str:
     except OSError:
         raise CliError("no password: set ANONI_PASSWORD or run in a terminal", EXIT_USAGE) from None
     try:
-        return getpass.getpass(text)
+        with _interruptible():
+            return getpass.getpass(text)
     except EOFError:
-        raise CliError("no password: set ANONI_PASSWORD or run in a terminal", EXIT_USAGE) from None
+        sys.stderr.write("\n")  # the error starts on a line of its own
+        raise CliError("no password given (the input ended)", EXIT_USAGE) from None
 
 
 def password(text="Password: ") -> str:
@@ -255,11 +306,17 @@ def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
 def server_url(text: str) -> str:
     try:
         url = httpx.URL(text)
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise CliError(f"not a server URL: {text} (expected http://host[:port] or https://…)",
-                       EXIT_USAGE)
+        port_ok = url.port is None or 0 < url.port < 65536
+    except (httpx.InvalidURL, TypeError, ValueError):
+        url, port_ok = None, False
+    if url is None or url.scheme not in ("http", "https") or not url.host or not port_ok \
+            or url.query or url.fragment:
+        raise CliError(f"not a server URL: {visible(text)} (expected http://host[:port][/path] "
+                       "or https://…)", EXIT_USAGE)
+    if url.userinfo:
+        # It would be shown in every message that names the server; the API takes no such login.
+        raise CliError("a server URL cannot hold a username or password: give the address "
+                       "alone (http://host[:port][/path])", EXIT_USAGE)
     return text.rstrip("/")
 
 
@@ -737,11 +794,12 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
         present = out.lstat()
     except FileNotFoundError:
         present = None
-    if present and not ctx.args.force:
-        raise CliError(f"{out} already exists (--force to replace it)")
     if present and not stat.S_ISREG(present.st_mode):
         # A rename would put a file in place of the device, pipe or link (as root, -o /dev/null).
-        raise CliError(f"{out} is not a regular file; only a regular file is replaced")
+        raise CliError(f"{out} is not a regular file; only a regular file is replaced (anoni "
+                       "writes a document to a file, checked whole before it takes its name)")
+    if present and not ctx.args.force:
+        raise CliError(f"{out} already exists (--force to replace it)")
     bar = ctx.progress(doc.name)
     try:
         await vault.download(doc.id, FileSink(out, replace=ctx.args.force), concurrency=ctx.jobs,
@@ -800,6 +858,11 @@ async def cmd_get(ctx: Context):
     try:
         tree = await Tree.load(vault)
         item = tree.resolve(ctx.args.path)
+        if ctx.args.output == "-":
+            # Not standard output: what is written there cannot be taken back if a later chunk
+            # fails its check, and a document is only ever written once checked whole.
+            raise CliError("get writes to a file (checked whole before it takes its name), not to "
+                           "standard output: give -o a file name", EXIT_USAGE)
         if ctx.args.output and ctx.args.output.endswith("/") and not os.path.isdir(ctx.args.output):
             raise CliError(f"no such directory: {ctx.args.output}", EXIT_NOT_FOUND)
         if not isinstance(item, Folder):
@@ -860,6 +923,10 @@ async def cmd_unfinished(ctx: Context):
         tree = Tree(folders, [])
         now = vault.server_time()
         if ctx.args.discard is not None:
+            if "" in ctx.args.discard:
+                # An unset variable (`--discard "$ID"`) would otherwise discard every one.
+                raise CliError("an empty id was given to --discard (no id at all discards every "
+                               "unfinished upload)", EXIT_USAGE)
             wanted = set(ctx.args.discard)
             unknown = wanted - {doc.id for doc in found}
             if unknown:
@@ -890,6 +957,8 @@ async def cmd_unfinished(ctx: Context):
 
 
 async def cmd_mkdir(ctx: Context):
+    if not _parts(ctx.args.path):
+        raise CliError("no folder named: give mkdir a path such as /photos/2024", EXIT_USAGE)
     vault = await ctx.open()
     try:
         tree = await Tree.load(vault)
@@ -906,6 +975,9 @@ async def cmd_mv(ctx: Context):
     try:
         tree = await Tree.load(vault)
         item = tree.resolve(ctx.args.path)
+        if not ctx.args.destination:
+            # An unset variable (`anoni mv x "$DEST"`) would otherwise move x to the top level.
+            raise CliError("no destination folder given (the top level is /)", EXIT_USAGE)
         destination = tree.folder(ctx.args.destination)
         if item is ROOT:
             raise CliError("the top level cannot move", EXIT_USAGE)
@@ -1014,10 +1086,23 @@ def _common_options(parser, defaults: bool):
                         **({"default": False} if defaults else keep))
 
 
+class _Version(argparse.Action):
+    """--version, its figure read only when asked for (the package's metadata)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+        print(f"anoni {version('anoni-client')}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="anoni", description="Anoni, the zero-knowledge vault, from the command line. "
         "The password comes from ANONI_PASSWORD or is asked for; it never leaves this device.")
+    parser.add_argument("--version", action=_Version)
     _common_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sub = {}
@@ -1057,9 +1142,13 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
     if isinstance(exc, CliError):
         return str(exc), exc.exit_code
     if isinstance(exc, IntegrityError):
-        return ("integrity check failed: the document was altered or does not belong here; "
-                "nothing was written"), EXIT_INTEGRITY
+        written = "" if ctx.args.command == "verify" else "; nothing was written"
+        return (f"integrity check failed: the document was altered or does not belong here{written}",
+                EXIT_INTEGRITY)
     if isinstance(exc, TransportError):
+        if ctx.server.startswith("https://") and "SSL" in str(exc):
+            return (f"cannot reach the server at {ctx.server}: it does not answer over TLS (is it "
+                    "http://?)"), EXIT_NETWORK
         return f"cannot reach the server at {ctx.server} ({exc})", EXIT_NETWORK
     if isinstance(exc, ApiError):
         if exc.code == "bad_credentials":
@@ -1077,6 +1166,9 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
         if exc.status == 429:
             wait = exc.retry_after
             return f"too many attempts; try again {f'in {wait} s' if wait else 'later'}", EXIT_FAILURE
+        if exc.status >= 500:
+            return (f"the server could not answer: {exc.detail or exc.code} ({exc.status} {exc.code}); "
+                    "try again later"), EXIT_FAILURE
         return f"the server refused: {exc.detail or exc.code} ({exc.status} {exc.code})", EXIT_FAILURE
     if isinstance(exc, ProtocolError):
         if exc.code == "not_anoni":
@@ -1115,12 +1207,22 @@ async def _run(command, ctx: Context, stopped_by: list) -> None:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(sys.stderr)  # `anoni` alone: what it can do, rather than an error
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     ctx = Context(args)
     stopped_by = []
+    if sys.stdout is None:  # started with stdout closed (`anoni ls >&-`)
+        print("anoni: cannot write the results: standard output is closed", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         asyncio.run(_run(COMMANDS[args.command][0], ctx, stopped_by))
-        sys.stdout.flush()  # here, not at exit, so that a closed pipe meets the except below
+        try:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe meets the except below
+        except OSError as exc:
+            raise OutputFailed() from exc
     except KeyboardInterrupt:
         print("\nanoni: interrupted", file=sys.stderr)
         return 130
@@ -1129,10 +1231,17 @@ def main(argv=None) -> int:
             raise
         print(f"\nanoni: stopped ({signal.Signals(stopped_by[0]).name})", file=sys.stderr)
         return 128 + stopped_by[0]
-    except BrokenPipeError:
-        # Whoever read the output stopped early (`anoni ls | head`): quietly, as other tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE
+    except Stopped as stop:
+        print(f"\nanoni: stopped ({signal.Signals(stop.signum).name})", file=sys.stderr)
+        return 128 + stop.signum
+    except OutputFailed as failed:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second failure at exit
+        if isinstance(failed.__cause__, BrokenPipeError):
+            # Whoever read the output stopped early (`anoni ls | head`): quietly, as other tools do.
+            return 128 + signal.SIGPIPE
+        cause = failed.__cause__
+        print(f"anoni: cannot write the results: {cause.strerror or cause}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - `describe` re-raises anything unexpected
         message, code = describe(exc, ctx)
         show(f"anoni: {message}", file=sys.stderr)

@@ -4,12 +4,17 @@ test_cli_tampering.py). Bad arguments are argparse's: a usage line and an error 
 
 import contextlib
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from documents.models import Document
-from webclient.tests.client_support import CHUNK, cli, new_username, signup, stored_objects
+from webclient.tests.client_support import (CHUNK, cli, cli_command, new_username, run, signup,
+                                            stored_objects)
+from webclient.vault.local import BytesSource
 
 
 def closed_port_url() -> str:
@@ -33,9 +38,40 @@ class RedirectsToHttps(BaseHTTPRequestHandler):
         pass
 
 
+class ServesAWebPage(BaseHTTPRequestHandler):
+    """Another site at the address: a web application, a captive portal."""
+
+    def _page(self):
+        body = b"<!doctype html><title>Welcome</title><p>Please sign in to the network."
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _page
+
+    def log_message(self, *args):
+        pass
+
+
+class ProxyUnavailable(ServesAWebPage):
+    """A proxy in front of a stopped application: its own 502 page."""
+
+    def _page(self):
+        body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _page
+
+
 @contextlib.contextmanager
-def redirecting_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RedirectsToHttps)
+def redirecting_server(handler=RedirectsToHttps):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -100,3 +136,80 @@ def test_cli_failures(server_url, tmp_path, settings):
 
     settings.ANONI_METADATA_BYTES = 0  # the account's room for names is full
     check(anoni("mkdir", "/more"), 1, "the account holds as many documents and folders as the server allows")
+
+
+def test_cli_refusals_from_an_audit(server_url, tmp_path):
+    """Each was a traceback, a misleading message, or something done that was not meant."""
+    vault = signup(server_url)
+    home = tmp_path / "config"
+
+    def anoni(*args, server=server_url, **kwargs):
+        return cli(server, "--user", vault.username, *args, config_home=home, **kwargs)
+
+    check(anoni("ls", server="http://127.0.0.1:99999"), 2, "not a server URL")  # was a traceback
+    check(anoni("ls", server=server_url + "?x=1"), 2, "not a server URL")
+    check(anoni("ls", server=server_url + "#top"), 2, "not a server URL")
+    with_login = server_url.replace("http://", "http://alice:s3cret@")
+    refused = anoni("ls", server=with_login)
+    check(refused, 2, "a server URL cannot hold a username or password")
+    assert "s3cret" not in refused.stderr
+    with redirecting_server(ServesAWebPage) as page:  # was "failed a protocol check", exit 1
+        check(anoni("ls", server=page), 6, f"no Anoni server answers at {page}")
+    with redirecting_server(ProxyUnavailable) as proxy:  # was "the server refused", exit 1
+        check(anoni("ls", server=proxy), 6, f"cannot reach the server at {proxy} (502 from a proxy")
+
+    run(vault.upload(BytesSource(b"x"), name="x.txt"))
+    # `-o -` made a file named "-"; anoni writes only files, checked whole before they are named.
+    check(anoni("get", "/x.txt", "-o", "-", cwd=tmp_path), 2, "not to standard output")
+    assert not (tmp_path / "-").exists()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    # "--force to replace it" was offered for what --force then refused.
+    check(anoni("get", "/x.txt", "-o", str(tmp_path / "link")), 1, "is not a regular file")
+    # An unset variable: moved to the top level, made a folder named "", discarded everything.
+    check(anoni("mv", "/x.txt", ""), 2, "no destination folder given")
+    check(anoni("mkdir", ""), 2, "no folder named")
+    check(anoni("unfinished", "--discard", ""), 2, "an empty id was given to --discard")
+
+
+def test_cli_output_that_cannot_be_written(server_url, tmp_path):
+    """Results that cannot be written are said once as such, and the work done stays done. `put
+    DIR` used to report every file as "not uploaded: Broken pipe" although each was uploaded.
+    A reader gone ends the command quietly at its next result, as SIGPIPE ends other tools
+    (running the same put again finishes it)."""
+    vault = signup(server_url)
+    home = tmp_path / "config"
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tree / name).write_text(name)
+    command = cli_command(server_url, "--user", vault.username, "put", str(tree), config_home=home,
+                          env={"PYTHONUNBUFFERED": "1"})  # each line written as it comes
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `| head -0`
+    try:
+        done = subprocess.run(**command, stdout=write_end, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (128 + signal.SIGPIPE, "")
+
+    (tmp_path / "d.txt").write_text("d")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(**cli_command(server_url, "--user", vault.username, "put",
+                                            str(tmp_path / "d.txt"), config_home=home),
+                              stdout=full, stderr=subprocess.PIPE, timeout=120)
+    check(done, 1, "cannot write the results: No space left on device")
+
+    closed = subprocess.run(**cli_command(server_url, "--user", vault.username, "ls", config_home=home),
+                            stderr=subprocess.PIPE, timeout=120, preexec_fn=lambda: os.close(1))
+    check(closed, 1, "cannot write the results: standard output is closed")
+    names = sorted(doc.name for doc in run(vault.list_documents()))
+    assert names == ["a.txt", "d.txt"]  # the first file's result could not be written
+
+
+def test_cli_version_and_help():
+    version = subprocess.run([sys.executable, "-m", "webclient.cli", "--version"], capture_output=True,
+                             text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("anoni ") and version.stderr == ""
+    alone = subprocess.run([sys.executable, "-m", "webclient.cli"], capture_output=True, text=True, timeout=60)
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.startswith("usage: anoni ") and "COMMAND" in alone.stderr and "error" not in alone.stderr

@@ -4,6 +4,7 @@ even where names collide on disk; a file written to during its upload is refused
 mix of two versions; one file that cannot be uploaded does not stop the rest of a directory; and
 a vault path with '..' makes nothing before it is refused."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -139,6 +140,28 @@ def test_a_stopped_download_leaves_nothing_decrypted(account, server_url, tmp_pa
         assert process.returncode == 128 + signum, stderr
         assert f"stopped ({signum.name})" in stderr
         assert list(out.iterdir()) == []
+
+
+def test_a_write_still_running_when_the_download_stops_leaves_no_part_file(tmp_path):
+    """A cancelled write goes on in its worker thread: abort() used to run before the thread made
+    the temporary file, which then stayed (an audit saw it once in 50 stopped downloads)."""
+    class SlowToStart(FileSink):
+        def _write(self, data):
+            time.sleep(0.3)
+            super()._write(data)
+
+    async def stopped_at_once():
+        sink = SlowToStart(tmp_path / "out.bin")
+        writing = asyncio.ensure_future(sink.write(b"plaintext"))
+        await asyncio.sleep(0.05)
+        writing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        await sink.abort()
+
+    asyncio.run(stopped_at_once())
+    time.sleep(0.5)  # past the thread's own end, had abort() not waited for it
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_put_of_a_directory_goes_past_what_it_cannot_upload(account, tmp_path):

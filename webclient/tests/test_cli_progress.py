@@ -39,6 +39,19 @@ def test_progress_bar_line():
     assert stream.getvalue().endswith("\n")
 
 
+def test_progress_bar_fits_a_narrow_terminal():
+    """A line wider than the terminal wraps, and every redraw left the wrapped part behind: the
+    bar, then the speed, then the name give way, and the percentage stays."""
+    for width in (120, 80, 60, 50, 40, 30, 20, 8):
+        bar = ProgressBar("a-rather-long-file-name-2024.tar.gz", stream=io.StringIO(), width=width)
+        line = bar.line(25 * 1024 * 1024, 100 * 1024 * 1024, 2.0)
+        assert len(line) <= width - 1, (width, line)
+        assert "25%" in line or width < 10, (width, line)
+    mib = 1024 * 1024
+    assert "[" in ProgressBar("x.iso", stream=io.StringIO(), width=80).line(mib, 2 * mib, 1.0)
+    assert "[" not in ProgressBar("x.iso", stream=io.StringIO(), width=40).line(mib, 2 * mib, 1.0)
+
+
 def test_progress_bar_leaves_what_was_resumed_out_of_the_speed():
     """A resumed upload's chunks stored before are only hashed again: counted in the speed, they
     showed one many times the line's, and an ETA as much too short."""

@@ -29,9 +29,11 @@ def test_cli_refuses_tampered_document(server_url, tmp_path, tamper):
     got = anoni("get", "/a.bin")
     assert got.returncode == 5
     assert got.stderr.startswith("anoni: integrity check failed")
+    assert got.stderr.rstrip().endswith("; nothing was written")
     assert list(out.iterdir()) == []
     verified = anoni("verify", "/")
     assert verified.returncode == 5
     assert f"FAILED /a.bin  ({a.id})" in verified.stdout
     assert "integrity check failed" in verified.stderr
+    assert "nothing was written" not in verified.stderr  # verify writes nothing in any case
     assert anoni("verify", "/b.bin").returncode == (5 if tamper is swap_between_documents else 0)

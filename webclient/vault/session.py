@@ -93,6 +93,12 @@ async def unsigned_request(http, base_url: str, method: str, path: str, json) ->
         # Not followed: the address the user gave is the one every request (and its signature)
         # goes to, so the user should give the right one.
         raise ProtocolError("redirected", response.headers.get("location", ""))
+    if not _is_json(response.headers):
+        # Anoni's API answers JSON, errors included: this is a proxy's error page (retried like
+        # no answer at all) or another site at the address (a web page, a captive portal).
+        if response.status in GATEWAY_ERRORS:
+            raise TransportError(f"{response.status} from a proxy on {method} {path}")
+        raise ProtocolError("not_anoni", "No Anoni API answers at this address.")
     reply = _parse(response.status, response.headers, response.body)
     if reply.status in (404, 405):
         # Signup and login are on every Anoni server: what answers here is something else (a
