@@ -1146,7 +1146,7 @@ def describe(exc: BaseException, ctx: Context) -> tuple[str, int]:
         return (f"integrity check failed: the document was altered or does not belong here{written}",
                 EXIT_INTEGRITY)
     if isinstance(exc, TransportError):
-        if ctx.server.startswith("https://") and "SSL" in str(exc):
+        if ctx.server.startswith("https://") and "TLS WRONG_VERSION_NUMBER" in str(exc):
             return (f"cannot reach the server at {ctx.server}: it does not answer over TLS (is it "
                     "http://?)"), EXIT_NETWORK
         return f"cannot reach the server at {ctx.server} ({exc})", EXIT_NETWORK

@@ -155,6 +155,9 @@ def test_cli_refusals_from_an_audit(server_url, tmp_path):
     assert "s3cret" not in refused.stderr
     with redirecting_server(ServesAWebPage) as page:  # was "failed a protocol check", exit 1
         check(anoni("ls", server=page), 6, f"no Anoni server answers at {page}")
+    # https:// to a server without TLS said only "(ConnectError on POST /api/v1/auth/challenge)".
+    check(anoni("ls", server=server_url.replace("http://", "https://")), 6,
+          "it does not answer over TLS (is it http://?)")
     with redirecting_server(ProxyUnavailable) as proxy:  # was "the server refused", exit 1
         check(anoni("ls", server=proxy), 6, f"cannot reach the server at {proxy} (502 from a proxy")
 

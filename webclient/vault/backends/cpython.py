@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import zlib
 from typing import Sequence
 
@@ -220,7 +221,11 @@ class HttpxHttp:
                 async with client.stream(method, url, headers=headers, content=content) as response:
                     answer = await _capped_body(response, max_answer)
         except (httpx.TransportError, TimeoutError) as exc:
-            raise TransportError(f"{type(exc).__name__} on {method} {httpx.URL(url).path}") from None
+            # OpenSSL's reason, where TLS failed, says what to mend: WRONG_VERSION_NUMBER (no TLS
+            # at that address: http:// was meant), CERTIFICATE_VERIFY_FAILED, ...
+            tls = re.search(r"\[SSL: ([A-Z0-9_]+)\]", str(exc))
+            reason = f"{type(exc).__name__}, TLS {tls.group(1)}" if tls else type(exc).__name__
+            raise TransportError(f"{reason} on {method} {httpx.URL(url).path}") from None
         return HttpResponse(status=response.status_code,
                             headers={name.lower(): value for name, value in response.headers.items()},
                             body=answer)
