@@ -309,14 +309,15 @@ def server_url(text: str) -> str:
         port_ok = url.port is None or 0 < url.port < 65536
     except (httpx.InvalidURL, TypeError, ValueError):
         url, port_ok = None, False
+    if url is not None and url.userinfo:
+        # Said before anything else, without the text: it would be shown in every message that
+        # names the server, and the API takes no such login.
+        raise CliError("a server URL cannot hold a username or password: give the address "
+                       "alone (http://host[:port][/path])", EXIT_USAGE)
     if url is None or url.scheme not in ("http", "https") or not url.host or not port_ok \
             or url.query or url.fragment:
         raise CliError(f"not a server URL: {visible(text)} (expected http://host[:port][/path] "
                        "or https://…)", EXIT_USAGE)
-    if url.userinfo:
-        # It would be shown in every message that names the server; the API takes no such login.
-        raise CliError("a server URL cannot hold a username or password: give the address "
-                       "alone (http://host[:port][/path])", EXIT_USAGE)
     return text.rstrip("/")
 
 
@@ -854,15 +855,15 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
 
 
 async def cmd_get(ctx: Context):
+    if ctx.args.output == "-":
+        # Not standard output: what is written there cannot be taken back if a later chunk fails
+        # its check, and a document is only ever written once checked whole.
+        raise CliError("get writes to a file (checked whole before it takes its name), not to "
+                       "standard output: give -o a file name", EXIT_USAGE)
     vault = await ctx.open()
     try:
         tree = await Tree.load(vault)
         item = tree.resolve(ctx.args.path)
-        if ctx.args.output == "-":
-            # Not standard output: what is written there cannot be taken back if a later chunk
-            # fails its check, and a document is only ever written once checked whole.
-            raise CliError("get writes to a file (checked whole before it takes its name), not to "
-                           "standard output: give -o a file name", EXIT_USAGE)
         if ctx.args.output and ctx.args.output.endswith("/") and not os.path.isdir(ctx.args.output):
             raise CliError(f"no such directory: {ctx.args.output}", EXIT_NOT_FOUND)
         if not isinstance(item, Folder):
