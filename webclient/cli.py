@@ -280,7 +280,10 @@ def _secret(text: str) -> str:
 
 
 def password(text="Password: ") -> str:
-    return os.environ.get("ANONI_PASSWORD") or _secret(text)
+    typed = os.environ.get("ANONI_PASSWORD") or _secret(text)
+    if not typed:
+        raise CliError("no password given", EXIT_USAGE)
+    return typed
 
 
 # What the browser vault requires of a new password too (MIN_NEW_PASSWORD in vault.js): the
@@ -293,13 +296,14 @@ def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
     """A password being chosen: from the environment, or typed twice. Existing passwords (a login)
     are taken whatever their length: an account made before this rule must still open."""
     chosen = os.environ.get(environment)
-    if not chosen:
+    typed = not chosen
+    if typed:
         chosen = _secret(text)
-        if _secret("Repeat it: ") != chosen:
-            raise CliError("the two passwords differ", EXIT_USAGE)
-    if len(chosen) < MIN_NEW_PASSWORD:
+    if len(chosen) < MIN_NEW_PASSWORD:  # said before it is typed a second time
         raise CliError(f"a new password needs at least {MIN_NEW_PASSWORD} characters: it is the only "
                        "key to the vault, and nobody can reset it", EXIT_USAGE)
+    if typed and _secret("Repeat it: ") != chosen:
+        raise CliError("the two passwords differ", EXIT_USAGE)
     return chosen
 
 
@@ -705,10 +709,18 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
         if same_name and not ctx.args.replace:
             raise FileProblem(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
         bar = ctx.progress(name)
+        resumed = 0
+
+        def progress(done, total, already_stored=0):
+            nonlocal resumed
+            resumed = already_stored
+            if bar:
+                bar(done, total, already_stored)
+
         try:
             info = await vault.upload(source, name=name, folder=folder.id,
                                       type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                                      mtime=source.mtime_ms, concurrency=ctx.jobs, progress=bar,
+                                      mtime=source.mtime_ms, concurrency=ctx.jobs, progress=progress,
                                       on_retry=ctx.retry_notice(bar))
         except SourceChanged:
             raise FileProblem(f"{path} changed while it was being uploaded; nothing of it was "
@@ -725,7 +737,9 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
         await vault.delete_document(old.id)
         del tree.documents[old.id]
     tree.documents[info.id] = info
-    show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id})")
+    # An interrupted upload taken up again: said, as its chunks found stored were not sent again.
+    again = f"; resumed, {human_size(resumed)} of it already stored" if resumed else ""
+    show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id}{again})")
 
 
 def _not_uploaded(path, problem: BaseException) -> None:
@@ -1207,6 +1221,10 @@ async def _run(command, ctx: Context, stopped_by: list) -> None:
     await command(ctx)
 
 
+# What an interrupted command leaves to do, said after "interrupted".
+_RESUMABLE = {"put": "; the same `anoni put` again resumes the upload"}
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     if not (sys.argv[1:] if argv is None else argv):
@@ -1225,12 +1243,13 @@ def main(argv=None) -> int:
         except OSError as exc:
             raise OutputFailed() from exc
     except KeyboardInterrupt:
-        print("\nanoni: interrupted", file=sys.stderr)
+        print(f"\nanoni: interrupted{_RESUMABLE.get(args.command, '')}", file=sys.stderr)
         return 130
     except asyncio.CancelledError:
         if not stopped_by:
             raise
-        print(f"\nanoni: stopped ({signal.Signals(stopped_by[0]).name})", file=sys.stderr)
+        print(f"\nanoni: stopped ({signal.Signals(stopped_by[0]).name})"
+              f"{_RESUMABLE.get(args.command, '')}", file=sys.stderr)
         return 128 + stopped_by[0]
     except Stopped as stop:
         print(f"\nanoni: stopped ({signal.Signals(stop.signum).name})", file=sys.stderr)

@@ -1,6 +1,7 @@
 """`anoni` waiting at a prompt (a username, a password) stops at once on Ctrl-C, SIGTERM or SIGHUP,
 as it does anywhere else: the prompt blocked the event loop, whose own handlers of these signals
-acted only once Enter was pressed (from an audit of the CLI)."""
+acted only once Enter was pressed; and a new password too short is refused before it is asked for
+a second time (from an audit of the CLI)."""
 
 import fcntl
 import os
@@ -63,3 +64,22 @@ def test_a_signal_stops_a_prompt_at_once(server_url, tmp_path, prompt, args, sig
     assert process.returncode == code, stderr
     assert stderr.rstrip().endswith(said)
     assert "Traceback" not in stderr
+
+
+def test_a_new_password_too_short_is_refused_before_it_is_asked_again(server_url, tmp_path):
+    process, main_fd, _ = waiting_at(server_url, tmp_path, "Choose a password: ", "--user", "newcomer",
+                                     "signup")
+    try:
+        os.write(main_fd, b"short\n")
+        _, stderr = process.communicate(timeout=30)
+        shown = b""
+        while select.select([main_fd], [], [], 0.1)[0]:
+            try:
+                shown += os.read(main_fd, 1024)
+            except OSError:  # the terminal's other end closed with the process
+                break
+    finally:
+        os.close(main_fd)
+    assert process.returncode == 2
+    assert b"Repeat it" not in shown
+    assert "a new password needs at least 8 characters" in stderr.decode()

@@ -53,6 +53,7 @@ def test_killed_put_resumes(server_url, tmp_path):
 
     second = cli(server_url, "--user", vault.username, "put", str(source), config_home=home)
     assert second.returncode == 0, second.stderr
+    assert "; resumed, " in second.stdout and " of it already stored)" in second.stdout
 
     document = Document.objects.get(account_id=vault.account_id)
     assert document.id == pending.id and document.state == Document.State.COMMITTED
@@ -64,3 +65,25 @@ def test_killed_put_resumes(server_url, tmp_path):
               config_home=home)
     assert got.returncode == 0, got.stderr
     assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
+
+
+def test_a_stopped_put_says_how_to_resume_it(server_url, tmp_path):
+    vault = signup(server_url)
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(8 * CHUNK))
+    try:
+        existing = set(storages["chunks"].listdir("")[0])
+    except FileNotFoundError:
+        existing = set()
+    put = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "put", "--jobs", "1",
+                                         str(source), config_home=tmp_path / "config"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while stored_chunk_count(existing) < 2:
+        assert put.poll() is None, "the upload finished before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    put.send_signal(signal.SIGTERM)
+    _, stderr = put.communicate(timeout=60)
+    assert put.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.rstrip().endswith("anoni: stopped (SIGTERM); the same `anoni put` again resumes the upload")
