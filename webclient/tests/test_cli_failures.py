@@ -41,13 +41,14 @@ class RedirectsToHttps(BaseHTTPRequestHandler):
 class ServesAWebPage(BaseHTTPRequestHandler):
     """Another site at the address: a web application, a captive portal."""
 
+    STATUS, PAGE = 200, b"<!doctype html><title>Welcome</title><p>Please sign in to the network."
+
     def _page(self):
-        body = b"<!doctype html><title>Welcome</title><p>Please sign in to the network."
-        self.send_response(200)
+        self.send_response(self.STATUS)
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(self.PAGE)))
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(self.PAGE)
 
     do_GET = do_POST = _page
 
@@ -58,15 +59,7 @@ class ServesAWebPage(BaseHTTPRequestHandler):
 class ProxyUnavailable(ServesAWebPage):
     """A proxy in front of a stopped application: its own 502 page."""
 
-    def _page(self):
-        body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-        self.send_response(502)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _page
+    STATUS, PAGE = 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 @contextlib.contextmanager

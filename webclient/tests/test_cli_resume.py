@@ -23,25 +23,31 @@ def stored_chunk_count(document_ids_before) -> int:
     return sum(len(storage.listdir(folder)[1]) for folder in folders if folder not in document_ids_before)
 
 
+def put_under_way(server_url, vault, source, config_home, chunks_stored: int, **streams):
+    """`anoni put source`, one chunk in flight (so that it is stopped between chunks rather than
+    after them all), once `chunks_stored` of its chunks are in the storage."""
+    try:
+        existing = set(storages["chunks"].listdir("")[0])
+    except FileNotFoundError:
+        existing = set()
+    put = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "put", "--jobs", "1",
+                                         str(source), config_home=config_home), **streams)
+    deadline = time.monotonic() + 60
+    while stored_chunk_count(existing) < chunks_stored:
+        assert put.poll() is None, "the upload finished before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    return put
+
+
 def test_killed_put_resumes(server_url, tmp_path):
     vault = signup(server_url)
     home = tmp_path / "config"
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(CHUNKS * CHUNK - 12345))
-    try:
-        existing = set(storages["chunks"].listdir("")[0])
-    except FileNotFoundError:
-        existing = set()
 
-    # One chunk in flight, so that the run is killed between chunks rather than after them all.
-    first = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "put", "--jobs", "1",
-                                           str(source), config_home=home),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while stored_chunk_count(existing) < 3:
-        assert first.poll() is None, "the upload finished before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    first = put_under_way(server_url, vault, source, home, 3, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
     first.send_signal(signal.SIGKILL)
     first.wait()
     time.sleep(0.5)  # let the server finish the request it was serving
@@ -71,18 +77,8 @@ def test_a_stopped_put_says_how_to_resume_it(server_url, tmp_path):
     vault = signup(server_url)
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(8 * CHUNK))
-    try:
-        existing = set(storages["chunks"].listdir("")[0])
-    except FileNotFoundError:
-        existing = set()
-    put = subprocess.Popen(**cli_command(server_url, "--user", vault.username, "put", "--jobs", "1",
-                                         str(source), config_home=tmp_path / "config"),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while stored_chunk_count(existing) < 2:
-        assert put.poll() is None, "the upload finished before it could be stopped"
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    put = put_under_way(server_url, vault, source, tmp_path / "config", 2, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE)
     put.send_signal(signal.SIGTERM)
     _, stderr = put.communicate(timeout=60)
     assert put.returncode == 128 + signal.SIGTERM, stderr
