@@ -1054,6 +1054,11 @@ async def cmd_verify(ctx: Context):
             show(f"ok     {tree.path(doc)}  ({human_size(doc.size)}, tree hash {doc.tree_hash})")
     finally:
         await vault.close()
+    if isinstance(item, Folder) and not documents:  # on stderr, as `find` says it found nothing
+        show(f"anoni: no document to verify in {tree.path(item)}", file=sys.stderr)
+    if failed and isinstance(item, Folder):
+        raise CliError(f"integrity check failed for {len(failed)} of {len(documents)} documents "
+                       "(FAILED above): altered, or not belonging here", EXIT_INTEGRITY)
     if failed:
         raise IntegrityError()
 

@@ -34,6 +34,13 @@ def test_cli_refuses_tampered_document(server_url, tmp_path, tamper):
     verified = anoni("verify", "/")
     assert verified.returncode == 5
     assert f"FAILED /a.bin  ({a.id})" in verified.stdout
-    assert "integrity check failed" in verified.stderr
-    assert "nothing was written" not in verified.stderr  # verify writes nothing in any case
+    failures = 2 if tamper is swap_between_documents else 1
+    assert verified.stderr == (f"anoni: integrity check failed for {failures} of 2 documents (FAILED "
+                               "above): altered, or not belonging here\n")
+    alone = anoni("verify", "/a.bin")
+    assert alone.returncode == 5
+    assert "nothing was written" not in alone.stderr  # verify writes nothing in any case
     assert anoni("verify", "/b.bin").returncode == (5 if tamper is swap_between_documents else 0)
+    assert anoni("mkdir", "/empty").returncode == 0
+    empty = anoni("verify", "/empty")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "anoni: no document to verify in /empty/\n")
