@@ -420,9 +420,14 @@ class Tree:
         return "/" + "/".join(reversed(names)) + ("/" if isinstance(item, Folder) and item.id else "")
 
     def named(self, folder_id, name, *, documents=True):
-        found = [f for f in self.subfolders(folder_id) if f.name == name]
-        if documents:
-            found += [d for d in self.documents_in(folder_id) if d.name == name]
+        """The items of a folder with this name: spelled alike, else alike once composed the same
+        way (Unicode NFC). A name typed, or read from a Mac's disk, which keeps "é" as "e" and an
+        accent, is otherwise another name that looks the same: not found, or uploaded twice."""
+        items = self.subfolders(folder_id) + (self.documents_in(folder_id) if documents else [])
+        found = [item for item in items if item.name == name]
+        if not found:
+            composed = unicodedata.normalize("NFC", name)
+            found = [item for item in items if unicodedata.normalize("NFC", item.name) == composed]
         return found
 
     def resolve(self, text: str):
@@ -702,7 +707,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
     if tree.named(folder.id, name, documents=False):
         raise FileProblem(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
     with FileSource(path) as source:
-        same_name = [d for d in tree.documents_in(folder.id) if d.name == name]
+        same_name = [d for d in tree.named(folder.id, name) if not isinstance(d, Folder)]
         if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):
             show(f"unchanged, skipped: {tree.path(folder)}{name}")
             return

@@ -1,10 +1,12 @@
 """Names between the vault, the disk and the terminal: `anoni get` writes a name as long as a
 disk takes under that name, a failed write names the file asked for (not the hidden temporary
 file), and a name's control characters reach the terminal escaped (`\\n`, `\\x1b`) while the
-vault and the disk keep the name as it is."""
+vault and the disk keep the name as it is; and a name composed another way (Unicode NFC or NFD)
+names the same item."""
 
-from webclient.tests.client_support import cli, run, signup
+from webclient.tests.client_support import PASSWORD, cli, run, signup
 from webclient.tests.test_cli_failures import check
+from webclient.vault.client import Vault
 from webclient.vault.local import BytesSource
 
 # Valid names of 241-255 bytes, too long for `.<name>.XXXXXXXX.part`: 254 bytes, and 255 bytes
@@ -97,3 +99,26 @@ def test_cli_shows_control_characters_in_names_escaped(server_url, tmp_path):
     again = anoni("get", doc.id, expect=1)
     check(again, 1, f"{SHOWN} already exists (--force to replace it)")
     run(vault.close())
+
+
+def test_cli_takes_a_name_composed_another_way_as_the_same_name(server_url, tmp_path):
+    """A Mac's disk keeps "é" as "e" and a combining accent (NFD), what a person types is composed
+    (NFC): `ls` of the typed name found nothing, and `put` stored a second, identical-looking
+    document beside the first (from an audit of the CLI)."""
+    decomposed, composed = "cafe\u0301.txt", "caf\u00e9.txt"
+    vault = signup(server_url)
+    run(vault.upload(BytesSource(b"from a Mac"), name=decomposed))
+    run(vault.close())
+
+    def anoni(*args, **kwargs):
+        return cli(server_url, "--user", vault.username, *args, config_home=tmp_path / "config",
+                   **kwargs)
+
+    listed = anoni("ls", "/" + composed)
+    assert listed.returncode == 0 and listed.stdout.rstrip().endswith(decomposed), listed.stderr
+    (tmp_path / composed).write_text("typed here")
+    check(anoni("put", str(tmp_path / composed)), 1, "already exists (--replace to replace it)")
+    assert anoni("put", "--replace", str(tmp_path / composed)).returncode == 0
+    again = run(Vault.login(server_url, vault.username, PASSWORD))
+    assert [doc.name for doc in run(again.list_documents())] == [composed]
+    run(again.close())
