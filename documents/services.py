@@ -422,21 +422,48 @@ def sweep_pending(now=None) -> int:
     return swept
 
 
-def sweep_orphaned_objects() -> int:
-    """Erases the stored objects of documents that have no row: left by a server killed between
-    erasing a document's objects and its row, or by rows deleted by hand. Returns how many
-    documents' objects went. Objects are written only while their document's row exists, and the
-    upload that writes one checks the row again afterwards, so no upload can lose a chunk here."""
-    erased = 0
+# How many documents' objects a sweep erases as orphans unasked: a crash between erasing a
+# document's objects and its row leaves one now and then, never many. More means that the
+# database is not the one that goes with this storage (a restore gone wrong, a DATABASE_URL or
+# ANONI_STORAGE that points elsewhere), where erasing them would erase every document.
+ORPHANS_SWEPT_UNASKED = 5
+
+
+class TooManyOrphans(Exception):
+    def __init__(self, orphans: int, documents: int):
+        super().__init__(orphans, documents)
+        self.orphans, self.documents = orphans, documents
+
+
+def orphaned_documents() -> list[uuid.UUID]:
+    """The ids under which objects are stored that have no document row: left by a server killed
+    between erasing a document's objects and its row, or by rows deleted by hand."""
+    orphans = []
     for name in storage.stored_document_names():
         try:
             document_id = uuid.UUID(name)
         except ValueError:
             continue  # not a name this server writes
         if str(document_id) == name and not Document.objects.filter(pk=document_id).exists():
+            orphans.append(document_id)
+    return orphans
+
+
+def sweep_orphaned_objects(*, unbounded: bool = False) -> int:
+    """Erases the stored objects of documents that have no row; returns how many documents'
+    objects went. Objects are written only while their document's row exists, and the upload
+    that writes one checks the row again afterwards, so no upload can lose a chunk here. More
+    than ORPHANS_SWEPT_UNASKED (or a hundredth of the documents, if more) is TooManyOrphans, and
+    nothing is erased, unless `unbounded`."""
+    orphans = orphaned_documents()
+    documents = Document.objects.count()
+    if not unbounded and len(orphans) > max(ORPHANS_SWEPT_UNASKED, documents // 100):
+        raise TooManyOrphans(len(orphans), documents)
+    for document_id in orphans:
+        # Looked at again just before: the check above may be minutes old on a large store.
+        if not Document.objects.filter(pk=document_id).exists():
             storage.delete_document_objects(document_id, [])
-            erased += 1
-    return erased
+    return len(orphans)
 
 
 def scrub():

@@ -6,10 +6,10 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from documents import storage
+from documents import services, storage
 from documents.models import Chunk, Document
 from documents.tests.conftest import FULL_BOX, box, stored_names
 
@@ -23,9 +23,9 @@ def backdate(document_id, seconds):
     Chunk.objects.filter(document_id=document_id).update(stored=then)
 
 
-def sweep():
+def sweep(*options):
     out = StringIO()
-    call_command("sweep", stdout=out)
+    call_command("sweep", *options, stdout=out)
     return out.getvalue()
 
 
@@ -84,11 +84,29 @@ def test_objects_whose_document_is_gone_are_erased(vault, chunk_backend):
     storage.write_object("not-a-document/0", box(65))  # not a name the server writes: left alone
     assert stored_names(chunk_backend, orphaned["id"]) == ["0", "1"]
 
-    # (The S3 bucket is shared by the session's tests, whose documents' rows are gone: more.)
-    assert "that no longer exist" in sweep()
+    # (The S3 bucket is shared by the session's tests, whose documents' rows are gone: more, and
+    # more than a sweep erases unasked.)
+    assert "that no longer exist" in sweep("--erase-orphans")
 
     assert stored_names(chunk_backend, orphaned["id"]) == []
     assert stored_names(chunk_backend, kept["id"]) == ["0"]
     assert stored_names(chunk_backend, pending["id"]) == ["1"]
     assert stored_names(chunk_backend, "not-a-document") == ["0"]
     assert "objects of 0 document(s)" in sweep()
+
+
+def test_many_orphans_are_left_alone_unless_asked(vault, chunk_backend):
+    """A database that does not go with the storage (a restore into a database that did not load,
+    a DATABASE_URL pointing elsewhere) makes every stored document look orphaned: an audit's
+    restore drill saw a sweep erase the whole restored store that way."""
+    documents = [vault.upload([box(97)])["id"] for _ in range(services.ORPHANS_SWEPT_UNASKED + 1)]
+    Document.objects.all().delete()  # the rows gone, as from a dump that did not load
+
+    with pytest.raises(CommandError) as refused:
+        sweep()
+    assert refused.value.returncode == 3
+    assert "have objects in the storage but no row in the database" in str(refused.value)
+    assert all(stored_names(chunk_backend, document_id) == ["0"] for document_id in documents)
+
+    assert "that no longer exist" in sweep("--erase-orphans")
+    assert all(stored_names(chunk_backend, document_id) == [] for document_id in documents)

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anoni.api import ApiError
 from documents import storage
-from documents.services import scrub
+from documents.models import Chunk, Document
+from documents.services import orphaned_documents, scrub
 
 
 class Command(BaseCommand):
@@ -19,8 +20,17 @@ class Command(BaseCommand):
             for name, problem in scrub():
                 damaged += 1
                 self.stderr.write(f"{problem} {name}")
+            # Counted, so that an empty database (a restore that did not load) does not pass as
+            # a healthy one: "all match" said nothing when nothing was checked.
+            checked = Chunk.objects.count()
+            documents = Document.objects.count()
+            orphans = len(orphaned_documents())
         except ApiError as exc:
             raise CommandError(storage.unreachable(exc), returncode=2) from None
+        self.stdout.write(f"Checked {checked} stored object(s) of {documents} document(s); "
+                          f"{orphans} stored document(s) have no row in the database"
+                          + (" (`manage.py sweep` erases a few; many mean a database that does not "
+                             "go with this storage)." if orphans else "."))
         if damaged:
             raise CommandError(f"{damaged} damaged object(s).", returncode=1)
         self.stdout.write("All stored objects match their recorded SHA-256.")
