@@ -848,14 +848,17 @@ def _local_name(name: str) -> str:
     return f"{stem}…{dot}{extension}"
 
 
-async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path) -> int:
+async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path):
     """Downloads everything in `folder`, at every depth, into directory `out` (made where
-    missing), without recursion; returns how many documents. Names that would land on one local
-    path (two documents of one name, a document and a folder, names that differ only in case)
-    are numbered as the browser's archives number them, "report (2).pdf": the second used to
-    replace the first, or stop the command."""
+    missing), without recursion; returns (documents, the documents that failed a check). Names
+    that would land on one local path (two documents of one name, a document and a folder, names
+    that differ only in case) are numbered as the browser's archives number them, "report
+    (2).pdf": the second used to replace the first, or stop the command. A document that fails
+    its check is said and left out, and the rest still comes: after a loss at the server (a
+    restore that missed objects) the first such document stopped the whole download."""
     paths = archive.Paths()
     count = 0
+    failed = []
     pending = [(folder, "")]
     while pending:
         current, relative = pending.pop()
@@ -865,12 +868,17 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
         except FileExistsError:
             raise CliError(f"{directory} exists and is not a directory") from None
         for doc in tree.documents_in(current.id):
-            await _get_document(ctx, vault, doc, out / paths.child(relative, _local_name(doc.name)))
+            try:
+                await _get_document(ctx, vault, doc, out / paths.child(relative, _local_name(doc.name)))
+            except IntegrityError:
+                failed.append(doc)
+                show(f"anoni: integrity check failed, not written: {tree.path(doc)}  ({doc.id})",
+                     file=sys.stderr)
             count += 1
         subfolders = [(sub, paths.child(relative, _local_name(sub.name), folder=True))
                       for sub in tree.subfolders(current.id)]
         pending.extend(reversed(subfolders))
-    return count
+    return count, failed
 
 
 async def cmd_get(ctx: Context):
@@ -898,9 +906,12 @@ async def cmd_get(ctx: Context):
         out = Path(ctx.args.output or _local_name(item.name))
         if ctx.args.output and out.is_dir() and item is not ROOT:
             out = out / _local_name(item.name)
-        count = await _get_folder(ctx, vault, tree, item, out)
+        count, failed = await _get_folder(ctx, vault, tree, item, out)
     finally:
         await vault.close()
+    if failed:
+        raise CliError(f"{len(failed)} of {count} documents failed the integrity check (said above) "
+                       f"and were not written; the rest is in {out}, verified", EXIT_INTEGRITY)
     show(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
 
 

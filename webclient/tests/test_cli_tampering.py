@@ -41,6 +41,13 @@ def test_cli_refuses_tampered_document(server_url, tmp_path, tamper):
     assert alone.returncode == 5
     assert "nothing was written" not in alone.stderr  # verify writes nothing in any case
     assert anoni("verify", "/b.bin").returncode == (5 if tamper is swap_between_documents else 0)
+    # get -r goes past a document that fails its check: the rest still comes, verified.
+    everything = anoni("get", "-r", "/", "-o", "all")
+    assert everything.returncode == 5, everything.stderr
+    assert f"anoni: integrity check failed, not written: /a.bin  ({a.id})" in everything.stderr
+    written = sorted(path.name for path in (out / "all").iterdir())
+    assert written == ([] if tamper is swap_between_documents else ["b.bin"])
+    assert everything.stderr.rstrip().endswith("and were not written; the rest is in all, verified")
     assert anoni("mkdir", "/empty").returncode == 0
     empty = anoni("verify", "/empty")
     assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "anoni: no document to verify in /empty/\n")
