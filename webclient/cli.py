@@ -702,7 +702,8 @@ def _vault_name(path: Path) -> str:
     return path.name
 
 
-async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
+async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set):
+    """Uploads one file into `folder`; adds (folder id, name) to `uploaded` once it is stored."""
     name = _vault_name(path)
     if tree.named(folder.id, name, documents=False):
         raise FileProblem(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
@@ -742,6 +743,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder):
         await vault.delete_document(old.id)
         del tree.documents[old.id]
     tree.documents[info.id] = info
+    uploaded.add((folder.id, name))
     # An interrupted upload taken up again: said, as its chunks found stored were not sent again.
     again = f"; resumed, {human_size(resumed)} of it already stored" if resumed else ""
     show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id}{again})")
@@ -755,7 +757,7 @@ def _not_uploaded(path, problem: BaseException) -> None:
     show(f"anoni: not uploaded: {reason}", file=sys.stderr)
 
 
-async def _put_tree(ctx, vault, tree, path: Path, parent: Folder) -> int:
+async def _put_tree(ctx, vault, tree, path: Path, parent: Folder, uploaded: set) -> int:
     """Uploads directory `path`, everything in it, into a folder of its name in `parent`: a
     directory's files, then its subdirectories, without recursion (a tree may be deeper than
     Python's stack). A file or directory that cannot be uploaded (unreadable, changed meanwhile,
@@ -779,7 +781,7 @@ async def _put_tree(ctx, vault, tree, path: Path, parent: Folder) -> int:
                 if entry.is_dir(follow_symlinks=False):
                     subdirectories.append(entry_path)
                 elif entry.is_file():
-                    await _put_file(ctx, vault, tree, entry_path, folder)
+                    await _put_file(ctx, vault, tree, entry_path, folder, uploaded)
                 else:
                     show(f"skipped (not a regular file): {visible(entry.path)}", file=sys.stderr)
             except (FileProblem, OSError) as exc:
@@ -789,19 +791,39 @@ async def _put_tree(ctx, vault, tree, path: Path, parent: Folder) -> int:
     return failed
 
 
+async def _say_unfinished_versions(vault: Vault, tree: Tree, uploaded: set) -> None:
+    """A file changed since an upload of it was interrupted is uploaded afresh, and the
+    interrupted upload stays pending, holding its size of the storage out of sight of `ls`: said
+    on stderr for each file uploaded now, with the command that deletes it."""
+    if not uploaded:
+        return
+    now = vault.server_time()
+    for doc in await vault.list_unfinished_uploads():
+        if (doc.folder, doc.name) not in uploaded:
+            continue
+        idle = now - datetime.fromisoformat(doc.updated).timestamp()
+        note = (f" (received data {_ago(idle)}: it may still be uploading elsewhere)"
+                if idle < RECENT_UPLOAD_SECONDS else "")
+        show(f"anoni: an unfinished upload of another version of {tree.path(doc)} "
+             f"({human_size(doc.size)}) remains{note}; `anoni unfinished --discard {doc.id}` "
+             "deletes it", file=sys.stderr)
+
+
 async def cmd_put(ctx: Context):
     _local_files(ctx.args.files)
     vault = await ctx.open()
     failed = 0
+    uploaded = set()
     try:
         tree = await Tree.load(vault)
         destination = await folder_path(vault, tree, ctx.args.to)
         for name in ctx.args.files:
             path = Path(os.path.abspath(name))
             if path.is_dir():
-                failed += await _put_tree(ctx, vault, tree, path, destination)
+                failed += await _put_tree(ctx, vault, tree, path, destination, uploaded)
             else:
-                await _put_file(ctx, vault, tree, path, destination)
+                await _put_file(ctx, vault, tree, path, destination, uploaded)
+        await _say_unfinished_versions(vault, tree, uploaded)
     finally:
         await vault.close()
     if failed:

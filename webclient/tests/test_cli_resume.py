@@ -73,7 +73,7 @@ def test_killed_put_resumes(server_url, tmp_path):
     assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
 
 
-def test_a_stopped_put_says_how_to_resume_it(server_url, tmp_path):
+def test_a_stopped_put_says_how_to_resume_it_and_what_it_left(server_url, tmp_path):
     vault = signup(server_url)
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(8 * CHUNK))
@@ -83,3 +83,13 @@ def test_a_stopped_put_says_how_to_resume_it(server_url, tmp_path):
     _, stderr = put.communicate(timeout=60)
     assert put.returncode == 128 + signal.SIGTERM, stderr
     assert stderr.rstrip().endswith("anoni: stopped (SIGTERM); the same `anoni put` again resumes the upload")
+
+    # Changed since: uploaded afresh, and the stopped upload, which stays pending out of sight of
+    # `ls`, is said (it used to go unmentioned).
+    os.utime(source, (time.time() - 3600,) * 2)
+    again = cli(server_url, "--user", vault.username, "put", str(source), config_home=tmp_path / "config")
+    assert again.returncode == 0, again.stderr
+    pending = Document.objects.get(account_id=vault.account_id, state=Document.State.PENDING)
+    assert again.stderr.startswith("anoni: an unfinished upload of another version of /big.bin (32.0 MiB) "
+                                   "remains (received data ")
+    assert again.stderr.rstrip().endswith(f"`anoni unfinished --discard {pending.id}` deletes it")
