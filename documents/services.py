@@ -423,47 +423,54 @@ def sweep_pending(now=None) -> int:
 
 
 # How many documents' objects a sweep erases as orphans unasked: a crash between erasing a
-# document's objects and its row leaves one now and then, never many. More means that the
-# database is not the one that goes with this storage (a restore gone wrong, a DATABASE_URL or
-# ANONI_STORAGE that points elsewhere), where erasing them would erase every document.
+# document's objects and its row leaves one now and then, never many. More, or every stored
+# document an orphan, means that the database is not the one that goes with this storage (a
+# restore gone wrong, a DATABASE_URL or ANONI_STORAGE that points elsewhere), where erasing them
+# would erase every document.
 ORPHANS_SWEPT_UNASKED = 5
 
 
 class TooManyOrphans(Exception):
-    def __init__(self, orphans: int, documents: int):
-        super().__init__(orphans, documents)
-        self.orphans, self.documents = orphans, documents
+    def __init__(self, orphans: int, stored: int, documents: int):
+        super().__init__(orphans, stored, documents)
+        self.orphans, self.stored, self.documents = orphans, stored, documents
 
 
-def orphaned_documents() -> list[uuid.UUID]:
-    """The ids under which objects are stored that have no document row: left by a server killed
-    between erasing a document's objects and its row, or by rows deleted by hand."""
-    orphans = []
+def orphaned_documents() -> tuple[list[uuid.UUID], int]:
+    """The ids under which objects are stored that have no document row (left by a server killed
+    between erasing a document's objects and its row, or by rows deleted by hand), and how many
+    documents have objects stored in all."""
+    orphans, stored = [], 0
     for name in storage.stored_document_names():
         try:
             document_id = uuid.UUID(name)
         except ValueError:
             continue  # not a name this server writes
-        if str(document_id) == name and not Document.objects.filter(pk=document_id).exists():
+        if str(document_id) != name:
+            continue
+        stored += 1
+        if not Document.objects.filter(pk=document_id).exists():
             orphans.append(document_id)
-    return orphans
+    return orphans, stored
 
 
 def sweep_orphaned_objects(*, unbounded: bool = False) -> int:
     """Erases the stored objects of documents that have no row; returns how many documents'
     objects went. Objects are written only while their document's row exists, and the upload
-    that writes one checks the row again afterwards, so no upload can lose a chunk here. More
-    than ORPHANS_SWEPT_UNASKED (or a hundredth of the documents, if more) is TooManyOrphans, and
-    nothing is erased, unless `unbounded`."""
-    orphans = orphaned_documents()
-    documents = Document.objects.count()
-    if not unbounded and len(orphans) > max(ORPHANS_SWEPT_UNASKED, documents // 100):
-        raise TooManyOrphans(len(orphans), documents)
+    that writes one checks the row again afterwards, so no upload can lose a chunk here. Every
+    stored document an orphan, or more than ORPHANS_SWEPT_UNASKED of them (or a hundredth of
+    the stored documents, if more), is TooManyOrphans, and nothing is erased, unless `unbounded`."""
+    orphans, stored = orphaned_documents()
+    if not unbounded and orphans and (
+            len(orphans) == stored or len(orphans) > max(ORPHANS_SWEPT_UNASKED, stored // 100)):
+        raise TooManyOrphans(len(orphans), stored, Document.objects.count())
+    erased = 0
     for document_id in orphans:
         # Looked at again just before: the check above may be minutes old on a large store.
         if not Document.objects.filter(pk=document_id).exists():
             storage.delete_document_objects(document_id, [])
-    return len(orphans)
+            erased += 1
+    return erased
 
 
 def scrub():

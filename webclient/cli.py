@@ -19,6 +19,7 @@ import getpass
 import json
 import mimetypes
 import os
+import re
 import shutil
 import signal
 import stat
@@ -34,7 +35,7 @@ import httpx
 
 from .vault import archive
 from .vault.client import Folder, Vault
-from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError
+from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError, VaultError
 from .vault.local import NAME_MAX, FileSink, FileSource
 from .vault.transfer import SourceChanged
 
@@ -221,6 +222,10 @@ NO_USERNAME = "no username (stdin is closed): give --user NAME or set ANONI_USER
 NO_USERNAME_REMEMBERED = f"{NO_USERNAME}, or remember one with `anoni login --user NAME`"
 
 
+# Signals that stopped the command at a prompt (see _interruptible).
+_STOPPED_AT_PROMPT: list[int] = []
+
+
 class Stopped(BaseException):
     """A stopping signal (STOPPING_SIGNALS) that came while the command waited at a prompt."""
 
@@ -235,10 +240,15 @@ def _interruptible():
     whose handlers of these signals act only once it runs again: before this, `anoni ls` at
     "Password: " ignored Ctrl-C until Enter was pressed."""
     def stop(signum, frame):
+        # The event loop hears of the signal too (its wake-up descriptor is process-wide): once
+        # the prompt's Stopped is under way, its own handler must not cancel the command again,
+        # which cut short the vault's closing (the logout) in the `finally` it runs.
+        _STOPPED_AT_PROMPT.append(signum)
         raise Stopped(signum)
 
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, *STOPPING_SIGNALS)}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if previous[signal.SIGINT] is not signal.SIG_IGN:  # ignored (nohup, a background job): kept so
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in STOPPING_SIGNALS:
         signal.signal(signum, stop)
     try:
@@ -308,18 +318,19 @@ def new_password(environment="ANONI_PASSWORD", text="New password: ") -> str:
 
 
 def server_url(text: str) -> str:
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", text):
+        # Said before anything else, without the text, even where the rest does not parse: it
+        # would be shown in every message that names the server, and the API takes no such login.
+        raise CliError("a server URL cannot hold a username or password: give the address "
+                       "alone (http://host[:port][/path])", EXIT_USAGE)
     try:
         url = httpx.URL(text)
         port_ok = url.port is None or 0 < url.port < 65536
     except (httpx.InvalidURL, TypeError, ValueError):
         url, port_ok = None, False
-    if url is not None and url.userinfo:
-        # Said before anything else, without the text: it would be shown in every message that
-        # names the server, and the API takes no such login.
-        raise CliError("a server URL cannot hold a username or password: give the address "
-                       "alone (http://host[:port][/path])", EXIT_USAGE)
+    # A "?" or "#" even with nothing after it: the API's paths would follow it, not the path.
     if url is None or url.scheme not in ("http", "https") or not url.host or not port_ok \
-            or url.query or url.fragment:
+            or "?" in text or "#" in text:
         raise CliError(f"not a server URL: {visible(text)} (expected http://host[:port][/path] "
                        "or https://…)", EXIT_USAGE)
     return text.rstrip("/")
@@ -797,9 +808,14 @@ async def _say_unfinished_versions(vault: Vault, tree: Tree, uploaded: set) -> N
     on stderr for each file uploaded now, with the command that deletes it."""
     if not uploaded:
         return
+    uploaded = {(folder, unicodedata.normalize("NFC", name)) for folder, name in uploaded}
+    try:
+        unfinished = await vault.list_unfinished_uploads()
+    except VaultError:
+        return  # only a note: every file was uploaded, which is what the command was for
     now = vault.server_time()
-    for doc in await vault.list_unfinished_uploads():
-        if (doc.folder, doc.name) not in uploaded:
+    for doc in unfinished:
+        if (doc.folder, unicodedata.normalize("NFC", doc.name)) not in uploaded:
             continue
         idle = now - datetime.fromisoformat(doc.updated).timestamp()
         note = (f" (received data {_ago(idle)}: it may still be uploading elsewhere)"
@@ -1256,6 +1272,8 @@ async def _run(command, ctx: Context, stopped_by: list) -> None:
     task = asyncio.current_task()
 
     def stop(signum):
+        if _STOPPED_AT_PROMPT:
+            return  # already stopping, by a Stopped raised at a prompt
         stopped_by.append(signum)
         task.cancel()
 

@@ -183,9 +183,9 @@ def s3_server(tmp_path_factory):
         process.wait()
 
 
-def s3_storage_settings(endpoint):
+def s3_storage_settings(endpoint, bucket=S3_BUCKET):
     return {"BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": S3_BUCKET, "endpoint_url": endpoint, "region_name": "us-east-1",
+            "OPTIONS": {"bucket_name": bucket, "endpoint_url": endpoint, "region_name": "us-east-1",
                         "access_key": S3_ACCESS_KEY, "secret_key": S3_SECRET_KEY, "default_acl": None,
                         "file_overwrite": True, "querystring_auth": False, "addressing_style": "path"}}
 
@@ -200,7 +200,12 @@ def chunk_backend(request, settings, tmp_path):
     """The chunk storage the live server uses in this test (switched through the settings, as an
     operator would); returns that storage, for looking at it directly."""
     if request.param == "s3":
-        chunks = s3_storage_settings(request.getfixturevalue("s3_server")["endpoint"])
+        # A bucket of its own, as the files get a directory of their own: what a test finds
+        # stored is then its own (a sweep's orphans, for one), not what earlier tests left.
+        endpoint = request.getfixturevalue("s3_server")["endpoint"]
+        bucket = f"test-{uuid.uuid4().hex[:12]}"
+        s3_client(endpoint).create_bucket(Bucket=bucket)
+        chunks = s3_storage_settings(endpoint, bucket)
     else:
         chunks = files_storage_settings(tmp_path / "chunks")
     settings.STORAGES = {**settings.STORAGES, "chunks": chunks}

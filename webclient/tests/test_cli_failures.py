@@ -62,6 +62,12 @@ class ProxyUnavailable(ServesAWebPage):
     STATUS, PAGE = 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
+class ProxyRefuses(ServesAWebPage):
+    """A proxy's own refusal (nginx's client_max_body_size): the HTTP error it is."""
+
+    STATUS, PAGE = 413, b"<html><body><h1>413 Request Entity Too Large</h1></body></html>"
+
+
 @contextlib.contextmanager
 def redirecting_server(handler=RedirectsToHttps):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -142,8 +148,10 @@ def test_cli_refusals_from_an_audit(server_url, tmp_path):
     check(anoni("ls", server="http://127.0.0.1:99999"), 2, "not a server URL")  # was a traceback
     check(anoni("ls", server=server_url + "?x=1"), 2, "not a server URL")
     check(anoni("ls", server=server_url + "#top"), 2, "not a server URL")
+    check(anoni("ls", server=server_url + "?"), 2, "not a server URL")  # the API's paths would follow it
     for with_login in (server_url.replace("http://", "http://alice:s3cret@"),
-                       server_url.replace("http://", "http://alice:s3cret@") + "?x=1"):
+                       server_url.replace("http://", "http://alice:s3cret@") + "?x=1",
+                       "http://alice:s3cret@127.0.0.1:bad", "http://alice:s3cret@[::1"):  # unparsable
         refused = anoni("ls", server=with_login)
         check(refused, 2, "a server URL cannot hold a username or password")
         assert "s3cret" not in refused.stderr
@@ -154,6 +162,8 @@ def test_cli_refusals_from_an_audit(server_url, tmp_path):
           "it does not answer over TLS (is it http://?)")
     with redirecting_server(ProxyUnavailable) as proxy:  # was "the server refused", exit 1
         check(anoni("ls", server=proxy), 6, f"cannot reach the server at {proxy} (502 from a proxy")
+    with redirecting_server(ProxyRefuses) as proxy:  # not taken for another site
+        check(anoni("ls", server=proxy), 1, "the server refused: http_413 (413 http_413)")
 
     run(vault.upload(BytesSource(b"x"), name="x.txt"))
     # `-o -` made a file named "-"; anoni writes only files, checked whole before they are named.

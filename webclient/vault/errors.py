@@ -7,11 +7,12 @@ class VaultError(Exception):
 
 class ProtocolError(VaultError):
     """The peer sent something that breaks the protocol (bad length, bad proof, bad signature).
-    `signed_status` is the status of an answer whose signature did not check, else None."""
+    `altered_body`: the answer's signature checks over its status and ETag, not over its body,
+    so the server vouched for another body than the one that came (a box altered at rest)."""
 
-    def __init__(self, code, detail=None, *, signed_status=None):
+    def __init__(self, code, detail=None, *, altered_body=False):
         self.code = code
-        self.signed_status = signed_status
+        self.altered_body = altered_body
         super().__init__(detail or code)
 
 

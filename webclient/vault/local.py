@@ -187,9 +187,11 @@ class FileSink:
         os.unlink(self._temp)
 
     async def abort(self) -> None:
-        if self._busy is not None:
-            await asyncio.wait([self._busy])  # its own failure, if any, is not the one to report
-        self._discard()
+        try:
+            if self._busy is not None:
+                await asyncio.wait([self._busy])  # its own failure, if any, is not the one to report
+        finally:
+            self._discard()  # even if a second signal cancels the wait
 
     def _discard(self) -> None:
         if self._fd is not None:

@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import hmac
 import json as jsonlib
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -94,11 +95,13 @@ async def unsigned_request(http, base_url: str, method: str, path: str, json) ->
         # goes to, so the user should give the right one.
         raise ProtocolError("redirected", response.headers.get("location", ""))
     if not _is_json(response.headers):
-        # Anoni's API answers JSON, errors included: this is a proxy's error page (retried like
-        # no answer at all) or another site at the address (a web page, a captive portal).
+        # Anoni's API answers JSON, errors included: a page is a proxy's error page (a gateway's
+        # is retried like no answer at all), or another site at the address (a web page, a
+        # captive portal). Another error page stays the HTTP error it is (a proxy's 413 or 429).
         if response.status in GATEWAY_ERRORS:
             raise TransportError(f"{response.status} from a proxy on {method} {path}")
-        raise ProtocolError("not_anoni", "No Anoni API answers at this address.")
+        if response.status < 400:
+            raise ProtocolError("not_anoni", "No Anoni API answers at this address.")
     reply = _parse(response.status, response.headers, response.body)
     if reply.status in (404, 405):
         # Signup and login are on every Anoni server: what answers here is something else (a
@@ -107,6 +110,17 @@ async def unsigned_request(http, base_url: str, method: str, path: str, json) ->
     if reply.status >= 400:
         raise _error(reply)
     return reply
+
+
+def _vouched_for_another_body(sign_key: bytes, nonce: str, response, received: bytes) -> bool:
+    """Whether a signature that does not check over the body does check over the answer's ETag:
+    the server signs a chunk's answer over the digest recorded at upload (protocol.md, "Signed
+    answers"), so this says that the server vouched for this status and that box, and the bytes
+    that came are another box. Anything else about the answer stays unknown."""
+    etag = response.headers.get("etag", "").strip('"')
+    if not re.fullmatch(r"[0-9a-f]{64}", etag):
+        return False
+    return hmac.compare_digest(response_signature(sign_key, nonce, response.status, etag), received)
 
 
 def response_signature(sign_key: bytes, nonce: str, status: int, body_sha256_hex: str) -> bytes:
@@ -317,7 +331,8 @@ class SignedSession:
         if received is None or not hmac.compare_digest(expected, _b64d_or_empty(received)):
             raise ProtocolError("bad_response_signature",
                                 "The server's answer is not signed by this session.",
-                                signed_status=response.status if received is not None else None)
+                                altered_body=received is not None and _vouched_for_another_body(
+                                    sign_key, nonce, response, _b64d_or_empty(received)))
         return _parse(response.status, response.headers, response.body), True
 
     # --- ending ------------------------------------------------------------------------------------

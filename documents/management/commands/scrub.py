@@ -24,7 +24,7 @@ class Command(BaseCommand):
             # a healthy one: "all match" said nothing when nothing was checked.
             checked = Chunk.objects.count()
             documents = Document.objects.count()
-            orphans = len(orphaned_documents())
+            orphans = len(orphaned_documents()[0])
         except ApiError as exc:
             raise CommandError(storage.unreachable(exc), returncode=2) from None
         self.stdout.write(f"Checked {checked} stored object(s) of {documents} document(s); "

@@ -26,8 +26,9 @@ class Command(BaseCommand):
             raise CommandError(storage.unreachable(exc), returncode=2) from None
         except TooManyOrphans as many:
             raise CommandError(
-                f"{many.orphans} documents have objects in the storage but no row in the database "
-                f"(which holds {many.documents}): nothing of them was erased. Is this the database "
+                f"{many.orphans} of the {many.stored} documents with objects in the storage have no "
+                f"row in the database (which holds {many.documents} documents): nothing of them was "
+                "erased. Is this the database "
                 "that goes with this storage (a restore, DATABASE_URL, ANONI_STORAGE)? `manage.py "
                 "scrub` compares them; once sure, `manage.py sweep --erase-orphans` erases them.",
                 returncode=3) from None
