@@ -14,9 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         damaged = 0
         try:
-            # A listing first: a bucket that does not exist answers every object "not found",
-            # which would list every object as missing, a misconfiguration taken for a loss.
-            storage.stored_document_names()
+            # The listing first (orphaned_documents lists the storage): a bucket that does not
+            # exist answers every object "not found", which would list every object as missing,
+            # a misconfiguration taken for a loss.
+            orphans = len(orphaned_documents()[0])
             for name, problem in scrub():
                 damaged += 1
                 self.stderr.write(f"{problem} {name}")
@@ -24,7 +25,6 @@ class Command(BaseCommand):
             # a healthy one: "all match" said nothing when nothing was checked.
             checked = Chunk.objects.count()
             documents = Document.objects.count()
-            orphans = len(orphaned_documents()[0])
         except ApiError as exc:
             raise CommandError(storage.unreachable(exc), returncode=2) from None
         self.stdout.write(f"Checked {checked} stored object(s) of {documents} document(s); "
