@@ -964,13 +964,22 @@ async def cmd_rm(ctx: Context):
             if isinstance(item, Folder) and not ctx.args.recursive:
                 raise CliError(f"{path} is a folder (-r removes it with everything in it)")
         for item in items:
+            held = ""
             if isinstance(item, Folder):
-                await vault.delete_folder_tree(item.id)
+                folders, documents = await vault.delete_folder_tree(item.id)
+                # Said, as unfinished uploads in it (out of sight of `ls`) went too.
+                if folders > 1 or documents:
+                    held = (f" and what it held: {_count(folders - 1, 'folder')}, "
+                            f"{_count(documents, 'document')} (unfinished uploads included)")
             else:
                 await vault.delete_document(item.id)
-            show(f"removed {tree.path(item)}")
+            show(f"removed {tree.path(item)}{held}")
     finally:
         await vault.close()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # An unfinished upload that stored a chunk this recently may be running elsewhere (as the page's

@@ -112,7 +112,7 @@ def test_cli_round_trip(server_url, tmp_path):
     assert f"already exists: /archive/pictures/2024/{big}" in taken
     anoni("rename", "/archive/pictures/2023", "2023")  # its own name is not taken
     anoni("mv", "/archive/pictures/2023", "/archive/pictures")  # nor is its own place
-    anoni("rm", "-r", "/archive/pictures/2023")
+    assert anoni("rm", "-r", "/archive/pictures/2023").stdout == "removed /archive/pictures/2023/\n"
     # Nor does a file take a folder's name, or a directory a document's, whatever --replace says.
     (tmp_path / "lone").mkdir()
     (tmp_path / "lone" / "2024").write_text("a file named like a folder\n")
@@ -132,7 +132,8 @@ def test_cli_round_trip(server_url, tmp_path):
 
     assert "ok" in anoni("verify", "/archive").stdout
     assert "is a folder" in anoni("rm", "/archive", expect=1).stderr
-    anoni("rm", "-r", "/archive", twins[0].id)
+    removed = anoni("rm", "-r", "/archive", twins[0].id).stdout
+    assert "removed /archive/ and what it held: 3 folders, 6 documents (unfinished uploads included)\n" in removed
     remaining = {doc.name for doc in run(vault.list_documents())}
     assert remaining == {"twin.bin", "notes.txt"}
     assert {folder.name for folder in run(vault.list_folders())} == {"backup", "new"}
