@@ -451,9 +451,13 @@ class Tree:
             return self.folders.get(as_id) or self.documents[as_id]
         parts = _parts(text)
         current = ROOT
+        folder_only = text.endswith("/")  # as a shell's path: "a.txt/" names no file
         for position, part in enumerate(parts):
-            found = self.named(current.id, part, documents=position == len(parts) - 1)
+            last = position == len(parts) - 1
+            found = self.named(current.id, part, documents=last and not folder_only)
             if not found:
+                if last and self.named(current.id, part):
+                    raise CliError(f"not a folder: {text}", EXIT_NOT_FOUND)
                 raise CliError(f"not found: {text}", EXIT_NOT_FOUND)
             if len(found) > 1:
                 choices = ", ".join(f"{item.id} ({_kind(item)})" for item in found)

@@ -68,6 +68,9 @@ def test_cli_round_trip(server_url, tmp_path):
     refused = anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), expect=1)
     assert "--force" in refused.stderr
     anoni("get", "/backup/new/notes.txt", "-o", str(out / "notes.txt"), "--force")
+    # As in a shell, a path that ends in "/" names a folder only.
+    refused = anoni("get", "/backup/new/notes.txt/", "-o", str(out / "slash.txt"), expect=4)
+    assert "not a folder: /backup/new/notes.txt/" in refused.stderr and not (out / "slash.txt").exists()
 
     # A folder comes back as a directory with -r (as cp -r: into OUT/<name> when OUT exists).
     refused = anoni("get", "/backup/new/photos", "-o", str(tmp_path / "copy"), expect=1)
