@@ -70,7 +70,7 @@ def _drop_body(response):
         response.content = b""
 
 
-CHUNK_PATH = re.compile(r"^/api/v1/documents/[^/]+/chunks/[^/]+$")
+CHUNK_PATH = re.compile(r"/api/v1/documents/[^/]+/chunks/[^/]+")
 
 
 DISCARD_PIECE = 256 * 1024
@@ -90,7 +90,7 @@ class BodySizeLimitMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.match(request.path) else settings.ANONI_MAX_JSON_BODY
+        limit = settings.ANONI_MAX_CHUNK_BOX if CHUNK_PATH.fullmatch(request.path) else settings.ANONI_MAX_JSON_BODY
         if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
             _discard_stream(request.META["wsgi.input"], limit)
             return json_error(411, "length_required",

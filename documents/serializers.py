@@ -14,7 +14,7 @@ from rest_framework import serializers
 from documents.services import content_updated, is_box_length, is_document_size
 from webclient.vault.encoding import b64d, b64e
 
-UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 WRAPPED_KEY_BYTES = 97  # a sealed 32-byte key: 49 + 48
 # Twice the largest metadata our clients make (a 1,024-character name of escaped characters, a
 # 255-character type: some 8 KB), leaving room for fields a later version may add.
@@ -23,7 +23,7 @@ META_MAX_BYTES = 16 * 1024
 
 def parse_uuid(text):
     """A lowercase canonical UUID, or None."""
-    if isinstance(text, str) and UUID_TEXT.match(text):
+    if isinstance(text, str) and UUID_TEXT.fullmatch(text):
         return uuid.UUID(text)
     return None
 

@@ -36,7 +36,7 @@ BOT_AGENT = re.compile(
 # Sec-Purpose, older ones in Purpose or X-Moz): nobody has read it yet, and if the page is then
 # opened it is shown from that copy without another request, so such fetches are never counted.
 PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
-HOST_NAME = re.compile(r"^[a-z0-9.-]{1,253}$")
+HOST_NAME = re.compile(r"[a-z0-9.-]{1,253}")
 
 
 def anonymise_address(address):
@@ -55,7 +55,7 @@ def referrer_host(referer, own_host):
         host = (urlsplit(referer).hostname or "").lower()
     except ValueError:
         return ""
-    if not HOST_NAME.match(host) or host == own_host:
+    if not HOST_NAME.fullmatch(host) or host == own_host:
         return ""
     return host
 

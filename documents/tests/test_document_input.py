@@ -24,6 +24,7 @@ MALFORMED_CREATES = [
     valid(name="holiday.jpg"),                               # unknown field (a clear name, even)
     valid(state="committed"),
     valid(id="not-a-uuid"), valid(id=str(uuid.uuid4()).upper()), valid(id=None), valid(id=7),
+    valid(id=str(uuid.uuid4()) + "\n"), valid(folder=str(uuid.uuid4()) + "\n"),  # were a 500
     valid(folder="root"), valid(folder=""),
     valid(wrapped_key=b64e(box(65))),                          # a box, but not of a 32-byte key
     valid(wrapped_key=b64e(box(97)) + "="), valid(wrapped_key="*" * 130), valid(wrapped_key=None),
@@ -78,7 +79,7 @@ def test_an_id_already_taken_is_refused(vault, other_vault):
 
 def test_malformed_update_is_refused(vault, subtests):
     document = vault.call("POST", "documents", json=valid()).data
-    for body in ({}, {"meta": META, "extra": 1}, {"folder": "root"}, {"meta": None}, {"chunks": 2},
+    for body in ({}, {"meta": META, "extra": 1}, {"folder": "root"}, {"folder": str(uuid.uuid4()) + "\n"}, {"meta": None}, {"chunks": 2},
                  {"wrapped_key": KEY}, {"state": "committed"}, []):
         with subtests.test(body=body):
             error = vault.refused("PATCH", f"documents/{document['id']}", json=body)
@@ -97,7 +98,8 @@ def test_moving_into_a_folder_that_is_not_the_accounts_is_not_found(vault, other
 
 def test_a_malformed_listing_query_is_refused(vault, subtests):
     for query in ("?folder=nope", "?folder=", "?state=all", "?state=", "?page=2", "?folder=root&sort=name",
-                  "?state=pending&state=committed", "?folder=root&folder=root"):
+                  "?state=pending&state=committed", "?folder=root&folder=root",
+                  f"?folder={uuid.uuid4()}%0A"):
         with subtests.test(query=query):
             error = vault.refused("GET", "documents" + query)
             assert (error.status, error.code) == (400, "malformed")

@@ -20,6 +20,8 @@ MALFORMED_CREATES = [
     {"id": "ID".lower(), "parent": None, "meta": GOOD_META},                 # not a UUID
     {"id": str(uuid.uuid4()).upper(), "parent": None, "meta": GOOD_META},    # not lowercase
     {"id": uuid.uuid4().hex, "parent": None, "meta": GOOD_META},             # not canonical
+    {"id": str(uuid.uuid4()) + "\n", "parent": None, "meta": GOOD_META},    # a final newline: was a 500
+    {"id": "ID", "parent": str(uuid.uuid4()) + "\n", "meta": GOOD_META},
     {"id": "ID", "parent": "root", "meta": GOOD_META},
     {"id": "ID", "parent": None, "meta": GOOD_META + "="},                   # padded
     {"id": "ID", "parent": None, "meta": "not base64!"},
@@ -64,7 +66,7 @@ def test_not_json_is_refused(vault):
 
 def test_malformed_update_is_refused(vault, subtests):
     folder = vault.create_folder()
-    for body in ({}, {"meta": GOOD_META, "name": "x"}, {"parent": "nope"}, {"meta": None},
+    for body in ({}, {"meta": GOOD_META, "name": "x"}, {"parent": "nope"}, {"parent": str(uuid.uuid4()) + "\n"}, {"meta": None},
                  {"id": str(uuid.uuid4())}, [], None):
         with subtests.test(body=body):
             error = vault.refused("PATCH", f"folders/{folder['id']}", json=body)
@@ -74,7 +76,8 @@ def test_malformed_update_is_refused(vault, subtests):
 
 def test_an_id_in_the_path_that_is_not_a_uuid_is_not_found(vault, subtests):
     absent = vault.refused("DELETE", f"folders/{uuid.uuid4()}")
-    for bad_id in ["nope", "1", "%20", str(uuid.uuid4()).upper(), uuid.uuid4().hex, str(uuid.uuid4()) + "0"]:
+    for bad_id in ["nope", "1", "%20", str(uuid.uuid4()).upper(), uuid.uuid4().hex, str(uuid.uuid4()) + "0",
+                   str(uuid.uuid4()) + "%0A"]:  # a final newline was a 500
         for method, kwargs in (("PATCH", {"json": {"meta": GOOD_META}}), ("DELETE", {})):
             with subtests.test(bad_id=bad_id, method=method):
                 error = vault.refused(method, f"folders/{bad_id}", **kwargs)

@@ -57,7 +57,8 @@ def test_an_id_in_the_path_that_is_not_a_uuid_is_not_found(vault, subtests):
     for method, path, kwargs in attempts():
         absent = vault.refused(method, path.format(absent_id), **kwargs)
         for bad_id in ("nope", "0", str(uuid.uuid4()).upper(), uuid.uuid4().hex,
-                       "%7B" + str(uuid.uuid4()) + "%7D", str(uuid.uuid4())[:-1], "%00"):
+                       "%7B" + str(uuid.uuid4()) + "%7D", str(uuid.uuid4())[:-1], "%00",
+                       str(uuid.uuid4()) + "%0A"):  # a final newline was a 500
             with subtests.test(bad_id=bad_id, method=method, path=path):
                 error = vault.refused(method, path.format(bad_id), **kwargs)
                 assert (error.status, error.body) == (404, absent.body)

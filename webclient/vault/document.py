@@ -17,7 +17,7 @@ CHUNK_SIZE = 4 * 1024 * 1024
 FULL_BOX = box.box_size(CHUNK_SIZE)  # 4,194,369
 MAX_NAME_LENGTH = 1024
 META_KEYS = ("name", "size", "type", "mtime", "chunk_size", "chunks", "tree_hash")
-_HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def chunk_count(size: int) -> int:
@@ -102,7 +102,7 @@ def document_meta_problem(meta, *, pending: bool = False) -> str | None:
     if not _is_int(meta["chunks"]) or meta["chunks"] != chunk_count(meta["size"]):
         return "chunks does not match size"
     tree = meta["tree_hash"]
-    if not (isinstance(tree, str) and _HEX_SHA256.match(tree)) and not (pending and tree is None):
+    if not (isinstance(tree, str) and _HEX_SHA256.fullmatch(tree)) and not (pending and tree is None):
         return "tree_hash must be 64 lowercase hex digits"
     return None
 

@@ -4,7 +4,7 @@ import base64
 import binascii
 import re
 
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def b64e(data: bytes) -> str:
@@ -14,7 +14,7 @@ def b64e(data: bytes) -> str:
 def b64d(text: str) -> bytes:
     """Decodes unpadded base64url; raises ValueError on anything else (padding, other alphabets,
     impossible lengths, non-canonical trailing bits)."""
-    if not isinstance(text, str) or not _B64URL.match(text) or len(text) % 4 == 1:
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
