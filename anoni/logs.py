@@ -2,18 +2,26 @@
 
 import logging
 import re
+import uuid
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class WithoutIds(logging.Filter):
-    """Writes `<id>` for every id in a logged request path ("Conflict: /api/v1/documents/<id>/commit"):
-    the operator keeps which endpoint refused what, and an erased account's documents and folders
-    are not named in the log after they are gone (delete means gone)."""
+    """Writes `<id>` for every id in a logged record: a request's path ("Conflict:
+    /api/v1/documents/<id>/commit"), a stored object's name ("chunk storage write of <id>/0
+    failed"). The operator keeps which endpoint or chunk failed, and an erased account's documents
+    and folders are not named in the log after they are gone (delete means gone)."""
 
     def filter(self, record):
         if isinstance(record.args, tuple):
-            record.args = tuple(UUID.sub("<id>", arg) if isinstance(arg, str) else arg for arg in record.args)
+            record.args = tuple(_without_ids(arg) for arg in record.args)
         elif isinstance(record.msg, str):
             record.msg = UUID.sub("<id>", record.msg)
         return True
+
+
+def _without_ids(arg):
+    if isinstance(arg, uuid.UUID):
+        return "<id>"
+    return UUID.sub("<id>", arg) if isinstance(arg, str) else arg

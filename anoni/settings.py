@@ -342,7 +342,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"without_ids": {"()": "anoni.logs.WithoutIds"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    # Every record the console writes has its ids written as <id> (anoni.logs.WithoutIds): a
+    # storage failure names the object it failed on, and delete means gone, from the log too.
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["without_ids"]},
                  "nowhere": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": ANONI_LOG_LEVEL},
     "loggers": {

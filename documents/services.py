@@ -11,7 +11,6 @@ points at nothing."""
 
 import hashlib
 import hmac
-import logging
 import uuid
 from datetime import timedelta
 from itertools import islice
@@ -29,8 +28,6 @@ from anoni.api import ApiError, not_found
 from anoni.database import forget_erased_rows
 from documents import storage
 from documents.models import Chunk, Document, Folder
-
-logger = logging.getLogger(__name__)
 
 # A sealed box is 49 bytes of overhead plus whole AES blocks (DESIGN §4).
 BOX_OVERHEAD = 49

@@ -90,7 +90,7 @@ def failing_reads(s3_servers):
     thread.join(10)
 
 
-def test_a_read_the_store_fails_is_unavailable_not_a_server_error(app_env, servers, failing_reads):
+def test_a_read_the_store_fails_is_unavailable_not_a_server_error(app_env, servers, failing_reads, tmp_path):
     server = servers(app_env(**s3_env(failing_reads.endpoint_url, "anoni")))
     plaintext = random_bytes(4 * MiB + 1000)  # two chunks
 
@@ -109,5 +109,9 @@ def test_a_read_the_store_fails_is_unavailable_not_a_server_error(app_env, serve
         failing_reads.failing = False
         assert await download_bytes(vault, doc.id) == plaintext
         await vault.close()
+        return str(doc.id)
 
-    run(scenario())
+    document_id = run(scenario())
+    # Which chunk failed, for the operator; not which document (delete means gone, from the log too).
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert "chunk storage read of <id>/0 failed" in log and document_id not in log
