@@ -260,10 +260,26 @@ def _erase_document(document):
     document.delete()
 
 
-@transaction.atomic
 def delete_document(account, document_id):
-    _erase_document(_own_document(account, document_id, lock=True))
+    try:
+        with transaction.atomic():
+            _erase_document(_own_document(account, document_id, lock=True))
+    except ApiError as exc:
+        if exc.code in ("storage_unavailable", "storage_full"):
+            _forget_chunks(account, document_id)
+        raise
     forget_erased_rows()
+
+
+def _forget_chunks(account, document_id):
+    """After an erasure that failed part way, some of a pending document's boxes may be gone while
+    the rolled-back rows still list them as stored: the rows go, lest an upload resumed from them
+    skip those chunks and commit a document without them. Whatever is left in the storage is still
+    under the document's name, erased when it is deleted again. (A committed document keeps its
+    rows: nothing resumes it, and a download checks every box it gets.)"""
+    with transaction.atomic():
+        Chunk.objects.filter(document__account=account, document_id=document_id,
+                             document__state=Document.State.PENDING).delete()
 
 
 # --- Chunks ---------------------------------------------------------------------------------------
@@ -343,7 +359,11 @@ def store_chunk(account, document_id, index, box, *, sha256=None):
                 _check_chunk(document, index, len(box))
                 return Chunk.objects.create(document=document, index=index, size=len(box), sha256=digest)
         except Exception:
-            if Document.objects.filter(pk=document_id).exists():
+            # Under the lock: a deletion under way (which may be why the write failed) is waited
+            # for, and answered as such (its 503 said the storage had failed).
+            with transaction.atomic():
+                still_there = Document.objects.select_for_update().filter(pk=document_id).first()
+            if still_there is not None:
                 storage.delete_object_quietly(name)
                 raise
             # Deleted meanwhile (which may be why the write failed): whatever the write made

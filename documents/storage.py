@@ -199,7 +199,22 @@ def delete_document_objects(document_id, indexes):
         for leftover in leftovers:
             storage.delete(f"{prefix}/{leftover}")
         if isinstance(storage, FileSystemStorage):
-            storage.delete(prefix)  # removes the now empty directory
+            _remove_directory(storage.path(prefix))
+
+
+def _remove_directory(path):
+    """Removes a document's directory, emptied. A chunk upload racing the document's deletion may
+    have written a box into it since it was listed: that upload finds the document gone once the
+    deletion commits and erases what it wrote, directory and all (store_chunk), so a directory
+    not empty is left to it. (It failed the deletion with a 503, which kept the document's rows
+    while its boxes were gone.)"""
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        if exc.errno != errno.ENOTEMPTY:
+            raise
 
 
 def stored_document_names():

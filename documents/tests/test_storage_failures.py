@@ -1,5 +1,6 @@
 """When the chunk storage fails, the API says so (503 `storage_unavailable`, 507 `storage_full`)
-and records nothing it did not store; a failed delete keeps the document so it can be retried."""
+and records nothing it did not store; a failed delete keeps the document so it can be retried (a
+pending one with no chunk listed as stored, as some may be erased)."""
 
 import resource
 import signal
@@ -72,6 +73,30 @@ def test_a_delete_that_cannot_reach_the_storage_keeps_the_document(vault, chunk_
     settings.STORAGES = working
     assert bytes(vault.call("GET", f"documents/{document['id']}/chunks/0").body) == data
     assert vault.call("DELETE", f"documents/{document['id']}").status == 204
+
+
+def test_a_failed_delete_leaves_no_chunk_of_a_pending_document_to_resume_from(
+        vault, chunk_backend, storage_breaks, settings):
+    """A delete that fails part way may have erased some boxes: a pending document then lists no
+    chunk as stored, so that an upload resumed from it sends them all again (rows kept by the
+    rollback vouched for erased boxes, and a resumed upload committed without them)."""
+    boxes = [box(FULL_BOX), box(81)]
+    document = vault.create_document(boxes)
+    for index, data in enumerate(boxes):
+        vault.put_chunk(document["id"], index, data)
+    working = settings.STORAGES
+    storage_breaks()
+    error = vault.refused("DELETE", f"documents/{document['id']}")
+    assert (error.status, error.code) == (503, "storage_unavailable")
+    settings.STORAGES = working
+    listing = vault.call("GET", f"documents/{document['id']}/chunks").data
+    assert (listing["state"], listing["present"]) == ("pending", [])
+    refused = vault.refused("POST", f"documents/{document['id']}/commit", json={})
+    assert (refused.status, refused.code) == (409, "incomplete")
+    for index, data in enumerate(boxes):
+        vault.put_chunk(document["id"], index, data)
+    assert vault.call("POST", f"documents/{document['id']}/commit", json={}).status == 200
+    assert bytes(vault.call("GET", f"documents/{document['id']}/chunks/1").body) == boxes[1]
 
 
 def test_an_account_deletion_that_cannot_reach_the_storage_can_be_tried_again(
