@@ -178,6 +178,9 @@ def test_the_same_nonce_in_another_session_is_fine(login, account, session):
 
 @pytest.mark.parametrize("method, path, json, status, code", [
     ("PATCH", "/api/v1/account", {}, 405, "method_not_allowed"),
+    # The API speaks no OPTIONS (it serves no other origin): DRF's description of a view was
+    # answered 200.
+    ("OPTIONS", "/api/v1/documents", None, 405, "method_not_allowed"),
     ("DELETE", "/api/v1/account", {"confirm": "not the username"}, 400, "confirm_mismatch"),
     ("DELETE", "/api/v1/account", {}, 400, "malformed"),
     ("PUT", "/api/v1/account/credentials", {"salt": "AAAA"}, 400, "malformed"),
