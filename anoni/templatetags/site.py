@@ -18,6 +18,11 @@ DECIMAL_UNITS = ("kB", "MB", "GB", "TB")
 # names) is no different in these languages; their DATE_FORMAT holds nothing else to lower.
 LOWER_CASE_MONTHS = {"it", "pt", "ro"}
 
+# A language as BCP 47 names it for <html lang>. The catalogues' Portuguese is Portugal's
+# (palavra-passe, ficheiro): a browser told only "pt" formats and pluralises as in Brazil (the
+# vault said "0 byte" where its catalogue says "0 bytes"), and a screen reader picks the voice.
+LANGUAGE_TAGS = {"pt": "pt-PT"}
+
 NAVIGATION = [
     ("why", _("Why")),
     ("philosophy", _("Philosophy")),
@@ -105,6 +110,11 @@ def canonical_url(context):
         return ""
     request = context["request"]
     return request.build_absolute_uri(context.get("canonical_path") or request.path)
+
+
+@register.filter
+def language_tag(code):
+    return LANGUAGE_TAGS.get(code, code)
 
 
 @register.filter(expects_localtime=True)

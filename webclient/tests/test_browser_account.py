@@ -47,6 +47,20 @@ def test_a_wrong_current_password_changes_nothing(vault_page):
     expect(dialog).to_be_hidden()
     for field in ("#current-password", "#new-password", "#new-password-confirm"):
         expect(page.locator(field)).to_have_value("")
+    # New passwords that differ: the second is marked and focused, as the sign-up form does (the
+    # dialog only said so, its submit button keeping the focus).
+    account_menu.click()
+    page.click("#change-password-button")
+    current.fill(PASSWORD)
+    page.fill("#new-password", NEW_PASSWORD)
+    page.fill("#new-password-confirm", NEW_PASSWORD + "!")
+    page.click("#password-dialog [type=submit]")
+    expect(dialog.locator(".form-error")).to_have_text("The two passwords differ.")
+    confirm = page.locator("#new-password-confirm")
+    expect(confirm).to_be_focused()
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
     # Erasing the account: Delete stays disabled until the username matches and a password is
     # typed; a wrong one is refused likewise.

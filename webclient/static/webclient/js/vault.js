@@ -404,14 +404,42 @@ function leaveVault(text) {
   $("transfers").hidden = true;
   summary.unseenFailures = 0;
   summary.draw();
+  forgetAccountInPage();
   $("vault-view").hidden = true;
   $("auth-view").hidden = false;
   $("engine-status").hidden = false;
   clearAlerts();
+  // A failed login's words from before this session are not its end's.
+  for (const form of [$("login-form"), $("signup-form")]) {
+    formError(form, null);
+    clearFieldProblems(form);
+  }
   if (text) showAlert(text, "info");
   // After a sign-up the other tab is the one shown, and a hidden field takes no focus.
   bootstrap.Tab.getOrCreateInstance($("login-tab")).show();
   $("login-username").focus();
+}
+
+// The page says the keys are erased once the vault is left: names, the username and what was
+// typed in dialogs go too, from hidden elements that a screen reader or the next person at the
+// computer could still reach (the last upload's "name: Encrypted and stored." was read out on the
+// login screen). A dialog still open (an idle logout) closes.
+const NAME_HOLDERS = ["vault-username", "transfer-announcer", "name-dialog-title", "move-dialog-title",
+  "move-dialog-select", "preview-dialog-title"];
+const NAME_HOLDERS_IN_DIALOGS = [".delete-dialog-text", ".logout-dialog-text", ".conflict-dialog-text",
+  ".conflict-dialog-names", ".unfinished-list"];
+
+function forgetAccountInPage() {
+  for (const element of document.querySelectorAll(".modal")) {
+    if (element.classList.contains("show") || element.dataset.fadingIn) {
+      // The focus, which the dialog keeps while it is shown, then goes to the login form.
+      element.addEventListener("hidden.bs.modal", () => $("login-username").focus(), { once: true });
+      hideModal(element);
+    }
+    element.querySelector("form")?.reset();
+  }
+  for (const id of NAME_HOLDERS) $(id).replaceChildren();
+  for (const element of document.querySelectorAll(NAME_HOLDERS_IN_DIALOGS.join(", "))) element.replaceChildren();
 }
 
 // --- listing, breadcrumbs, storage -----------------------------------------------------------------------
@@ -1436,12 +1464,17 @@ $("change-password-button").addEventListener("click", () => {
   openDialog("password-dialog", {
     prepare: (form) => { form.elements.username.value = state.account.username; },
     submit: async (form) => {
-      const current = form.elements.current.value;
+      const current = form.elements.current;
       const password = $("new-password").value;
-      const problem = (!current && enterPassword()) || checkNewPassword(password)
-        || passwordsDiffer(password, $("new-password-confirm").value) || weakPasswordWarning(password, form);
-      if (problem) return problem;
-      await call("change_password", { password, current });
+      // Each problem marks and focuses its field, as the sign-up form's do.
+      const problem = firstProblem([
+        [current, () => !current.value && enterPassword()],
+        [$("new-password"), () => checkNewPassword(password)],
+        [$("new-password-confirm"), () => passwordsDiffer(password, $("new-password-confirm").value)],
+        [$("new-password"), () => weakPasswordWarning(password, form)],
+      ]);
+      if (problem.length) return problem;
+      await call("change_password", { password, current: current.value });
       showAlert(gettext("Your password has been changed. Use the new one from now on."), "success");
     },
   });
