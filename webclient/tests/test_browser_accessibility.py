@@ -365,6 +365,12 @@ def test_focus_and_the_outlines_of_controls_stand_out_at_3_to_1(vault_page):
                 page.focus("#listing [data-action=delete]")
                 red = page.evaluate(CONTRASTS, ["#listing [data-action=delete]", "text"])
                 assert red["ratio"] >= 4.5, (scheme, red)
+                # A menu item focused by the keyboard: the site's outline (Chromium's thin ring was
+                # all it had).
+                page.keyboard.press("ArrowUp")
+                item = "#listing .dropdown-menu.show .dropdown-item:focus"
+                outline = page.evaluate(CONTRASTS, [item, "outline"])
+                assert outline["style"] == "solid" and outline["width"] >= 2 and outline["ratio"] >= 3, (scheme, outline)
                 page.keyboard.press("Escape")
     # The sort arrow is drawn, not read: the heading's name is its word (aria-sort says the rest).
     expect(page.get_by_role("columnheader", name="Name", exact=True)).to_have_count(1)

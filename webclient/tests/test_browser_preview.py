@@ -48,9 +48,11 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
     long_text.write_bytes(b"line of a long log\n" * 70_000)  # 1.3 MB
     binary = tmp_path / "data.bin"
     binary.write_bytes(bytes(range(256)))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
     vault.open()
     vault.signup(new_username())
-    vault.upload(notes, picture, long_text, binary)
+    vault.upload(notes, picture, long_text, binary, empty)
     downloads = []
     page.on("download", lambda download: downloads.append(download))
     dialog = page.locator("#preview-dialog")
@@ -74,6 +76,13 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
     expect(dialog.locator(".preview-text")).to_have_text(notes.read_text(encoding="utf-8"))
     expect(dialog.locator(".preview-text b")).to_have_count(0)  # text, never markup
     expect(dialog.locator(".preview-image")).to_be_hidden()
+    expect(dialog.locator(".preview-note")).to_be_hidden()
+    close(page)
+
+    # An empty document says so, where an empty box looked like a preview that failed.
+    vault.action("empty.txt", "preview")
+    expect(status).to_contain_text("Integrity verified")
+    expect(dialog.locator(".preview-note")).to_have_text("This document is empty.")
     close(page)
 
     vault.action("pixel.png", "preview")

@@ -2142,7 +2142,11 @@ async function preview(doc) {
     if (kind === "text") {
       text.textContent = new TextDecoder().decode(await blob.slice(0, PREVIEW_TEXT_BYTES).arrayBuffer());
       text.hidden = false;
-      if (blob.size > PREVIEW_TEXT_BYTES) {
+      if (!blob.size) {
+        // An empty box alone looked like a preview that failed to draw.
+        note.textContent = gettext("This document is empty.");
+        note.hidden = false;
+      } else if (blob.size > PREVIEW_TEXT_BYTES) {
         note.textContent = interpolate(gettext("Only the first %(size)s are shown."), { size: formatBytes(PREVIEW_TEXT_BYTES) }, true);
         note.hidden = false;
       }
