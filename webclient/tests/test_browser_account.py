@@ -59,6 +59,12 @@ def test_a_wrong_current_password_changes_nothing(vault_page):
     confirm = page.locator("#new-password-confirm")
     expect(confirm).to_be_focused()
     expect(confirm).to_have_attribute("aria-invalid", "true")
+    # The current password again is no change.
+    page.fill("#new-password", PASSWORD)
+    page.fill("#new-password-confirm", PASSWORD)
+    page.click("#password-dialog [type=submit]")
+    expect(dialog.locator(".form-error")).to_have_text("The new password is the same as the current one.")
+    expect(page.locator("#new-password")).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 

@@ -1471,6 +1471,8 @@ $("change-password-button").addEventListener("click", () => {
         [current, () => !current.value && enterPassword()],
         [$("new-password"), () => checkNewPassword(password)],
         [$("new-password-confirm"), () => passwordsDiffer(password, $("new-password-confirm").value)],
+        // Taken, it said "changed" and changed nothing a person would see.
+        [$("new-password"), () => password === current.value && gettext("The new password is the same as the current one.")],
         [$("new-password"), () => weakPasswordWarning(password, form)],
       ]);
       if (problem.length) return problem;
