@@ -1807,9 +1807,12 @@ const summary = {
   },
 };
 
-new IntersectionObserver(([entry]) => {
-  summary.listInView = entry.isIntersecting;
-  if (summary.listInView) summary.unseenFailures = 0;
+// One callback may bring several entries, oldest first, when the page was too busy to take
+// them frame by frame (a click that hides the list right after a scroll showed it): the last
+// says where the list is now; any that intersects means the list was seen.
+new IntersectionObserver((entries) => {
+  summary.listInView = entries.at(-1).isIntersecting;
+  if (entries.some((entry) => entry.isIntersecting)) summary.unseenFailures = 0;
   summary.draw();
 }).observe($("transfer-list"));
 
