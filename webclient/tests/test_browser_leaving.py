@@ -2,7 +2,8 @@
 account in the page: the page says the keys are erased, and the names, the username and what
 was typed in the dialogs go too, from hidden elements as well, which a screen reader or the
 next person at the computer could still reach. The login form comes back clean, without the
-words of a login that failed before the session."""
+words of a login that failed before the session. A reload, which ends the session, is explained
+on the login form."""
 
 import pytest
 from playwright.sync_api import expect
@@ -59,3 +60,33 @@ def test_a_failed_logins_words_do_not_outlast_the_session(vault_page):
     vault.logout()
     expect(page.locator("#login-form .form-error")).to_be_hidden()
     expect(page.locator("#page-alerts")).to_contain_text("logged out")
+
+
+def test_a_reload_that_ended_the_session_is_explained(vault_page):
+    vault = vault_page
+    page = vault.page
+    username = new_username()
+    alerts = page.locator("#page-alerts")
+    reloaded = "The page was reloaded or left while your vault was open"
+    vault.open()
+    vault.signup(username)
+    page.reload()
+    page.wait_for_selector("#engine-status.ready")
+    expect(alerts).to_contain_text(reloaded)
+    assert username not in page.evaluate("JSON.stringify(sessionStorage)")
+    vault.login(username)
+    expect(alerts).not_to_contain_text(reloaded)
+    # Left by logging out, a reload has nothing to explain; nor has the next one.
+    vault.logout()
+    expect(alerts).to_contain_text("logged out")
+    for _ in range(2):
+        page.reload()
+        page.wait_for_selector("#engine-status.ready")
+        expect(alerts).not_to_contain_text(reloaded)
+    vault.login(username)
+    page.reload()
+    page.wait_for_selector("#engine-status.ready")
+    expect(alerts).to_contain_text(reloaded)
+    page.reload()
+    page.wait_for_selector("#engine-status.ready")
+    expect(alerts).to_be_empty()  # said once

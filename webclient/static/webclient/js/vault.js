@@ -367,12 +367,34 @@ document.querySelectorAll(".password-new").forEach(watchStrength);
 for (const form of [$("login-form"), $("signup-form")]) form.querySelector("[type=submit]").disabled = false;
 performance.mark("anoni:login-usable");
 
+// A reload, or a link followed and then Back, ends the session: the keys lived in the page's
+// memory only. The login form says so, or the person wonders where the vault went. The tab's
+// sessionStorage keeps that a vault was open, nothing of the account.
+const VAULT_OPEN_KEY = "anoni.vault-open";
+function rememberVaultOpen(open) {
+  try {
+    if (open) sessionStorage.setItem(VAULT_OPEN_KEY, "1");
+    else sessionStorage.removeItem(VAULT_OPEN_KEY);
+  } catch {
+    // storage disabled: a reload goes unexplained
+  }
+}
+try {
+  if (sessionStorage.getItem(VAULT_OPEN_KEY)) {
+    rememberVaultOpen(false);
+    showAlert(gettext("The page was reloaded or left while your vault was open, and the keys it held in memory are gone. Please log in again."), "info");
+  }
+} catch {
+  // storage disabled
+}
+
 function showVault(account) {
   state.account = account;
   lastActivity = Date.now();
   state.current = null;
   shownFolder = null;
   $("vault-username").textContent = account.username;
+  rememberVaultOpen(true);
   $("auth-view").hidden = true;
   // "Encryption engine ready" is for whoever waits to log in: in the vault it only took room.
   $("engine-status").hidden = true;
@@ -404,6 +426,7 @@ function leaveVault(text) {
   $("transfers").hidden = true;
   summary.unseenFailures = 0;
   summary.draw();
+  rememberVaultOpen(false);
   forgetAccountInPage();
   $("vault-view").hidden = true;
   $("auth-view").hidden = false;
