@@ -36,8 +36,9 @@ LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = Limit("login-failures-username-address
                                                 "ANONI_LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS")
 LOGIN_FAILURES_PER_ADDRESS = Limit("login-failures-address", "ANONI_LOGIN_FAILURES_PER_ADDRESS")
 SIGNUPS_PER_ADDRESS = Limit("signups-address", "ANONI_SIGNUPS_PER_ADDRESS")
-# Every challenge costs the server a 3072-bit modular exponentiation (some 5 ms of CPU), and its
-# verify more: counted whatever the outcome, so that one address cannot keep a worker busy.
+# Every challenge costs the server a 3072-bit modular exponentiation, and its verify more (some
+# 18 ms of CPU together, bench/login.py): counted whatever the outcome, so that one address
+# cannot keep a worker busy.
 CHALLENGES_PER_ADDRESS = Limit("challenges-address", "ANONI_CHALLENGES_PER_ADDRESS")
 
 
