@@ -59,6 +59,10 @@ class Ambiguous(CliError):
     """A path names more than one item."""
 
 
+class TargetTaken(CliError):
+    """`get` found the file it would write there already, or something that is not a file."""
+
+
 class FileProblem(CliError):
     """What stops one local file or directory of a `put` and not the others (its name, its
     content, a name taken in the vault): `put DIR` says so and goes on."""
@@ -772,6 +776,15 @@ def _not_uploaded(path, problem: BaseException) -> None:
     show(f"anoni: not uploaded: {reason}", file=sys.stderr)
 
 
+def _not_a_file(entry: os.DirEntry) -> str:
+    if entry.is_symlink():
+        if entry.is_dir():
+            # Not followed: a link may lead back up the tree, or out of it to anywhere.
+            return "a symbolic link to a directory, not followed (name the directory itself)"
+        return "a symbolic link to nothing"
+    return "not a regular file (a named pipe, socket or device)"
+
+
 async def _put_tree(ctx, vault, tree, path: Path, parent: Folder, uploaded: set) -> int:
     """Uploads directory `path`, everything in it, into a folder of its name in `parent`: a
     directory's files, then its subdirectories, without recursion (a tree may be deeper than
@@ -783,8 +796,9 @@ async def _put_tree(ctx, vault, tree, path: Path, parent: Folder, uploaded: set)
     while pending:
         directory, under = pending.pop()
         try:
-            folder = await ensure_folder(vault, tree, under, _vault_name(directory))
+            # Read first: an unreadable directory used to leave an empty folder in the vault.
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            folder = await ensure_folder(vault, tree, under, _vault_name(directory))
         except (FileProblem, OSError) as exc:
             _not_uploaded(directory, exc)
             failed += 1
@@ -798,7 +812,7 @@ async def _put_tree(ctx, vault, tree, path: Path, parent: Folder, uploaded: set)
                 elif entry.is_file():
                     await _put_file(ctx, vault, tree, entry_path, folder, uploaded)
                 else:
-                    show(f"skipped (not a regular file): {visible(entry.path)}", file=sys.stderr)
+                    raise FileProblem(f"{visible(entry.path)}: {_not_a_file(entry)}")
             except (FileProblem, OSError) as exc:
                 _not_uploaded(entry_path, exc)
                 failed += 1
@@ -858,16 +872,16 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
         present = None
     if present and not stat.S_ISREG(present.st_mode):
         # A rename would put a file in place of the device, pipe or link (as root, -o /dev/null).
-        raise CliError(f"{out} is not a regular file; only a regular file is replaced (anoni "
-                       "writes a document to a file, checked whole before it takes its name)")
+        raise TargetTaken(f"{out} is not a regular file; only a regular file is replaced (anoni "
+                          "writes a document to a file, checked whole before it takes its name)")
     if present and not ctx.args.force:
-        raise CliError(f"{out} already exists (--force to replace it)")
+        raise TargetTaken(f"{out} already exists (--force to replace it)")
     bar = ctx.progress(doc.name)
     try:
         await vault.download(doc.id, FileSink(out, replace=ctx.args.force), concurrency=ctx.jobs,
                              progress=bar, on_retry=ctx.retry_notice(bar))
     except FileExistsError:  # made by someone else while this was downloading: left as it is
-        raise CliError(f"{out} already exists (--force to replace it)") from None
+        raise TargetTaken(f"{out} already exists (--force to replace it)") from None
     finally:
         if bar:
             bar.finish()
@@ -892,15 +906,20 @@ def _local_name(name: str) -> str:
 
 async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, out: Path):
     """Downloads everything in `folder`, at every depth, into directory `out` (made where
-    missing), without recursion; returns (documents, the documents that failed a check). Names
+    missing), without recursion; returns (documents, those that failed a check, those not written
+    as their file was there already). Names
     that would land on one local path (two documents of one name, a document and a folder, names
     that differ only in case) are numbered as the browser's archives number them, "report
     (2).pdf": the second used to replace the first, or stop the command. A document that fails
     its check is said and left out, and the rest still comes: after a loss at the server (a
-    restore that missed objects) the first such document stopped the whole download."""
+    restore that missed objects) the first such document stopped the whole download. So does one
+    whose file is there already: skipped if it has the document's size and modification time (as
+    `get` left it: running the same `get -r` again finishes the job), else said and left as it
+    is, unless --force (the first such file stopped the download, half done)."""
     paths = archive.Paths()
     count = 0
     failed = []
+    taken = []
     pending = [(folder, "")]
     while pending:
         current, relative = pending.pop()
@@ -910,17 +929,35 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
         except FileExistsError:
             raise CliError(f"{directory} exists and is not a directory") from None
         for doc in tree.documents_in(current.id):
+            target = out / paths.child(relative, _local_name(doc.name))
+            count += 1
+            if not ctx.args.force and _downloaded_before(target, doc):
+                show(f"unchanged, skipped: {target}")
+                continue
             try:
-                await _get_document(ctx, vault, doc, out / paths.child(relative, _local_name(doc.name)))
+                await _get_document(ctx, vault, doc, target)
             except IntegrityError:
                 failed.append(doc)
                 show(f"anoni: integrity check failed, not written: {tree.path(doc)}  ({doc.id})",
                      file=sys.stderr)
-            count += 1
+            except TargetTaken as exc:
+                taken.append(doc)
+                show(f"anoni: not written: {exc}", file=sys.stderr)
         subfolders = [(sub, paths.child(relative, _local_name(sub.name), folder=True))
                       for sub in tree.subfolders(current.id)]
         pending.extend(reversed(subfolders))
-    return count, failed
+    return count, failed, taken
+
+
+def _downloaded_before(target: Path, doc) -> bool:
+    """A regular file at `target` with the document's size and modification time (which `get`
+    gives what it writes), as rsync's quick check takes a file for unchanged."""
+    try:
+        present = target.lstat()
+    except OSError:
+        return False
+    return (stat.S_ISREG(present.st_mode) and present.st_size == doc.size
+            and present.st_mtime_ns == doc.mtime * 1_000_000)
 
 
 async def cmd_get(ctx: Context):
@@ -948,13 +985,17 @@ async def cmd_get(ctx: Context):
         out = Path(ctx.args.output or _local_name(item.name))
         if ctx.args.output and out.is_dir() and item is not ROOT:
             out = out / _local_name(item.name)
-        count, failed = await _get_folder(ctx, vault, tree, item, out)
+        count, failed, taken = await _get_folder(ctx, vault, tree, item, out)
     finally:
         await vault.close()
     if failed:
+        also = f", and {len(taken)} not written as their files were there (said above)" if taken else ""
         raise CliError(f"{len(failed)} of {count} documents failed the integrity check (said above) "
-                       f"and were not written; the rest is in {out}, verified", EXIT_INTEGRITY)
-    show(f"downloaded {tree.path(item)} -> {out}  ({count} documents, all verified)")
+                       f"and were not written{also}; the rest is in {out}, verified", EXIT_INTEGRITY)
+    if taken:
+        raise CliError(f"{len(taken)} of {count} documents not written, as their files were there "
+                       f"already (said above; --force replaces them); the rest is in {out}, verified")
+    show(f"downloaded {tree.path(item)} -> {out}  ({_count(count, 'document')}, all verified)")
 
 
 async def cmd_rm(ctx: Context):
@@ -967,7 +1008,7 @@ async def cmd_rm(ctx: Context):
                 raise CliError("refusing to remove the top level", EXIT_USAGE)
             if isinstance(item, Folder) and not ctx.args.recursive:
                 raise CliError(f"{path} is a folder (-r removes it with everything in it)")
-        for item in items:
+        for item in _outermost(tree, items):
             held = ""
             if isinstance(item, Folder):
                 folders, documents = await vault.delete_folder_tree(item.id)
@@ -980,6 +1021,24 @@ async def cmd_rm(ctx: Context):
             show(f"removed {tree.path(item)}{held}")
     finally:
         await vault.close()
+
+
+def _outermost(tree: Tree, items: list) -> list:
+    """`items` without repeats (a path and an id, or one path twice, naming one item) nor any
+    inside a folder also listed, which goes with it: each used to be deleted as asked, then found
+    gone, and the command failed after doing what was asked."""
+    folders = {item.id for item in items if isinstance(item, Folder)}
+    kept, seen = [], set()
+    for item in items:
+        parent = item.parent if isinstance(item, Folder) else item.folder
+        inside = False
+        while parent is not None and not inside:
+            inside = parent in folders
+            parent = tree.folders[parent].parent
+        if not inside and item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
 
 
 def _count(number: int, noun: str) -> str:

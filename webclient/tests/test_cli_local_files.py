@@ -118,6 +118,37 @@ def test_get_r_downloads_every_document_where_names_collide(account, tmp_path):
     assert "6 documents" in got.stdout
 
 
+def test_get_r_goes_past_files_already_there(account, tmp_path):
+    """The first file already on disk stopped `get -r`, half done: now a file as `get` left it is
+    skipped, another is said and left as it is, and the rest still comes."""
+    vault, anoni = account
+    tree = tmp_path / "proj"
+    (tree / "sub").mkdir(parents=True)
+    for name, text in (("a.txt", "alpha"), ("b.txt", "beta"), ("sub/c.txt", "gamma")):
+        (tree / name).write_text(text)
+    assert anoni("put", str(tree), "--to", "/in").returncode == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    assert anoni("get", "-r", "/in/proj", cwd=here).returncode == 0
+    got = here / "proj"
+    (got / "a.txt").unlink()
+    (got / "b.txt").write_text("mine now")
+
+    again = anoni("get", "-r", "/in/proj", cwd=here)
+    assert again.returncode == 1, again.stderr
+    assert again.stderr.splitlines() == [
+        "anoni: not written: proj/b.txt already exists (--force to replace it)",
+        "anoni: 1 of 3 documents not written, as their files were there already (said above; "
+        "--force replaces them); the rest is in proj, verified"]
+    assert "unchanged, skipped: proj/sub/c.txt" in again.stdout
+    assert [(got / name).read_text() for name in ("a.txt", "b.txt", "sub/c.txt")] == ["alpha", "mine now", "gamma"]
+
+    forced = anoni("get", "-r", "/in/proj", "-f", cwd=here)
+    assert forced.returncode == 0, forced.stderr
+    assert "3 documents, all verified" in forced.stdout
+    assert (got / "b.txt").read_text() == "beta"
+
+
 def test_a_stopped_download_leaves_nothing_decrypted(account, server_url, tmp_path):
     """SIGTERM, and SIGHUP (a closed terminal, a dropped ssh connection), end `get` as Ctrl-C
     does: its temporary file of plaintext used to stay."""
@@ -177,15 +208,26 @@ def test_put_of_a_directory_goes_past_what_it_cannot_upload(account, tmp_path):
     (tree / "c.txt").write_text("new")
     (tree / "later").mkdir()
     (tree / "later" / "d.txt").write_text("deeper")
+    # Neither file nor directory: said and counted as the rest (they were skipped with exit code
+    # 0, and a backup script took the tree for copied whole).
+    (tree / "nowhere").symlink_to(tmp_path / "missing")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "e.txt").write_text("elsewhere")
+    (tree / "elsewhere").symlink_to(outside)
+    os.mkfifo(tree / "pipe")
 
     put = anoni("put", str(tree))
     assert put.returncode == 1, put.stderr
     lines = put.stderr.strip().splitlines()
-    assert sum(line.startswith("anoni: not uploaded: ") for line in lines) == 4, lines
+    assert sum(line.startswith("anoni: not uploaded: ") for line in lines) == 7, lines
     assert "/proj/a.txt already exists" in put.stderr
     assert "its name is not UTF-8 text" in put.stderr
     assert "Too many levels of symbolic links" in put.stderr
-    assert lines[-1] == "anoni: 4 files or directories not uploaded (said above); the rest was"
+    assert "/proj/nowhere: a symbolic link to nothing" in put.stderr
+    assert "/proj/elsewhere: a symbolic link to a directory, not followed" in put.stderr
+    assert "/proj/pipe: not a regular file" in put.stderr
+    assert lines[-1] == "anoni: 7 files or directories not uploaded (said above); the rest was"
     stored = sorted(doc.name for doc in run(vault.list_documents()))  # every folder's
     assert stored == ["a.txt", "c.txt", "d.txt"]
 

@@ -85,11 +85,14 @@ def test_cli_round_trip(server_url, tmp_path):
         assert fetched.stat().st_mtime_ns // 1_000_000 == path.stat().st_mtime_ns // 1_000_000
     anoni("get", "-r", "/backup/new/photos", "-o", str(tmp_path / "copy" / "2024"))
     assert (tmp_path / "copy" / "2024" / "photos" / "2024" / "file-1.bin").exists()
-    # Without -o, into ./<name>: a second time, the files there are not replaced unless -f.
+    # Without -o, into ./<name>: a second time, the files as `get` left them are skipped, and one
+    # changed since is not replaced unless -f.
     (tmp_path / "here").mkdir()
     anoni("get", "-r", "/backup/new/photos", cwd=tmp_path / "here")
+    (tmp_path / "here" / "photos" / "file-0.bin").write_bytes(b"changed here")
     refused = anoni("get", "-r", "/backup/new/photos", cwd=tmp_path / "here", expect=1)
     assert "photos/file-0.bin already exists" in refused.stderr
+    assert "unchanged, skipped: photos/2024/file-1.bin" in refused.stdout
     anoni("get", "-r", "/backup/new/photos", "-f", cwd=tmp_path / "here")
     assert (tmp_path / "here" / "photos" / "2024" / "file-1.bin").read_bytes() == \
         (source / "2024" / "file-1.bin").read_bytes()
@@ -135,9 +138,13 @@ def test_cli_round_trip(server_url, tmp_path):
 
     assert "ok" in anoni("verify", "/archive").stdout
     assert "is a folder" in anoni("rm", "/archive", expect=1).stderr
-    removed = anoni("rm", "-r", "/archive", twins[0].id).stdout
-    assert "removed /archive/ and what it held: 3 folders, 6 documents (unfinished uploads included)\n" in removed
+    # Each item once, and nothing inside a folder removed with it: they failed the command
+    # after it had done what was asked ("not found on the server").
+    removed = anoni("rm", "-r", "/archive", twins[0].id, "/archive/pictures", "/archive").stdout
+    assert removed.splitlines() == ["removed /archive/ and what it held: 3 folders, 6 documents (unfinished uploads included)",
+                                    "removed /twin.bin"]
+    assert anoni("rm", twins[1].id, "/twin.bin").stdout == "removed /twin.bin\n"  # one item, twice named
     remaining = {doc.name for doc in run(vault.list_documents())}
-    assert remaining == {"twin.bin", "notes.txt"}
+    assert remaining == {"notes.txt"}
     assert {folder.name for folder in run(vault.list_folders())} == {"backup", "new"}
     run(vault.close())
