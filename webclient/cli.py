@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from .vault import archive
+from .vault import archive, keys
 from .vault.client import Folder, Vault
 from .vault.errors import ApiError, IntegrityError, ProtocolError, TransportError, VaultError
 from .vault.local import NAME_MAX, FileSink, FileSource
@@ -284,6 +284,9 @@ def _secret(text: str) -> str:
     try:
         open("/dev/tty").close()
     except OSError:
+        if os.environ.get("ANONI_PASSWORD") == "":
+            raise CliError("no password: ANONI_PASSWORD is set but empty, and there is no "
+                           "terminal to ask in", EXIT_USAGE) from None
         raise CliError("no password: set ANONI_PASSWORD or run in a terminal", EXIT_USAGE) from None
     try:
         with _interruptible():
@@ -368,6 +371,8 @@ class Context:
                           or self.remembered("server") or DEFAULT_SERVER)
 
     def username(self, *, remembered=True) -> str:
+        if self.args.user == "":  # `--user "$NAME"` with NAME unset: said as such, not as stdin's
+            raise CliError("the username given with --user is empty", EXIT_USAGE)
         given = self.args.user or os.environ.get("ANONI_USER")
         if given:
             return given
@@ -579,6 +584,7 @@ def _parts(path: str) -> list[str]:
 
 async def cmd_signup(ctx: Context):
     username = ctx.username(remembered=False)
+    keys.check_credential(username, "username")  # before the password is asked for, twice
     vault = await Vault.signup(ctx.server, username, new_password(text="Choose a password: "))
     try:
         ctx.remember(username)

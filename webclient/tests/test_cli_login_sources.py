@@ -94,3 +94,24 @@ def test_cli_unreadable_config(server_url, tmp_path):
     login = cli(server_url, "--user", vault.username, "login", config_home=home)
     assert login.returncode == 0, login.stderr
     assert json.loads(config_file.read_text()) == {"server": server_url, "username": vault.username}
+
+
+def test_cli_says_what_is_wrong_with_a_credential_before_asking_for_more(server_url, tmp_path):
+    """An empty --user (`--user "$NAME"` with NAME unset) was taken for none and said "stdin is
+    closed"; an empty ANONI_PASSWORD was said to be unset; a username the vault cannot take was
+    refused only after the new password had been typed twice (from an audit of the CLI)."""
+    home = tmp_path / "config"
+    check(cli(server_url, "--user", "", "ls", config_home=home, input=""), 2,
+          "the username given with --user is empty")
+
+    def detached(*args, password):
+        # A session of its own: no terminal to ask in, even when the tests run in one.
+        return subprocess.run(**cli_command(server_url, *args, config_home=home, password=password),
+                              capture_output=True, start_new_session=True, timeout=120)
+
+    check(detached("--user", "somebody", "ls", password=""), 2,
+          "no password: ANONI_PASSWORD is set but empty, and there is no terminal to ask in")
+    check(detached("--user", "somebody", "ls", password=None), 2,
+          "no password: set ANONI_PASSWORD or run in a terminal")
+    check(detached("--user", "b\u00f3b", "signup", password=None), 2,
+          "The username may contain only printable ASCII characters")
