@@ -589,6 +589,10 @@ async def cmd_signup(ctx: Context):
     try:
         ctx.remember(username)
         show(f"Created account {username} on {ctx.server}.")
+        if username != username.strip(" "):
+            # Taken exactly as typed (DESIGN §1): a space added by mistake would seem to lose it.
+            show(f"anoni: note: the username {username!r} begins or ends with a space, to be typed "
+                 "so at every login (it is remembered here)", file=sys.stderr)
     finally:
         await vault.close()
 

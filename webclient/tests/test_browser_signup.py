@@ -1,5 +1,6 @@
 """Signing up: a weak password is the only key to a vault that nobody can open for its owner
-again, so it is refused once with that warning and taken only when submitted again."""
+again, so it is refused once with that warning and taken only when submitted again; a username
+with a space at either end likewise."""
 
 import re
 
@@ -41,6 +42,25 @@ def test_a_weak_password_is_taken_only_when_submitted_again(vault_page):
     page.fill("#signup-confirm", "password")
     page.click("#signup-form [type=submit]")
     expect(page.locator("#signup-form .form-error")).to_contain_text("easy to guess")
+    page.click("#signup-form [type=submit]")
+    vault.wait_for_vault()
+    assert Account.objects.filter(username=username).exists()
+
+
+def test_a_username_with_a_space_at_an_end_is_taken_only_when_submitted_again(vault_page):
+    """Taken exactly as typed (DESIGN §1), a space at either end must be typed at every login: one
+    added by mistake (a phone keyboard's, after a suggested word) would seem to lose the account."""
+    vault = vault_page
+    page = vault.page
+    username = fill_signup(vault, "a long enough passphrase", new_username() + " ")
+    page.check("#signup-understood")
+    page.click("#signup-form [type=submit]")
+    expect(page.locator("#signup-form .form-error")).to_have_text(
+        "This username begins or ends with a space, which you would have to type at every login. "
+        "Remove it, or submit again to keep it.")
+    expect(page.locator("#signup-username")).to_be_focused()
+    expect(page.locator("#signup-username")).to_have_attribute("aria-invalid", "true")
+    assert not Account.objects.filter(username=username).exists()
     page.click("#signup-form [type=submit]")
     vault.wait_for_vault()
     assert Account.objects.filter(username=username).exists()

@@ -115,3 +115,10 @@ def test_cli_says_what_is_wrong_with_a_credential_before_asking_for_more(server_
           "no password: set ANONI_PASSWORD or run in a terminal")
     check(detached("--user", "b\u00f3b", "signup", password=None), 2,
           "The username may contain only printable ASCII characters")
+    # Taken exactly as typed (DESIGN §1), a space at an end is kept, and said: it must be typed
+    # at every login, and one added by mistake would seem to lose the account.
+    spaced = f"spaced {os.urandom(4).hex()} "
+    made = cli(server_url, "--user", spaced, "signup", config_home=home)
+    assert made.returncode == 0, made.stderr
+    assert made.stderr == (f"anoni: note: the username {spaced!r} begins or ends with a space, to be "
+                           "typed so at every login (it is remembered here)\n")

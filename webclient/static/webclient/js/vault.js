@@ -288,6 +288,18 @@ function weakPasswordWarning(password, form) {
   return null;
 }
 
+// A username is taken exactly as typed (DESIGN §1), spaces at its ends too, and a login must
+// type them again: one added by mistake (a phone keyboard puts one after a suggested word) would
+// seem to lose the account. Said once, as a weak password is; submitted again, it is kept.
+const spacedUsernamesAccepted = new WeakMap();
+function spacedUsernameWarning(username, form) {
+  if (username !== username.trim() && spacedUsernamesAccepted.get(form) !== username) {
+    spacedUsernamesAccepted.set(form, username);
+    return gettext("This username begins or ends with a space, which you would have to type at every login. Remove it, or submit again to keep it.");
+  }
+  return null;
+}
+
 // --- the encryption engine's status -------------------------------------------------------------------
 
 const engineText = $("engine-status").querySelector(".engine-text");
@@ -351,6 +363,7 @@ $("signup-form").addEventListener("submit", (event) => {
     [password, () => checkNewPassword(password.value)],
     [confirm, () => passwordsDiffer(password.value, confirm.value)],
     [understood, () => !understood.checked && gettext("Please confirm that you understand that nobody can recover your password.")],
+    [username, () => spacedUsernameWarning(username.value, form)],
     [password, () => weakPasswordWarning(password.value, form)],
   ]);
   if (problem) return fieldProblem(form, field, problem);
