@@ -367,8 +367,15 @@ class Context:
 
     @functools.cached_property
     def server(self) -> str:
-        return server_url(self.args.server or os.environ.get("ANONI_SERVER")
-                          or self.remembered("server") or DEFAULT_SERVER)
+        given = self.args.server or os.environ.get("ANONI_SERVER")
+        if given:
+            return server_url(given)
+        remembered = self.remembered("server")
+        try:
+            return server_url(remembered or DEFAULT_SERVER)
+        except CliError as exc:  # a file edited by hand: said where the address came from
+            raise CliError(f"{exc}; it is remembered in {config_path()}: `anoni logout` resets "
+                           "it, or give --server", EXIT_USAGE) from None
 
     def username(self, *, remembered=True) -> str:
         if self.args.user == "":  # `--user "$NAME"` with NAME unset: said as such, not as stdin's
@@ -1132,6 +1139,10 @@ async def cmd_mv(ctx: Context):
         destination = tree.folder(ctx.args.destination)
         if item is ROOT:
             raise CliError("the top level cannot move", EXIT_USAGE)
+        if (item.parent if isinstance(item, Folder) else item.folder) == destination.id:
+            # Said as what it is: "moved to" a place it was already in misled.
+            show(f"already there: {tree.path(item)}")
+            return
         refuse_taken_name(tree, destination, item.name, item)
         if isinstance(item, Folder):
             item = await vault.move_folder(item.id, destination.id)
@@ -1364,6 +1375,12 @@ async def _run(command, ctx: Context, stopped_by: list) -> None:
     await command(ctx)
 
 
+def _after_echo() -> str:
+    """A terminal echoes Ctrl-C as "^C" on the line where the cursor is (a progress bar's): the
+    message starts a line of its own there, and nowhere else (a log file got an empty line)."""
+    return "\n" if sys.stderr.isatty() else ""
+
+
 # What an interrupted command leaves to do, said after "interrupted".
 _RESUMABLE = {"put": "; the same `anoni put` again resumes the upload"}
 
@@ -1386,16 +1403,16 @@ def main(argv=None) -> int:
         except OSError as exc:
             raise OutputFailed() from exc
     except KeyboardInterrupt:
-        print(f"\nanoni: interrupted{_RESUMABLE.get(args.command, '')}", file=sys.stderr)
+        print(f"{_after_echo()}anoni: interrupted{_RESUMABLE.get(args.command, '')}", file=sys.stderr)
         return 130
     except asyncio.CancelledError:
         if not stopped_by:
             raise
-        print(f"\nanoni: stopped ({signal.Signals(stopped_by[0]).name})"
+        print(f"{_after_echo()}anoni: stopped ({signal.Signals(stopped_by[0]).name})"
               f"{_RESUMABLE.get(args.command, '')}", file=sys.stderr)
         return 128 + stopped_by[0]
     except Stopped as stop:
-        print(f"\nanoni: stopped ({signal.Signals(stop.signum).name})", file=sys.stderr)
+        print(f"{_after_echo()}anoni: stopped ({signal.Signals(stop.signum).name})", file=sys.stderr)
         return 128 + stop.signum
     except OutputFailed as failed:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second failure at exit

@@ -169,7 +169,7 @@ def test_a_stopped_download_leaves_nothing_decrypted(account, server_url, tmp_pa
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=60)
         assert process.returncode == 128 + signum, stderr
-        assert f"stopped ({signum.name})" in stderr
+        assert stderr.startswith(f"anoni: stopped ({signum.name})"), stderr  # no empty line first
         assert list(out.iterdir()) == []
 
 

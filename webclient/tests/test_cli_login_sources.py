@@ -95,6 +95,12 @@ def test_cli_unreadable_config(server_url, tmp_path):
     assert login.returncode == 0, login.stderr
     assert json.loads(config_file.read_text()) == {"server": server_url, "username": vault.username}
 
+    # A server address edited into the file by hand is traced back to it.
+    config_file.write_text(json.dumps({"server": "ftp://x", "username": vault.username}))
+    check(without_server_option(server_url, "ls", config_home=home), 2,
+          f"not a server URL: ftp://x (expected http://host[:port][/path] or https://…); it is "
+          f"remembered in {config_file}: `anoni logout` resets it, or give --server")
+
 
 def test_cli_says_what_is_wrong_with_a_credential_before_asking_for_more(server_url, tmp_path):
     """An empty --user (`--user "$NAME"` with NAME unset) was taken for none and said "stdin is

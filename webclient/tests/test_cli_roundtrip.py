@@ -117,7 +117,8 @@ def test_cli_round_trip(server_url, tmp_path):
     taken = anoni("rename", "/archive/pictures/2024/file-4194304.bin", big, expect=1).stderr
     assert f"already exists: /archive/pictures/2024/{big}" in taken
     anoni("rename", "/archive/pictures/2023", "2023")  # its own name is not taken
-    anoni("mv", "/archive/pictures/2023", "/archive/pictures")  # nor is its own place
+    # Nor is its own place, where it is said to be already (it was said to be "moved to" it).
+    assert anoni("mv", "/archive/pictures/2023", "/archive/pictures").stdout == "already there: /archive/pictures/2023/\n"
     assert anoni("rm", "-r", "/archive/pictures/2023").stdout == "removed /archive/pictures/2023/\n"
     # Nor does a file take a folder's name, or a directory a document's, whatever --replace says.
     (tmp_path / "lone").mkdir()
