@@ -21,6 +21,17 @@ class WithoutIds(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """A refusal that Django logs as an error with its traceback (a body over the size limit, too
+    many fields), said in one line as a warning: anyone can send such requests, and each used to
+    write a traceback of the framework's own code into the operator's log."""
+
+    def filter(self, record):
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def _without_ids(arg):
     if isinstance(arg, uuid.UUID):
         return "<id>"

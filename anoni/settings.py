@@ -343,7 +343,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"without_ids": {"()": "anoni.logs.WithoutIds"}},
+    "filters": {"without_ids": {"()": "anoni.logs.WithoutIds"}, "one_line": {"()": "anoni.logs.OneLine"}},
     # Every record the console writes has its ids written as <id> (anoni.logs.WithoutIds): a
     # storage failure names the object it failed on, and delete means gone, from the log too.
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["without_ids"]},
@@ -358,5 +358,7 @@ LOGGING = {
         # A request for another host name is noise, and its Host header is the sender's text.
         # (With no handler at all, Python's last resort would print it, traceback and all.)
         "django.security.DisallowedHost": {"handlers": ["nowhere"], "propagate": False},
+        **{f"django.security.{refusal}": {"filters": ["one_line"]}
+           for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")},
     },
 }

@@ -110,10 +110,11 @@ def storage_errors(action, name):
     try:
         yield
     except OSError as exc:
-        logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
+        # (`name` is empty for the whole store: "list of the store".)
+        logger.error("chunk storage %s of %s failed: %s", action, name or "the store", type(exc).__name__)
         raise (storage_full() if exc.errno in _FULL_ERRNOS else storage_unavailable()) from exc
     except _s3_errors() as exc:
-        logger.error("chunk storage %s of %s failed: %s", action, name, type(exc).__name__)
+        logger.error("chunk storage %s of %s failed: %s", action, name or "the store", type(exc).__name__)
         raise storage_unavailable() from exc
 
 

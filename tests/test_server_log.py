@@ -30,6 +30,11 @@ def test_refused_requests_leave_no_address_and_no_foreign_host_in_the_log(app_en
     assert foreign.status_code == 400 and foreign.headers["Content-Type"].startswith("text/html")
     foreign_api = web.get(server.url + "/api/v1/account", headers={"Host": "attacker-chosen.example"})
     assert (foreign_api.status_code, foreign_api.json()["code"]) == (400, "malformed")
+    # Too many fields for a form: one line, not the framework's traceback, which anyone could
+    # have written into the log at will.
+    crowded = web.post(server.url + "/en/contact/", data={f"f{n}": "x" for n in range(2000)},
+                       headers={"Origin": server.url})
+    assert crowded.status_code == 400
     document_id = str(uuid.uuid4())  # an erased document's, say
     assert web.post(f"{server.url}/api/v1/documents/{document_id}/commit", json={}).status_code == 401
     assert web.get(server.url + "/en/").status_code == 200  # the log has caught up with the above
@@ -39,3 +44,4 @@ def test_refused_requests_leave_no_address_and_no_foreign_host_in_the_log(app_en
     assert "127.0.0.1" not in log and "ip=" not in log
     assert "attacker-chosen" not in log and "Traceback" not in log
     assert "/api/v1/documents/<id>/commit" in log and document_id not in log
+    assert "WARNING django.security.TooManyFieldsSent" in log

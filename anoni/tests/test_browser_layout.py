@@ -52,6 +52,17 @@ def test_the_checksum_is_on_one_line_at_a_desktops_width(page):
     assert checksum.evaluate(LINES_OF) == 1
 
 
+@pytest.mark.skipif(_client_wheel() is None, reason="the client's wheel is not built")
+def test_the_client_downloads_under_the_name_the_install_command_uses(page):
+    """The static file's name holds a hash for caching ("….390e31d71286.whl"), which the browser
+    kept, and `pip install anoni_client-1.0.0-py3-none-any.whl` as shown found no such file."""
+    page.goto(f"{page.server}/de/download/")
+    wheel = _client_wheel()["file"]
+    with page.expect_download() as download:
+        page.click(f"a[download='{wheel}']")
+    assert download.value.suggested_filename == wheel
+
+
 def test_the_credits_tables_fit_a_phone(page):
     page.set_viewport_size(PHONE)
     page.goto(f"{page.server}/en/credits/")
