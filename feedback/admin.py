@@ -13,14 +13,14 @@ WRAPPING = "display: inline-block; min-width: 12em; max-width: min(36em, 90vw); 
 
 def shown(text, *, keep_line_breaks=False):
     """A visitor's text for the operator's pages: escaped, isolated from what surrounds it
-    (<bdi>), and with each bidirectional control shown as its code point, not obeyed, so that
+    (<bdi>), and with each control character shown as its code point, not obeyed, so that
     the text reads as it was typed; "\\u202egro.elpmaxe@liam" no longer shows as
     "mail@example.org". None for no text: the admin shows its sign for an empty value."""
     if not text:
         return None
     style = WRAPPING + (" white-space: pre-wrap;" if keep_line_breaks else "")
     return format_html('<bdi style="{}">{}</bdi>', style, format_html_join("", "{}", (
-        (format_html('<code title="bidirectional control">{}</code>', f"[U+{ord(piece):04X}]") if is_control
+        (format_html('<code title="control character">{}</code>', f"[U+{ord(piece):04X}]") if is_control
          else piece,) for piece, is_control in split_bidi_controls(text))))
 
 

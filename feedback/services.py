@@ -33,11 +33,17 @@ def without_bidi_controls(text):
     return BIDI_CONTROLS.sub("", text)
 
 
+# What the operator's pages show as code points: the bidirectional controls, and the other
+# controls (C0 but tab and line breaks, DEL, C1), which a browser shows as nothing while they are
+# there ("\x1b[31m" of a terminal's colours, a bell).
+SHOWN_AS_CODE_POINTS = re.compile(f"{BIDI_CONTROLS.pattern}|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def split_bidi_controls(text):
-    """[(piece, is_control)]: the text in pieces, each bidirectional control a piece of its own,
-    for a page that shows the operator the controls instead of obeying them."""
+    """[(piece, is_control)]: the text in pieces, each control (SHOWN_AS_CODE_POINTS) a piece of
+    its own, for a page that shows the operator the controls instead of obeying them."""
     pieces, start = [], 0
-    for control in BIDI_CONTROLS.finditer(text):
+    for control in SHOWN_AS_CODE_POINTS.finditer(text):
         if control.start() > start:
             pieces.append((text[start:control.start()], False))
         pieces.append((control.group(), True))

@@ -1,6 +1,7 @@
 """Unicode's bidirectional controls cannot show the operator another reply-to address or
 another message than the one sent: the contact form drops them from the reply-to field, and
-the admin shows those in a message as code points instead of obeying them."""
+the admin shows those in a message as code points instead of obeying them, and the other
+control characters, which a browser shows as nothing, likewise."""
 
 import html
 
@@ -30,6 +31,17 @@ def test_the_form_drops_them_from_the_reply_to_address(send):
 def test_a_reply_to_of_controls_alone_is_no_reply_to(send):
     assert send(reply_to=CONTROLS).status_code == 303
     assert Message.objects.get().reply_to == ""
+
+
+def test_the_admin_shows_other_controls_too(operator_http):
+    """A terminal's colour codes, a bell, DEL and C1 controls showed as nothing while there."""
+    message = Message.objects.create(message="ctrl\x01\x07\x1b[31mred\x7f\x85\ttab\r\nnext",
+                                     language="en")
+    page = operator_http.get(f"/admin/feedback/message/{message.pk}/change/").text
+    for code_point in ("U+0001", "U+0007", "U+001B", "U+007F", "U+0085"):
+        assert f"[{code_point}]" in page
+    assert "[U+0009]" not in page and "[U+000D]" not in page and "[U+000A]" not in page
+    assert not any(char in html.unescape(page) for char in "\x01\x07\x1b\x7f\x85")
 
 
 def test_the_admin_shows_them_in_a_message_and_reply_to(operator_http):
