@@ -9,6 +9,7 @@ def operator(request):
         "data_location": settings.ANONI_DATA_LOCATION,
         "beta_diagnostics": settings.ANONI_BETA_DIAGNOSTICS,
         "diagnostics_retention_days": settings.ANONI_DIAGNOSTICS_RETENTION_DAYS,
+        "stats_retention_days": settings.ANONI_STATS_RETENTION_DAYS,
         # Whole minutes, rounded up; 0 when the vault never logs itself out.
         "vault_idle_logout_minutes": -(-settings.ANONI_VAULT_IDLE_LOGOUT // 60),
     }

@@ -308,6 +308,8 @@ ANONI_OPERATOR_CONTACT = os.environ.get("ANONI_OPERATOR_CONTACT", "privacy@examp
 ANONI_DATA_LOCATION = os.environ.get("ANONI_DATA_LOCATION") or _("the operator's own server")
 ANONI_BETA_DIAGNOSTICS = env_bool("ANONI_BETA_DIAGNOSTICS", False)
 ANONI_DIAGNOSTICS_RETENTION_DAYS = env_int("ANONI_DIAGNOSTICS_RETENTION_DAYS", 30)
+# Page statistics (anonymised addresses, by day): a year, for a comparison with the year before.
+ANONI_STATS_RETENTION_DAYS = env_int("ANONI_STATS_RETENTION_DAYS", 365)
 # bench/browser.py only: adds the browser benchmark to the vault page and its results endpoint.
 ANONI_BENCH = env_bool("ANONI_BENCH", False)
 

@@ -159,3 +159,11 @@ def daily_chart(days):
         "right": CHART_WIDTH - CHART_MARGIN, "label_y": CHART_HEIGHT - CHART_MARGIN + 16,
         "peak_label_y": CHART_MARGIN - 6,
     }
+
+
+def purge(today=None) -> int:
+    """Deletes the page views of days older than ANONI_STATS_RETENTION_DAYS, as the privacy page
+    says; returns how many rows went. (Kept for ever until 2026-12, unsaid.)"""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.ANONI_STATS_RETENTION_DAYS)
+    return PageView.objects.filter(day__lt=cutoff).delete()[0]
