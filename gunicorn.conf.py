@@ -46,7 +46,7 @@ class _WithoutAddresses(logging.Filter):
 logging.getLogger("gunicorn.error").addFilter(_WithoutAddresses())
 errorlog = "-"
 loglevel = os.environ.get("ANONI_GUNICORN_LOG_LEVEL", "warning")
-forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn 25.1 and later open a control socket by default, in $XDG_RUNTIME_DIR or ~/.gunicorn/:
 # anyone who can reach it (the same user) can stop the server or change its workers, it is
 # written outside var/ (which the systemd unit's sandbox forbids: an error at every start), and

@@ -1,5 +1,8 @@
-"""Headers every answer carries, and the body size limit applied before any view reads a byte."""
+"""Headers every answer carries, the body size limit applied before any view reads a byte, and
+which forwarded headers are believed."""
 
+import functools
+import ipaddress
 import re
 
 from django.conf import settings
@@ -32,6 +35,35 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
     "interest-cohort", "browsing-topics",
 ))
+
+
+class UntrustedForwardingMiddleware:
+    """X-Forwarded-For and X-Forwarded-Proto are believed from the proxies of
+    ANONI_FORWARDED_ALLOW_IPS only, as gunicorn believes them: from any other peer (a client that
+    reached the app server's port directly) they are dropped before anything reads them. Django
+    took X-Forwarded-Proto: https from anyone (ANONI_BEHIND_TLS_PROXY), and the rate limits took
+    X-Forwarded-For's address (ANONI_PROXY_COUNT): one such client could claim any address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _trusted_proxy(tuple(settings.ANONI_FORWARDED_ALLOW_IPS), request.META.get("REMOTE_ADDR", "")):
+            request.META.pop("HTTP_X_FORWARDED_FOR", None)
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
+
+
+@functools.lru_cache(maxsize=1024)
+def _trusted_proxy(allowed: tuple, address: str) -> bool:
+    """`address` among `allowed`: addresses or networks (10.0.0.0/24), or "*" for any peer."""
+    if "*" in allowed:
+        return True
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:  # no address (a UNIX socket): only "*" trusts it
+        return False
+    return any(peer in ipaddress.ip_network(entry, strict=False) for entry in allowed)
 
 
 class SecurityHeadersMiddleware:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "anoni.middleware.UntrustedForwardingMiddleware",  # before anything reads the scheme or address
     "anoni.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "anoni.middleware.StaticFilesMiddleware",  # whitenoise's
@@ -269,6 +270,9 @@ if env_bool("ANONI_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 ANONI_PROXY_COUNT = env_int("ANONI_PROXY_COUNT", 0)
+# The peers whose X-Forwarded-For and X-Forwarded-Proto are believed (gunicorn.conf.py gives
+# gunicorn the same): addresses or networks, comma-separated, or "*".
+ANONI_FORWARDED_ALLOW_IPS = env_list("ANONI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Signed JSON bodies are small; only chunk uploads carry up to one box (4 MiB + 65 bytes).
 ANONI_MAX_JSON_BODY = env_int("ANONI_MAX_JSON_BODY", 64 * 1024)
