@@ -231,10 +231,18 @@ function watchStrength(input) {
   });
 }
 
-// A weak password is the only key to everything in the vault, and nobody can reset it: it is
-// refused once with that warning, and taken if the same one is submitted again (remembered here,
-// in the page's memory only, per form).
-const weakPasswordsAccepted = new WeakMap();
+// What is only warned about (a weak password, a username with a space at an end) is refused once
+// with its warning, and taken if the same value is submitted again: remembered here, in the
+// page's memory only, per form and kind of warning.
+const acceptedAfterWarning = new WeakMap(); // form → {kind: the value warned about}
+
+function warnOnce(form, kind, value, text) {
+  const accepted = acceptedAfterWarning.get(form) ?? {};
+  acceptedAfterWarning.set(form, accepted);
+  if (accepted[kind] === value) return null;
+  accepted[kind] = value;
+  return text;
+}
 
 // What is wrong with a new password that must be mended; a weak one is only warned about, last
 // (weakPasswordWarning), so that submitting it again means taking it. Its copy typed again is
@@ -280,24 +288,18 @@ function clearFieldProblems(form, only = null) {
   }
 }
 
+// A weak password is the only key to everything in the vault, and nobody can reset it.
 function weakPasswordWarning(password, form) {
-  if (passwordStrength(password).level <= 2 && weakPasswordsAccepted.get(form) !== password) {
-    weakPasswordsAccepted.set(form, password);
-    return gettext("This password is easy to guess, and it is the only key to your vault: nobody can reset it. Choose a longer one, or submit it again to use it anyway.");
-  }
-  return null;
+  if (passwordStrength(password).level > 2) return null;
+  return warnOnce(form, "weak-password", password, gettext("This password is easy to guess, and it is the only key to your vault: nobody can reset it. Choose a longer one, or submit it again to use it anyway."));
 }
 
 // A username is taken exactly as typed (DESIGN §1), spaces at its ends too, and a login must
 // type them again: one added by mistake (a phone keyboard puts one after a suggested word) would
-// seem to lose the account. Said once, as a weak password is; submitted again, it is kept.
-const spacedUsernamesAccepted = new WeakMap();
+// seem to lose the account.
 function spacedUsernameWarning(username, form) {
-  if (username !== username.trim() && spacedUsernamesAccepted.get(form) !== username) {
-    spacedUsernamesAccepted.set(form, username);
-    return gettext("This username begins or ends with a space, which you would have to type at every login. Remove it, or submit again to keep it.");
-  }
-  return null;
+  if (username === username.trim()) return null;
+  return warnOnce(form, "spaced-username", username, gettext("This username begins or ends with a space, which you would have to type at every login. Remove it, or submit again to keep it."));
 }
 
 // --- the encryption engine's status -------------------------------------------------------------------
