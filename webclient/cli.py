@@ -967,14 +967,15 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
 
 
 def _downloaded_before(target: Path, doc) -> bool:
-    """A regular file at `target` with the document's size and modification time (which `get`
-    gives what it writes), as rsync's quick check takes a file for unchanged."""
+    """A regular file at `target` with the document's size and modification time, to the
+    millisecond the vault keeps (`get` gives what it writes the document's): the quick check by
+    which `put` takes a file for unchanged, so the tree a document was put from is one too."""
     try:
         present = target.lstat()
     except OSError:
         return False
     return (stat.S_ISREG(present.st_mode) and present.st_size == doc.size
-            and present.st_mtime_ns == doc.mtime * 1_000_000)
+            and present.st_mtime_ns // 1_000_000 == doc.mtime)
 
 
 async def cmd_get(ctx: Context):

@@ -127,6 +127,10 @@ def test_get_r_goes_past_files_already_there(account, tmp_path):
     for name, text in (("a.txt", "alpha"), ("b.txt", "beta"), ("sub/c.txt", "gamma")):
         (tree / name).write_text(text)
     assert anoni("put", str(tree), "--to", "/in").returncode == 0
+    # The tree it was put from is unchanged, as `put` would say: nothing is written over it.
+    over_the_source = anoni("get", "-r", "/in/proj", cwd=tmp_path)
+    assert over_the_source.returncode == 0, over_the_source.stderr
+    assert over_the_source.stdout.count("unchanged, skipped: proj/") == 3
     here = tmp_path / "here"
     here.mkdir()
     assert anoni("get", "-r", "/in/proj", cwd=here).returncode == 0
