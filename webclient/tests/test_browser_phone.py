@@ -2,7 +2,8 @@
 vault wider than the screen: not a long username, nor a long name among search results; the name
 filter keeps room to be read, the storage figure stays apart from its label. From an audit at
 390 and 320 pixels, which found each of these; a long name wraps beside its icon. And the header offers no "Open the vault" on the
-vault page itself, which reloaded it and so closed the vault."""
+vault page itself, which reloaded it and so closed the vault. The diagnostic log's dialog scrolls
+its log alone."""
 
 import pytest
 from playwright.sync_api import expect
@@ -64,3 +65,15 @@ def test_nothing_is_wider_than_a_phone(vault_page, tmp_path):
     page.click("#search-all")
     expect(page.locator("#search-results .search-hit")).to_have_text(LONG_NAME)
     assert_fits(page, 320, "search results")
+
+    # The diagnostic log scrolls within its box, and the dialog's body around it does not: the two
+    # nested scrolls moved the explanation by a few pixels before the log moved.
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.click("#vault-view .dropdown-toggle")
+    page.click("#diagnostics-button")
+    page.wait_for_selector("#diagnostics-dialog .diagnostics-json:not(:empty)")
+    log = page.locator("#diagnostics-dialog .diagnostics-json")
+    body = page.locator("#diagnostics-dialog .modal-body")
+    assert log.evaluate("(log) => log.scrollHeight > log.clientHeight"), "the log fits: nothing tested"
+    assert body.evaluate("(body) => body.scrollHeight <= body.clientHeight"), \
+        body.evaluate("(body) => [body.scrollHeight, body.clientHeight]")
