@@ -103,6 +103,15 @@ def test_text_and_images_preview_in_the_page(vault_page, tmp_path):
     expect(dialog.locator(".preview-note")).to_contain_text("Only the first")
     shown = dialog.locator(".preview-text").inner_text()
     assert shown.startswith("line of a long log\n") and len(shown) == 1024 * 1024
+    # The text scrolls within its box, on a phone too, and the dialog's body around it does not:
+    # the body scrolled first, and took the integrity line out of view.
+    body = dialog.locator(".modal-body")
+    for size in ({"width": 1280, "height": 720}, {"width": 375, "height": 667}):
+        page.set_viewport_size(size)
+        assert body.evaluate("(body) => body.scrollHeight <= body.clientHeight"), \
+            (size, body.evaluate("(body) => [body.scrollHeight, body.clientHeight]"))
+        expect(status).to_be_in_viewport()
+    page.set_viewport_size({"width": 1280, "height": 720})
     close(page)
 
     # From the preview, Download saves the document as usual.
