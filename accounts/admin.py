@@ -18,7 +18,7 @@ from documents.models import Document
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["username", "id", "created", "last_login", "storage_used"]
-    fields = ["username", "id", "created", "last_login", "kdf_iterations", "storage_used"]
+    fields = ["username", "id", "created", "last_login", "erasure_started", "kdf_iterations", "storage_used"]
     readonly_fields = fields + ["documents_link", "sessions_link"]
     search_fields = ["username"]
     actions = ["erase_selected_accounts"]

@@ -15,6 +15,9 @@ class Account(models.Model):
     wrapped_account_key = models.BinaryField(max_length=97)
     created = models.DateTimeField(auto_now_add=True)
     last_login = models.DateTimeField(null=True, blank=True)
+    # Set as the erasure of the account begins: from then on it cannot be logged in to, nor given
+    # anything new, and `manage.py sweep` finishes an erasure that stopped midway.
+    erasure_started = models.DateTimeField(null=True, blank=True)
 
     # DRF's IsAuthenticated asks the authenticated principal this.
     is_authenticated = True

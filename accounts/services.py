@@ -11,11 +11,13 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import timezone
 from rest_framework import status
 
 from accounts import ratelimit, sessions
@@ -33,6 +35,9 @@ PROOF_BYTES = 32  # M1, M2: SHA-256
 CHALLENGE_BYTES = 32
 WRAPPED_ACCOUNT_KEY_BYTES = 97  # seal() of 32 bytes: 1 + 16 + 48 + 32
 FAKE_VERIFIER_DRAW_BYTES = 400
+# An erasure still under way after this long stopped midway, and `manage.py sweep` finishes it.
+# (Two at once would do no harm, each document being erased under its lock, but would be waste.)
+ERASURE_GRACE = 3600
 USERNAME = re.compile(r"[\x20-\x7e]{1,255}")
 
 GROUP = AnoniSRPContext("")  # N, g and PAD length; the username plays no part in these
@@ -157,7 +162,8 @@ def _fake_iterations(draw: int) -> int:
 def _srp_record(username: str) -> _SrpRecord:
     # The fake record is derived for every username, known or not, so both cost the same work.
     fake = _fake_record(username)
-    account = Account.objects.filter(username=username).only(
+    # An account being erased is as unknown: its owner asked for it to be gone.
+    account = Account.objects.filter(username=username, erasure_started=None).only(
         "id", "salt", "verifier", "kdf_iterations").first()
     if account is None:
         return fake
@@ -227,9 +233,14 @@ def _take_challenge(token: bytes) -> dict:
 
 
 def _account_for_proof(state: dict, proved: bool) -> Account | None:
+    """The account a proof opens, locked until the caller's transaction ends; None if none."""
     if not proved or state["account_id"] is None:
         return None
-    account = Account.objects.filter(pk=state["account_id"]).first()
+    # Locked, so that a password change or an erasure cannot come between this check and the
+    # session made after it: one made with the old password would outlive the change, which ends
+    # every other session; one made during an erasure would go on writing to the account.
+    account = Account.objects.select_for_update().filter(
+        pk=state["account_id"], erasure_started=None).first()
     # A password change between challenge and verify voids proofs made with the old verifier.
     if account is None or not hmac.compare_digest(bytes(account.verifier), state["verifier"]):
         return None
@@ -248,16 +259,16 @@ def verify_challenge(*, token: bytes, M1: bytes, address: str) -> Login:
     # An unknown username runs the same steps: its fake verifier matches no proof.
     result = server_finish(username, state["salt"], state["verifier"], state["b"], state["B"],
                            state["A"], M1)
-    account = _account_for_proof(state, result is not None)
-    if account is None:
-        raise ApiError(status.HTTP_401_UNAUTHORIZED, "bad_credentials",
-                       "The username or password is wrong.")
-    for reservation in reservations:
-        ratelimit.release(reservation)
-    session_key, M2 = result
     with transaction.atomic():
+        account = _account_for_proof(state, result is not None)
+        if account is None:
+            raise ApiError(status.HTTP_401_UNAUTHORIZED, "bad_credentials",
+                           "The username or password is wrong.")
+        session_key, M2 = result
         sid, session = sessions.create_session(account, session_key)
         Account.objects.filter(pk=account.pk).update(last_login=session.created)
+    for reservation in reservations:
+        ratelimit.release(reservation)
     return Login(M2=M2, sid=sid, expires_at=sessions.expires_at(session), account=account)
 
 
@@ -279,6 +290,7 @@ def change_credentials(*, account: Account, session: Session, salt: bytes, verif
     and ends every other session of the account; this one lives on."""
     _validate_credentials(salt, verifier, kdf, wrapped_account_key)
     with transaction.atomic():
+        # The row's lock comes first, before the other sessions are read, as in verify_challenge.
         Account.objects.filter(pk=account.pk).update(
             salt=salt, verifier=verifier, kdf_iterations=kdf["iterations"],
             wrapped_account_key=wrapped_account_key)
@@ -286,14 +298,23 @@ def change_credentials(*, account: Account, session: Session, salt: bytes, verif
         forget_erased_rows()  # the old verifier would serve a guess at the old password
 
 
+def _start_erasure(account: Account, ending) -> None:
+    """Marks the account as being erased and ends the sessions `ending` (a queryset), in one
+    transaction: from then on no login opens it (verify_challenge) and no request is let in."""
+    with transaction.atomic():
+        Account.objects.filter(pk=account.pk, erasure_started=None).update(erasure_started=timezone.now())
+        sessions.end_sessions(ending)
+
+
 def delete_account(*, account: Account, session: Session, confirm: str) -> None:
-    """Erases the account: its other sessions first (none of their requests is let in any more),
-    then stored objects, documents and folders, then this session and the row. Should the storage
-    fail midway, this session lives on to try again."""
+    """Erases the account: marked so, with its other sessions ended (none of their requests is
+    let in any more, and no login opens it), then stored objects, documents and folders, then this
+    session and the row. Should the storage fail midway, this session lives on to try again, and
+    `manage.py sweep` finishes the erasure if it is not tried again."""
     if confirm != account.username:
         raise ApiError(status.HTTP_400_BAD_REQUEST, "confirm_mismatch",
                        "confirm must be the account's username, exactly.")
-    sessions.end_other_sessions(session)
+    _start_erasure(account, Session.objects.filter(account=account).exclude(pk=session.pk))
     documents_services.erase_account(account)
     sessions.end_session(session)
     forget_erased_rows()
@@ -303,6 +324,19 @@ def erase_account_for_operator(account: Account) -> None:
     """The operator's erasure (the admin's "Erase selected accounts"): as delete_account, with
     every session of the account ended first. Deleting the row alone would leave the stored
     objects until the next sweep, and the signing keys of its sessions in the cache."""
-    sessions.end_sessions(Session.objects.filter(account=account))
+    _start_erasure(account, Session.objects.filter(account=account))
     documents_services.erase_account(account)
     forget_erased_rows()
+
+
+def finish_erasures(now=None) -> int:
+    """Erases the accounts whose erasure started more than ERASURE_GRACE ago and stopped midway
+    (the storage failed, or the process ended), as their owners asked. Returns how many."""
+    started_before = (now or timezone.now()) - timedelta(seconds=ERASURE_GRACE)
+    stopped = list(Account.objects.filter(erasure_started__lt=started_before))
+    for account in stopped:
+        sessions.end_sessions(Session.objects.filter(account=account))
+        documents_services.erase_account(account)
+    if stopped:
+        forget_erased_rows()
+    return len(stopped)

@@ -23,6 +23,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from rest_framework import status
 
+from accounts import sessions
 from accounts.models import Account
 from anoni.api import ApiError, not_found
 from anoni.database import forget_erased_rows
@@ -109,8 +110,12 @@ def _check_metadata_room(account, added: int, *, documents_meta=None) -> None:
 
 def _lock_account(account):
     """Serialises the account's quota checks and folder tree changes (row lock on PostgreSQL;
-    SQLite's IMMEDIATE transactions already serialise writers)."""
-    Account.objects.select_for_update().filter(pk=account.pk).first()
+    SQLite's IMMEDIATE transactions already serialise writers). A request let in just before the
+    account's erasure began, which ended its session, is refused as that session is: what it
+    would add to the account would fail the erasure's deletion of the row (a 500 for both), or
+    outlive it."""
+    if not Account.objects.select_for_update().filter(pk=account.pk, erasure_started=None).exists():
+        raise sessions.session_expired()
 
 
 # --- Folders --------------------------------------------------------------------------------------
@@ -524,7 +529,7 @@ def erase_account(account) -> None:
     # by a request already let in would otherwise fail the folders' deletion (a 500, the account
     # half erased) or go with the account's row and leave its objects in the storage for ever.
     with transaction.atomic():
-        _lock_account(account)
+        Account.objects.select_for_update().filter(pk=account.pk).first()
         for document in documents.select_for_update():
             _erase_document(document)
         Folder.objects.filter(account=account).delete()

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import storages
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Account, Session
 from accounts.tests.conftest import new_credentials, sign_key_cached, srp_login
 from accounts.tests.signer import b64d, b64e
+from documents import services
 from documents.models import Document, Folder
 from tests import web
+from webclient.vault.srp import ClientExchange
 
 
 def store_a_document(session) -> str:
@@ -125,3 +128,37 @@ def test_deletion_needs_a_signature(server_url, account):
     assert answer.status_code == 401
     assert Account.objects.filter(pk=account.id).exists()
 
+
+
+def test_no_login_opens_an_account_being_erased(server_url, account, session):
+    """From the moment its erasure begins (as one that stopped midway stays): a client logging in
+    again by itself during a long erasure went on making folders in it (a concurrency audit)."""
+    Account.objects.filter(pk=account.id).update(erasure_started=timezone.now())
+    answer = srp_login(server_url, account.username, account.srp_pass)
+    assert answer.status_code == 401 and answer.json()["code"] == "bad_credentials"
+    exchange = ClientExchange(account.username, account.srp_pass)
+    challenge = web.post(f"{server_url}/api/v1/auth/challenge",
+                         json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
+    assert b64d(challenge["salt"]) != account.salt  # as an unknown username's
+
+
+@pytest.mark.parametrize("erasure", ["started", "done"])
+def test_a_request_let_in_before_the_erasure_adds_nothing(account, session, monkeypatch, erasure):
+    """A request whose session checked just before the erasure ended it: a folder it made was a
+    500 (the row it names gone) or, made before the row went, a write into an account being
+    erased. It is refused as its ended session is."""
+    create_folder = services.create_folder
+
+    def after_the_erasure_began(owner, **fields):
+        if erasure == "started":
+            Account.objects.filter(pk=owner.pk).update(erasure_started=timezone.now())
+        else:
+            Account.objects.filter(pk=owner.pk).delete()
+        return create_folder(owner, **fields)
+
+    monkeypatch.setattr(services, "create_folder", after_the_erasure_began)
+    folder_id = str(uuid.uuid4())
+    answer = session.send("POST", "/api/v1/folders", json={
+        "id": folder_id, "parent": None, "meta": b64e(secrets.token_bytes(65))})
+    assert answer.status == 401 and answer.json()["code"] == "session_expired", answer.json()
+    assert not Folder.objects.filter(pk=folder_id).exists()

@@ -1,12 +1,14 @@
 """PUT account/credentials: new salt, verifier, kdf and wrapped key; every other session ends."""
 
 import secrets
+import threading
 
 import pytest
 
+from accounts import services
 from accounts.models import Account, Session
 from accounts.tests.conftest import new_credentials, sign_key_cached, srp_login
-from accounts.tests.signer import b64d, b64e
+from accounts.tests.signer import SignedSession, b64d, b64e, sign_key_for
 from tests import web
 from webclient.vault.srp import ClientExchange
 
@@ -112,3 +114,52 @@ def test_random_wrapped_key_bytes_are_opaque(session, account):
     new = new_credentials(account.username)
     new.wrapped_account_key = secrets.token_bytes(97)
     assert session.send("PUT", "/api/v1/account/credentials", json=credentials_body(new)).status == 204
+
+
+def test_a_login_with_the_old_password_cannot_outlive_the_change(server_url, account, session, monkeypatch):
+    """A login whose proof checked just before a password change made its session just after it,
+    which the change's end of the other sessions had missed: it lived on with the old password
+    (found by a concurrency audit: 1 run in 35 on SQLite, 6 in 35 on PostgreSQL). The check and the
+    session are now one transaction that the change waits for, and so ends the session it makes."""
+    checked, go = threading.Event(), threading.Event()
+    account_for_proof = services._account_for_proof
+
+    def held(state, proved):  # the verify stops between its check and its session
+        found = account_for_proof(state, proved)
+        checked.set()
+        assert go.wait(10), "the test never let the verify go on"
+        return found
+
+    monkeypatch.setattr(services, "_account_for_proof", held)
+    exchange = ClientExchange(account.username, account.srp_pass)
+    body = web.post(f"{server_url}/api/v1/auth/challenge",
+                    json={"username": account.username, "A": b64e(exchange.A_bytes)}).json()
+    M1 = exchange.process(b64d(body["salt"]), b64d(body["B"]))
+    answers = {}
+
+    def verify():
+        answers["verify"] = web.post(f"{server_url}/api/v1/auth/verify",
+                                     json={"challenge": body["challenge"], "M1": b64e(M1)})
+
+    def change():
+        answers["change"] = session.send("PUT", "/api/v1/account/credentials",
+                                         json=credentials_body(new_credentials(account.username)))
+
+    verifying, changing = threading.Thread(target=verify), threading.Thread(target=change)
+    verifying.start()
+    try:
+        assert checked.wait(10), "the verify never checked the proof"
+        changing.start()
+        changing.join(2)  # without the fix, the change is done by now; with it, it waits
+    finally:
+        go.set()
+        verifying.join(10)
+        changing.join(10)
+    assert answers["change"].status == 204
+    verified = answers["verify"]
+    assert verified.status_code == 200, verified.text  # it came first, and its session ended
+    late = SignedSession(server_url, b64d(verified.json()["session"]),
+                         sign_key_for(exchange.check_server_proof(b64d(verified.json()["M2"]))), verified.json())
+    refused = late.send("GET", "/api/v1/account")
+    assert refused.status == 401 and refused.json()["code"] == "session_expired"
+    assert Session.objects.filter(account_id=account.id).count() == 1

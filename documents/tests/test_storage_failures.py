@@ -112,8 +112,10 @@ def test_an_account_deletion_that_cannot_reach_the_storage_can_be_tried_again(
     error = vault.refused("DELETE", "account", json={"confirm": username})
     assert (error.status, error.code) == (503, "storage_unavailable")
     assert Account.objects.filter(username=username).exists()
-    # The account's other sessions ended before anything was erased; this one lives on to try again.
+    # The account's other sessions ended before anything was erased; this one lives on to try again,
+    # and no login opens the account any more (`manage.py sweep` would finish the erasure).
     assert Session.objects.filter(account__username=username).count() == 1
+    assert elsewhere.refused("GET", "account").code == "credentials_changed"
     settings.STORAGES = working
     assert vault.call("GET", "account").status == 200
     assert vault.call("DELETE", "account", json={"confirm": username}).status == 204

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import Account
 from documents import services, storage
 from documents.models import Chunk, Document
 from documents.tests.conftest import FULL_BOX, box, stored_names
@@ -71,6 +72,26 @@ def test_an_upload_still_storing_chunks_is_not_swept_however_old(vault, chunk_ba
     assert "Swept 0 pending document" in sweep()
     vault.put_chunk(long_running["id"], 2, boxes[2])
     vault.call("POST", f"documents/{long_running['id']}/commit", json={})
+
+
+def test_an_erasure_that_stopped_midway_is_finished(new_vault, chunk_backend):
+    """An account whose erasure began (its owner asked) and stopped (the storage failed, the
+    process ended) more than an hour ago: nobody can log in to it, and sweep erases it."""
+    stopped, running, living = new_vault(), new_vault(), new_vault()
+    documents = {vault: vault.upload([box(FULL_BOX), box(81)]) for vault in (stopped, running, living)}
+    now = timezone.now()
+    Account.objects.filter(pk=stopped.account_id).update(erasure_started=now - timedelta(minutes=61))
+    Account.objects.filter(pk=running.account_id).update(erasure_started=now - timedelta(minutes=59))
+
+    assert "Finished 1 account erasure(s)" in sweep()
+
+    assert not Account.objects.filter(pk=stopped.account_id).exists()
+    assert not Document.objects.filter(pk=documents[stopped]["id"]).exists()
+    assert stored_names(chunk_backend, documents[stopped]["id"]) == []
+    for left in (running, living):
+        assert stored_names(chunk_backend, documents[left]["id"]) == ["0", "1"]
+    assert Account.objects.filter(pk__in=[running.account_id, living.account_id]).count() == 2
+    assert "Finished 0 account erasure(s)" in sweep()
 
 
 def test_objects_whose_document_is_gone_are_erased(vault, chunk_backend):

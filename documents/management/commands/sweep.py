@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import ERASURE_GRACE, finish_erasures
 from anoni.api import ApiError
 from documents import storage
 from documents.services import TooManyOrphans, sweep_orphaned_objects, sweep_pending
@@ -8,7 +9,8 @@ from documents.services import TooManyOrphans, sweep_orphaned_objects, sweep_pen
 
 class Command(BaseCommand):
     help = ("Erase pending documents (rows and stored objects) that have stored nothing for "
-            "ANONI_PENDING_MAX_AGE, and stored objects whose document no longer exists.")
+            "ANONI_PENDING_MAX_AGE, accounts whose erasure stopped midway, and stored objects "
+            "whose document no longer exists.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,6 +23,9 @@ class Command(BaseCommand):
             swept = sweep_pending()
             self.stdout.write(
                 f"Swept {swept} pending document(s) idle for more than {settings.ANONI_PENDING_MAX_AGE} s.")
+            erased = finish_erasures()
+            self.stdout.write(
+                f"Finished {erased} account erasure(s) stopped midway more than {ERASURE_GRACE} s ago.")
             orphaned = sweep_orphaned_objects(unbounded=options["erase_orphans"])
         except ApiError as exc:  # a traceback said no more than this
             raise CommandError(storage.unreachable(exc), returncode=2) from None
