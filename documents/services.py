@@ -419,7 +419,21 @@ def read_chunk(account, document_id, index):
     chunk = document.stored_chunks.filter(index=index).first()
     if chunk is None:
         raise not_found()
-    return storage.read_object(storage.chunk_name(document.pk, index)), bytes(chunk.sha256)
+    try:
+        return storage.read_object(storage.chunk_name(document.pk, index)), bytes(chunk.sha256)
+    except ApiError as exc:
+        if exc.code == "not_found":
+            _wait_for_erasure(document.pk)
+        raise
+
+
+def _wait_for_erasure(document_id):
+    """Until an erasure of the document under way, if any, is done. An object missing while its
+    row is there was lost at rest, or its document is being deleted right now (the deletion holds
+    the row's lock from the objects' erasure to the row's): the client, told 404, asks whether
+    the document is still there, and must not find it there for the few milliseconds left."""
+    with transaction.atomic():
+        Document.objects.select_for_update().filter(pk=document_id).exists()
 
 
 # --- Housekeeping ---------------------------------------------------------------------------------

@@ -428,6 +428,15 @@ async def _delete_quietly(session, doc_id):
 
 # --- download --------------------------------------------------------------------------------------
 
+async def _raise_if_gone(session, doc_id):
+    """The server's 404 if the document no longer exists; nothing if it does."""
+    try:
+        await session.request("GET", _document_path(doc_id))
+    except ApiError as exc:
+        if exc.status == 404:
+            raise exc from None
+
+
 async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, concurrency: int = 4,
                    progress: Progress | None = None, retries: Retries = Retries()):
     """Fetches, opens and checks a committed document into `sink`. Returns its JSON and metadata.
@@ -452,8 +461,11 @@ async def download(session, crypto, account_key: bytes, doc_id, sink: Sink, *, c
                 raise
             except ApiError as exc:
                 # The server listed this chunk as stored; refusing it now (absent, out of range)
-                # means the document is not whole. A 401 is about the session, a 5xx may pass.
+                # means the document is not whole, unless the document itself is gone (deleted
+                # meanwhile, from elsewhere): then that 404 is the answer. A 401 is about the
+                # session, a 5xx may pass.
                 if 400 <= exc.status < 500 and exc.status not in (401, 429):
+                    await _raise_if_gone(session, doc_id)
                     raise IntegrityError() from None
                 raise
             try:
