@@ -1,13 +1,16 @@
-"""A document deleted from elsewhere while it downloads is the server's 404 (`not_found`: "deleted
-meanwhile?" in the CLI), not an integrity failure, which said it was altered (found by an audit
-of two clients on one account, 6 runs of 6); nothing is written. A chunk missing from a document
-still there stays an integrity failure (test_client_tampering)."""
+"""Another client of the account deleting or adding meanwhile (found by an audit of two clients
+on one account). A document deleted while it downloads is the server's 404 (`not_found`:
+"deleted meanwhile?" in the CLI), not an integrity failure, which said it was altered (6 runs of
+6); nothing is written. A chunk missing from a document still there stays an integrity failure
+(test_client_tampering). Deleting a folder with everything in it takes what the other deleted
+first as deleted, and deletes what it added too."""
 
 import os
 
 import pytest
 
-from webclient.tests.client_support import CHUNK, run, signup
+from webclient.tests.client_support import CHUNK, PASSWORD, run, signup
+from webclient.vault.client import Vault
 from webclient.vault.errors import ApiError
 from webclient.vault.local import BytesSink, BytesSource
 
@@ -40,3 +43,63 @@ def test_a_document_deleted_while_it_downloads_is_not_found(server_url):
     assert (refused.value.status, refused.value.code) == (404, "not_found")
     assert sink.aborted and sink.data is None
     run(vault.close())
+
+
+def two_clients(server_url):
+    """Two vaults of one account, as two devices (or two commands) have it."""
+    one = signup(server_url)
+    other = run(Vault.login(server_url, one.username, PASSWORD))
+    return one, other
+
+
+def a_tree(vault):
+    """/top/sub, and a document in each: (top, sub)."""
+    top = run(vault.create_folder("top"))
+    sub = run(vault.create_folder("sub", top.id))
+    for folder in (top, sub):
+        run(vault.upload(BytesSource(b"words"), name="a.txt", folder=folder.id))
+    return top, sub
+
+
+def after_listing(vault, meanwhile):
+    """Runs `meanwhile` each time `vault` has listed its folders, as another client's work that
+    lands between that listing and what the vault does with it."""
+    list_folders = vault.list_folders
+
+    async def listed():
+        folders = await list_folders()
+        await meanwhile()
+        return folders
+
+    vault.list_folders = listed
+
+
+def test_a_folder_deleted_by_another_client_meanwhile_is_deleted(server_url):
+    """Two `rm -r` of one folder at once: the second ended in "not found (deleted meanwhile?)",
+    exit 4, although the folder was gone as asked."""
+    one, other = two_clients(server_url)
+    top, _ = a_tree(one)
+    after_listing(one, lambda: other.delete_folder_tree(top.id))
+    assert run(one.delete_folder_tree(top.id)) == (0, 0)  # the other did it all
+    assert run(one.list_folders()) == [] and run(one.list_documents()) == []
+    run(one.close())
+    run(other.close())
+
+
+def test_what_another_client_adds_meanwhile_is_deleted_with_the_folder(server_url):
+    """`rm -r` while another client uploads into the folder: the server refused the folder's
+    deletion (409 folder_not_empty) after everything listed in it was gone."""
+    one, other = two_clients(server_url)
+    top, _ = a_tree(one)
+    added = []
+
+    async def upload_into_it():  # a folder the first pass does not know of
+        if not added:
+            added.append(await other.create_folder("new", top.id))
+            await other.upload(BytesSource(b"more"), name="b.txt", folder=added[0].id)
+
+    after_listing(one, upload_into_it)
+    assert run(one.delete_folder_tree(top.id)) == (3, 3)
+    assert run(one.list_folders()) == [] and run(one.list_documents()) == []
+    run(one.close())
+    run(other.close())

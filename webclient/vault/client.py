@@ -23,6 +23,8 @@ ANY = object()  # list_documents(folder=ANY): every folder
 # Items of a listing remembered as opened (see `Vault._opened`): past this many, the memory is
 # emptied and filled again.
 OPENED_LIMIT = 20_000
+# Passes of delete_folder_tree over a tree that another client keeps adding to.
+TREE_DELETE_PASSES = 3
 
 
 @dataclass(frozen=True)
@@ -351,8 +353,23 @@ class Vault:
     async def delete_folder_tree(self, folder_id) -> tuple[int, int]:
         """Deletes a folder with everything in it: the documents of each folder of the subtree,
         unfinished uploads included (the server counts them as contents, and nobody could see
-        them to delete them), then the folders, deepest first. Returns (folders, documents)."""
+        them to delete them), then the folders, deepest first. Returns (folders, documents).
+
+        Another client may change the tree meanwhile: what it deleted first is taken as deleted,
+        and what it added (the server refuses to delete a folder that is not empty) is listed and
+        deleted in another pass, up to TREE_DELETE_PASSES in all."""
         root = str(_uuid(folder_id))
+        deleted = [0, 0]  # folders, documents
+        for passes_left in reversed(range(TREE_DELETE_PASSES)):
+            try:
+                await self._delete_subtree(root, deleted)
+                return deleted[0], deleted[1]
+            except ApiError as exc:
+                if exc.code != "folder_not_empty" or not passes_left:
+                    raise
+        raise AssertionError("unreachable: the last pass returns or raises")
+
+    async def _delete_subtree(self, root: str, deleted: list[int]) -> None:
         children: dict[str | None, list[str]] = {}
         for folder in await self.list_folders():
             children.setdefault(folder.parent, []).append(folder.id)
@@ -361,18 +378,17 @@ class Vault:
             current = waiting.pop()
             order.append(current)
             waiting.extend(children.get(current, []))
-        documents = 0
         for current in reversed(order):
             # Ids are all it takes: nothing is decrypted.
-            listings = await asyncio.gather(*(
+            listings = await _unless_gone(asyncio.gather(*(
                 self._request("GET", f"documents?folder={current}{state}")
-                for state in ("", "&state=pending")))
-            for listing in listings:
+                for state in ("", "&state=pending"))))
+            for listing in listings if listings is not GONE else ():
                 for doc in listing.data["documents"]:
-                    await self.delete_document(doc["id"])
-                    documents += 1
-            await self.delete_folder(current)
-        return len(order), documents
+                    if await _unless_gone(self.delete_document(doc["id"])) is not GONE:
+                        deleted[1] += 1
+            if await _unless_gone(self.delete_folder(current)) is not GONE:
+                deleted[0] += 1
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -489,6 +505,20 @@ class Vault:
     async def delete_document(self, doc_id):
         """Deletes a document; its chunks are gone from storage when this returns."""
         await self._request("DELETE", f"documents/{_uuid(doc_id)}")
+
+
+GONE = object()  # _unless_gone's answer for what was deleted meanwhile
+
+
+async def _unless_gone(request):
+    """What `request` gives, or GONE if what it is about is gone (a 404: deleted meanwhile, by
+    another client)."""
+    try:
+        return await request
+    except ApiError as exc:
+        if exc.status == 404:
+            return GONE
+        raise
 
 
 async def _account_key(crypto, verify: dict) -> bytes:
