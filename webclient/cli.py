@@ -359,6 +359,7 @@ class Context:
             self.config_error = exc
         self.jobs = args.jobs
         self.show_progress = args.progress or sys.stderr.isatty()
+        self.upload_started = False  # `put` began sending a file: a failure can be resumed from
 
     def remembered(self, key: str) -> str | None:
         if self.config_error:
@@ -759,6 +760,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set)
             if bar:
                 bar(done, total, already_stored)
 
+        ctx.upload_started = True
         try:
             info = await vault.upload(source, name=name, folder=folder.id,
                                       type=mimetypes.guess_type(name)[0] or "application/octet-stream",
@@ -1425,6 +1427,8 @@ def main(argv=None) -> int:
         return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - `describe` re-raises anything unexpected
         message, code = describe(exc, ctx)
+        if ctx.upload_started and code in (EXIT_CREDENTIALS, EXIT_NETWORK):
+            message += _RESUMABLE["put"]  # the password changed, the network went: not lost
         show(f"anoni: {message}", file=sys.stderr)
         return code
     return 0

@@ -9,7 +9,7 @@ import time
 from django.core.files.storage import storages
 
 from documents.models import Chunk, Document
-from webclient.tests.client_support import CHUNK, cli, cli_command, signup
+from webclient.tests.client_support import CHUNK, cli, cli_command, run, signup
 
 CHUNKS = 24
 
@@ -93,3 +93,20 @@ def test_a_stopped_put_says_how_to_resume_it_and_what_it_left(server_url, tmp_pa
     assert again.stderr.startswith("anoni: an unfinished upload of another version of /big.bin (32.0 MiB) "
                                    "remains (received data ")
     assert again.stderr.rstrip().endswith(f"`anoni unfinished --discard {pending.id}` deletes it")
+
+
+def test_a_put_whose_password_changed_meanwhile_says_it_can_be_resumed(server_url, tmp_path):
+    """The password changed on another device midway: the put stops (exit 3), and says, as a
+    stopped one does, that the same put resumes it (it said only "log in again")."""
+    vault = signup(server_url)
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(CHUNKS * CHUNK))  # far more than sent while the change is made
+    put = put_under_way(server_url, vault, source, tmp_path / "config", 2, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE)
+    run(vault.change_password("another horse battery staple"))
+    _, stderr = put.communicate(timeout=60)
+    assert put.returncode == 3, stderr
+    assert stderr.rstrip().endswith("since this command logged in; log in again; the same `anoni put` "
+                                    "again resumes the upload"), stderr
+    assert Document.objects.get(account_id=vault.account_id).state == Document.State.PENDING
+    run(vault.close())
