@@ -248,6 +248,9 @@ class BrowserVault:
     async def op_delete_document(self, id: str, handles=None) -> None:
         await self._open().delete_document(id)
 
+    async def op_delete_replaced(self, id: str, name: str, folder: str | None, handles=None) -> bool:
+        return await self._open().delete_replaced(id, name, folder)
+
     def _progress(self, task: str):
         return lambda done, total, resumed: self.emit("progress", task=task, done=done, total=total,
                                                       resumed=resumed)

@@ -777,8 +777,8 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set)
         finally:
             if bar:
                 bar.finish()
-    for old in same_name:
-        await vault.delete_document(old.id)
+    for old in same_name:  # unless another client renamed or moved it meanwhile
+        await vault.delete_replaced(old.id, old.name, old.folder)
         del tree.documents[old.id]
     tree.documents[info.id] = info
     uploaded.add((folder.id, name))

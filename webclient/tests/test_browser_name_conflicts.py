@@ -4,6 +4,8 @@ erased once the new one is stored) or to skip them (also what closing the dialog
 folder, a rename or a move never gives an item the name of another one in the same folder, nor
 does an upload: not even between the files and folders of one drop."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,7 +13,9 @@ from accounts.models import Account
 from documents import services as documents_services
 from documents.models import Document
 from webclient.tests.browser_fixtures import (  # noqa: F401 (fixtures)
-    COMMIT, chromium, new_username, vault_page, vault_server, wait_until)
+    COMMIT, PASSWORD, chromium, new_username, vault_page, vault_server, wait_until)
+from webclient.tests.client_support import run
+from webclient.vault.client import Vault
 
 pytestmark = pytest.mark.browser
 
@@ -214,9 +218,11 @@ def test_a_folder_uploaded_again_meets_what_its_namesake_holds(vault_page, tmp_p
     expect(page.locator("#listing .item-name")).to_have_text(["b (2).txt", "b.txt"])
 
 
-def test_replacing_a_document_removed_elsewhere_meanwhile_succeeds(vault_page, tmp_path):
-    """The old version is erased once the new one is stored; if another tab erased it meanwhile,
-    that is as asked (the row said the upload failed, although its file was stored)."""
+@pytest.mark.parametrize("elsewhere", ["deleted", "renamed"])
+def test_replacing_a_document_changed_elsewhere_meanwhile(vault_page, tmp_path, elsewhere):
+    """The old version is erased once the new one is stored. If another tab erased it meanwhile,
+    that is as asked (the row said the upload failed, although its file was stored); if another
+    device renamed it (or moved it), it is a document of its own now, and stays (it was erased)."""
     vault = vault_page
     page = vault.page
     username = new_username()
@@ -229,11 +235,24 @@ def test_replacing_a_document_removed_elsewhere_meanwhile_succeeds(vault_page, t
     page.set_input_files("#file-input", [str(path) for path in versions(tmp_path, 2, "notes.txt")])
     page.locator("#conflict-dialog button[value=replace]").click()
     wait_until(page, lambda: held, "the new version's commit on its way")
-    documents_services.delete_document(old.account, old.id)  # as another tab would
+    if elsewhere == "deleted":
+        documents_services.delete_document(old.account, old.id)  # as another tab would
+    else:
+        async def rename_elsewhere():
+            other_device = await Vault.login(vault.server, username, PASSWORD)
+            await other_device.rename_document(old.id, "notes, kept.txt")
+            await other_device.close()
+
+        # In a thread of its own, as another device: Playwright's event loop holds this one.
+        with ThreadPoolExecutor(1) as device:
+            device.submit(run, rename_elsewhere()).result()
     page.context.unroute(COMMIT)  # which lets the commit go on
 
     vault.wait_for_transfers(2)
-    assert (page.locator("#transfer-list .transfer-status").first.inner_text()
-            == "Encrypted and stored. The old version was erased.")
-    [stored] = Document.objects.filter(account__username=username)
-    assert stored.id != old.id and stored.state == Document.State.COMMITTED
+    assert page.locator("#transfer-list .transfer-status").first.inner_text() == (
+        "Encrypted and stored. The old version was erased." if elsewhere == "deleted" else "Encrypted and stored.")
+    stored = Document.objects.filter(account__username=username).exclude(pk=old.id).get()
+    assert stored.state == Document.State.COMMITTED
+    assert Document.objects.filter(pk=old.id).exists() == (elsewhere == "renamed")
+    if elsewhere == "renamed":
+        expect(page.locator("#listing .item-name")).to_have_text(["notes, kept.txt", "notes.txt"])

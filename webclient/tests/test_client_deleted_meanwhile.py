@@ -103,3 +103,23 @@ def test_what_another_client_adds_meanwhile_is_deleted_with_the_folder(server_ur
     assert run(one.list_folders()) == [] and run(one.list_documents()) == []
     run(one.close())
     run(other.close())
+
+
+def test_the_version_an_upload_replaces_is_deleted_only_if_still_there(server_url):
+    """`put --replace` and the vault's Replace erase the old version once the new one is stored,
+    which takes a while: renamed or moved meanwhile by another client, it is a document of its
+    own, and it was erased all the same (a helper's audit of two tabs)."""
+    one, other = two_clients(server_url)
+    folder = run(one.create_folder("f"))
+    kept_renamed, kept_moved, replaced, gone = (
+        run(one.upload(BytesSource(b"old"), name="a.txt", folder=folder.id)) for _ in range(4))
+    run(other.rename_document(kept_renamed.id, "b.txt"))
+    run(other.move_document(kept_moved.id, None))
+    run(other.delete_document(gone.id))
+    assert not run(one.delete_replaced(kept_renamed.id, "a.txt", folder.id))
+    assert not run(one.delete_replaced(kept_moved.id, "a.txt", folder.id))
+    assert run(one.delete_replaced(replaced.id, "a.txt", folder.id))
+    assert run(one.delete_replaced(gone.id, "a.txt", folder.id))
+    assert sorted(doc.id for doc in run(one.list_documents())) == sorted([kept_renamed.id, kept_moved.id])
+    run(one.close())
+    run(other.close())

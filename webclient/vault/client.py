@@ -506,6 +506,17 @@ class Vault:
         """Deletes a document; its chunks are gone from storage when this returns."""
         await self._request("DELETE", f"documents/{_uuid(doc_id)}")
 
+    async def delete_replaced(self, doc_id, name: str, folder) -> bool:
+        """Deletes the version an upload replaces, if it is still `name` in `folder`. Another
+        client may have renamed or moved it meanwhile (an upload takes long enough): it is then a
+        document of its own, and stays (False). True once it is gone, deleted here or already."""
+        current = await _unless_gone(self.get_document(doc_id))
+        if current is not GONE:
+            if current.name != name or current.folder != _folder_ref(folder):
+                return False
+            await _unless_gone(self.delete_document(doc_id))
+        return True
+
 
 GONE = object()  # _unless_gone's answer for what was deleted meanwhile
 

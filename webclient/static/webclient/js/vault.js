@@ -2050,19 +2050,17 @@ async function runUpload({ file, path, name, replaces, folder, chunks, task, row
   setUnfinished([]); // (see refreshUnfinished)
   transferRow.status(gettext("Encrypting and uploading…"));
   try {
-    await vault.task(task, transferRow.handlers(), () => call("upload", {
+    const stored = await vault.task(task, transferRow.handlers(), () => call("upload", {
       task, name, folder, path, type: file.type || "application/octet-stream", mtime: Math.round(file.lastModified),
     }, { file }));
-    // The old version goes only once the new one is stored; one already gone (replaced or
-    // deleted from another tab meanwhile) is as asked.
+    // The old version goes only once the new one is stored, and only if it is still there under
+    // this name: one renamed or moved from another tab or device meanwhile is a document of its
+    // own now, and one already gone is as asked.
+    let erased = 0;
     for (const id of replaces) {
-      try {
-        await call("delete_document", { id });
-      } catch (error) {
-        if (!(error instanceof VaultError && error.code === "not_found")) throw error;
-      }
+      if (await call("delete_replaced", { id, name, folder: stored.folder })) erased += 1;
     }
-    transferRow.finish(replaces.length ? gettext("Encrypted and stored. The old version was erased.")
+    transferRow.finish(erased ? gettext("Encrypted and stored. The old version was erased.")
       : gettext("Encrypted and stored."), "success");
     refreshSoon();
   } catch (error) {
