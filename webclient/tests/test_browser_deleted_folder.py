@@ -29,5 +29,8 @@ def test_a_folder_deleted_elsewhere_leaves_the_page_at_the_top(vault_page, tmp_p
     expect(page.locator("#breadcrumbs li")).to_have_count(1)
     expect(page.locator("#listing .item-name")).to_have_text(["Kept"])
     expect(page.get_by_role("alert").filter(has_text="This is no longer in your vault")).to_have_count(1)
+    # Nothing else would tell that the file chosen was not uploaded (no row was made for it).
+    expect(page.get_by_role("alert").filter(has_text="1 file was not uploaded: The folder is no longer in "
+                                            "your vault. Choose it again to upload it.")).to_have_count(1)
     vault.new_folder("Made afterwards")  # works again, at the top level
     assert set(vault.names()) == {"Kept", "Made afterwards"}

@@ -85,6 +85,9 @@ function endedSession(error) {
   return true;
 }
 
+// Deleted (or moved out of reach) from another tab or device since this page listed it.
+const isGone = (error) => error instanceof VaultError && error.code === "not_found";
+
 function message(error) {
   const info = error instanceof VaultError ? error.info : { code: error?.name === "AbortError" ? "cancelled" : "unexpected" };
   if (info.code === "rate_limited") {
@@ -1178,7 +1181,12 @@ function openDialog(id, { prepare, submit, idle }) {
       else if (problem) formError(form, problem);
       else hideModal(element);
     } catch (error) {
-      if (!endedSession(error)) {
+      if (isGone(error)) {
+        // What the dialog was about is gone: said, and the listing brought up to date.
+        hideModal(element);
+        showAlert(message(error));
+        refreshSoon();
+      } else if (!endedSession(error)) {
         formError(form, message(error));
         if (error instanceof VaultError && error.code === "wrong_password") mend = form.querySelector("[autocomplete=current-password]");
       }
@@ -1377,17 +1385,37 @@ function moveItems(items) {
 // problem to show, if any. If one fails, those before it have moved: the listing is refreshed
 // either way.
 async function moveInto(items, target) {
-  const present = await itemsIn(target);
-  const clash = items.find((entry) => present.some((other) => other.name === entry.item.name && other.id !== entry.item.id));
-  if (clash) return interpolate(gettext("“%(name)s” is already in that folder."), { name: clash.item.name }, true);
   try {
+    const present = await itemsIn(target).catch((error) => (isGone(error) ? null : Promise.reject(error)));
+    if (!present) return targetGone(target);
+    const clash = items.find((entry) => present.some((other) => other.name === entry.item.name && other.id !== entry.item.id));
+    if (clash) return interpolate(gettext("“%(name)s” is already in that folder."), { name: clash.item.name }, true);
+    let skipped = 0;
     for (const entry of items) {
-      if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
-      else await call("move_document", { id: entry.item.id, folder: target });
+      try {
+        if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
+        else await call("move_document", { id: entry.item.id, folder: target });
+      } catch (error) {
+        // An item deleted elsewhere meanwhile is passed over, as deleting a selection does; the
+        // move stopped there, and every later attempt too.
+        if (!isGone(error)) throw error;
+        skipped += 1;
+      }
     }
+    // Every item "gone" may mean the folder they were going into is.
+    if (skipped && target && !(await itemsIn(target).catch((error) => (isGone(error) ? null : [])))) return targetGone(target);
   } finally {
     refresh();
   }
+}
+
+// The folder chosen in the move dialog was deleted elsewhere: said as such (not as the items
+// being gone), and no longer offered.
+function targetGone(target) {
+  const select = $("move-dialog-select");
+  select.querySelector(`option[value="${CSS.escape(target)}"]`)?.remove();
+  select.value = MOVE_UNCHOSEN;
+  return [select, gettext("The folder you chose is no longer in your vault: it may have been deleted from another device. Choose another one.")];
 }
 
 // --- moving by dragging --------------------------------------------------------------------------------
@@ -1606,6 +1634,12 @@ if (IDLE_LIMIT_MS > 0) {
   });
 }
 
+// Another tab or device may have changed the vault while this tab was out of sight: what it shows
+// is listed again as it comes back into view (nothing else lists it by itself).
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && state.account && !loggingOut) refreshSoon();
+});
+
 $("diagnostics-button").addEventListener("click", () => {
   let report = null;
   openDialog("diagnostics-dialog", {
@@ -1786,6 +1820,7 @@ const wasCancelled = (error) => (error instanceof VaultError ? error.code === "c
 function finishWithError(transferRow, error, words = message) {
   const stopped = wasCancelled(error);
   transferRow.finish(stopped ? MESSAGES.cancelled : words(error), stopped ? "cancelled" : "danger");
+  if (isGone(error)) refreshSoon(); // the listing still showed it
   endedSession(error);
 }
 
@@ -1936,15 +1971,16 @@ async function enqueueUploads(items) {
   try {
     data = await call("listing", { folder });
   } catch (error) {
-    // The folder itself may be gone (deleted in another tab): the refresh says so and takes the
-    // page to the top level.
-    if (error instanceof VaultError && error.code === "not_found" && folder) refresh();
-    else if (!endedSession(error)) {
+    // The folder itself may be gone (deleted in another tab): the refresh takes the page to the
+    // top level.
+    const gone = isGone(error) && folder;
+    if (gone) refresh();
+    if (gone || !endedSession(error)) {
       // Said until closed, unlike the failure alone, which goes once the server answers again:
       // nothing else would tell that the files chosen were never uploaded.
       showAlert(interpolate(ngettext("%(count)s file was not uploaded: %(reason)s Choose it again to upload it.",
         "%(count)s files were not uploaded: %(reason)s Choose them again to upload them.", items.length),
-      { count: items.length, reason: message(error) }, true));
+      { count: items.length, reason: gone ? gettext("The folder is no longer in your vault.") : message(error) }, true));
     }
     return;
   }
@@ -2004,6 +2040,8 @@ async function enqueueUploads(items) {
     const target = targets.get(path.join("/"));
     return target.documents.has(file.name) && !target.folders.has(file.name);
   });
+  // The listing shown may not hold the names asked about yet (another device put them there).
+  if (conflicts.length) refreshSoon();
   const choice = conflicts.length
     ? await askAboutConflicts([...new Set(conflicts.map(({ file, path }) => [...path, file.name].join("/")))]) : null;
   const jobs = [];
@@ -2213,8 +2251,12 @@ async function preview(doc) {
     if (error instanceof VaultError && error.code === "cancelled") return;
     status.classList.add("text-danger");
     status.textContent = messageWhereNothingSaves(error);
-    // A download of it would only fail the same check.
+    // A download of it would only fail the same check, or find it gone too.
     if (error instanceof VaultError && error.code === "integrity") downloadButton.hidden = true;
+    if (isGone(error)) {
+      downloadButton.hidden = true;
+      refreshSoon();
+    }
   } finally {
     element.removeEventListener("hide.bs.modal", stop);
   }
