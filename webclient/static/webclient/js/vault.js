@@ -1396,8 +1396,8 @@ async function moveInto(items, target) {
         if (entry.isFolder) await call("move_folder", { id: entry.item.id, parent: target });
         else await call("move_document", { id: entry.item.id, folder: target });
       } catch (error) {
-        // An item deleted elsewhere meanwhile is passed over, as deleting a selection does; the
-        // move stopped there, and every later attempt too.
+        // An item deleted elsewhere meanwhile is passed over, as deleting a selection does (the
+        // move stopped at it, and so did every later attempt).
         if (!isGone(error)) throw error;
         skipped += 1;
       }
