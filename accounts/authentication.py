@@ -9,6 +9,7 @@ only the session's holder can learn the server's clock or burn a nonce.
 import hashlib
 import hmac
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from rest_framework import status
@@ -23,6 +24,15 @@ def _unauthorized(code, detail, **extra):
     return ApiError(status.HTTP_401_UNAUTHORIZED, code, detail, **extra)
 
 
+def _content_length(request) -> int:
+    """The body's length as declared (what Django reads; an API body over its limit was refused
+    with 413 before this, by anoni.middleware)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
 class SignedRequestAuthentication(BaseAuthentication):
     """Returns (account, session) for a correctly signed request; None without Authorization."""
 
@@ -34,12 +44,16 @@ class SignedRequestAuthentication(BaseAuthentication):
         if signed is None:
             raise _unauthorized("not_authenticated", "The Authorization header is not a valid "
                                 "`Anoni sid=…, ts=…, nonce=…, sig=…` header.")
-        # The timestamp is judged against the request's arrival, before its body is read: a 4 MiB
-        # chunk takes over a minute to send on a line below 0.6 MB/s, and judged after it, every
-        # chunk PUT was stale however right the client's clock (and its resend as slow).
-        arrived = time.time()
-        active = sessions.lookup(signed.sid)
+        # The timestamp and the session are judged at the request's arrival, not at the end of its
+        # body: a 4 MiB chunk takes over a minute to send on a line below 0.6 MB/s, and judged
+        # after it, every chunk PUT was stale however right the client's clock (and its resend as
+        # slow). Served straight by gunicorn, a request is here once its headers are; behind a
+        # proxy that buffers bodies (deploy/), only once its body is all in. So it may have begun
+        # as long before as its body takes to come in at the slowest line served.
         django_request = request._request
+        now = time.time()
+        began = now - _content_length(django_request) / settings.ANONI_SLOWEST_UPLOAD
+        active = sessions.lookup(signed.sid, began=datetime.fromtimestamp(began, UTC))
         # From here on the answer is signed, errors included (ResponseSigningMiddleware).
         django_request.anoni_signing = (active.sign_key, signed.nonce)
         # Hashed once: a chunk upload stores this digest as the box's ETag (documents.views).
@@ -49,7 +63,7 @@ class SignedRequestAuthentication(BaseAuthentication):
                                          django_request.anoni_body_sha256)
         if not hmac.compare_digest(expected, signed.sig):
             raise _unauthorized("bad_signature", "The request signature does not match.")
-        if abs(arrived - int(signed.ts)) > settings.ANONI_CLOCK_SKEW:
+        if not began - settings.ANONI_CLOCK_SKEW <= int(signed.ts) <= now + settings.ANONI_CLOCK_SKEW:
             raise _unauthorized("stale_timestamp", "The request's timestamp is too far from the "
                                 "server's clock; correct it with server_time.",
                                 server_time=int(time.time()))

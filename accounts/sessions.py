@@ -1,7 +1,8 @@
 """Signed sessions (DESIGN §7): create, look up, end.
 
 The database row holds only SHA-256(sid) and times, so that sessions can be listed and ended.
-The signing key lives only in the shared cache, for the session's life plus the clock skew, and
+The signing key lives only in the shared cache, for the session's life plus the clock skew and the
+time the largest body may take to come in (a request that began to arrive in time is served), and
 is removed the moment the session ends: without it nobody, the server included, can check or
 make a signature for that session any more.
 """
@@ -40,8 +41,14 @@ def _sign_key_cache_key(sid_hash: bytes) -> str:
     return "accounts:session:" + bytes(sid_hash).hex()
 
 
+def longest_arrival() -> int:
+    """Seconds the largest body the API takes may need to come in (settings.ANONI_SLOWEST_UPLOAD):
+    how long before its handling a request may have begun to arrive."""
+    return math.ceil(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / settings.ANONI_SLOWEST_UPLOAD)
+
+
 def _cache_timeout() -> int:
-    return settings.ANONI_SESSION_TTL + settings.ANONI_CLOCK_SKEW
+    return settings.ANONI_SESSION_TTL + settings.ANONI_CLOCK_SKEW + longest_arrival()
 
 
 def is_expired(session: Session, now=None) -> bool:
@@ -69,23 +76,26 @@ def create_session(account: Account, session_key: bytes) -> tuple[bytes, Session
     sid = secrets.token_bytes(SID_BYTES)
     sid_hash = hashlib.sha256(sid).digest()
     now = timezone.now()
-    # Expired rows of this account are no longer of use to anyone; their cache keys timed out.
-    Session.objects.filter(account=account, expires_at__lte=now).delete()
+    # Rows of this account expired before any request still coming in began are of no use to
+    # anyone (lookup would refuse them).
+    Session.objects.filter(account=account,
+                           expires_at__lte=now - timedelta(seconds=longest_arrival())).delete()
     session = Session.objects.create(account=account, sid_hash=sid_hash, created=now,
                                      expires_at=now + timedelta(seconds=settings.ANONI_SESSION_TTL))
     cache.set(_sign_key_cache_key(sid_hash), hkdf(session_key, SIGN_KEY_INFO), timeout=_cache_timeout())
     return sid, session
 
 
-def lookup(sid: bytes) -> ActiveSession:
-    """The live session for a sid, or 401 `session_expired` (unknown, ended or too old)."""
+def lookup(sid: bytes, began: datetime | None = None) -> ActiveSession:
+    """The session for a sid, live when its request `began` to arrive (now if not given), or 401
+    `session_expired` (unknown, ended or too old)."""
     sid_hash = hashlib.sha256(sid).digest()
     try:
         # get(), not first(): the lookup by a unique column needs no ORDER BY (every request).
         session = Session.objects.select_related("account").get(sid_hash=sid_hash)
     except Session.DoesNotExist:
         raise session_expired() from None
-    if is_expired(session):
+    if is_expired(session, now=began):
         raise session_expired()
     sign_key = cache.get(_sign_key_cache_key(sid_hash))
     if sign_key is None:

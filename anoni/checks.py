@@ -17,3 +17,12 @@ def check_secret_key_is_not_the_placeholder(app_configs, **kwargs):
                            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`.",
                       id="anoni.E001")]
     return []
+
+
+@register()
+def check_slowest_upload_is_a_rate(app_configs, **kwargs):
+    # Every signed request is judged by it (accounts/authentication.py): 0 would fail them all.
+    if settings.ANONI_SLOWEST_UPLOAD < 1:
+        return [Error("ANONI_SLOWEST_UPLOAD must be at least 1 (bytes a second).",
+                      hint="Leave it unset for 8192, or see docs/deploy.md.", id="anoni.E002")]
+    return []

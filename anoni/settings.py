@@ -283,6 +283,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ANONI_MAX_CHUNK_BOX + 1024
 ANONI_SESSION_TTL = env_int("ANONI_SESSION_TTL", 300)          # seconds a signed session lives
 ANONI_CHALLENGE_TTL = env_int("ANONI_CHALLENGE_TTL", 60)       # seconds an SRP challenge lives
 ANONI_CLOCK_SKEW = env_int("ANONI_CLOCK_SKEW", 60)             # accepted |ts - server time|
+# The slowest a request's body is expected to come in, in bytes a second: a proxy that buffers
+# bodies (deploy/) hands a request on only once its body is all in, and the request is judged from
+# when it may have begun to arrive, that long before (accounts/authentication.py). 8 KiB/s for each
+# of eight chunks in flight is a line of 0.5 Mbit/s; a 4 MiB chunk then takes 8.5 minutes.
+ANONI_SLOWEST_UPLOAD = env_int("ANONI_SLOWEST_UPLOAD", 8 * 1024)
 ANONI_MIN_KDF_ITERATIONS = env_int("ANONI_MIN_KDF_ITERATIONS", 600_000)
 ANONI_MAX_KDF_ITERATIONS = env_int("ANONI_MAX_KDF_ITERATIONS", 10_000_000)
 ANONI_DEFAULT_KDF_ITERATIONS = 600_000

@@ -51,3 +51,9 @@ def test_check_deploy_flags_the_embedded_defaults(tmp_path):
     assert result.returncode != 0
     for code in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert code in result.stderr
+
+
+def test_check_refuses_a_slowest_upload_of_zero(tmp_path):
+    """ANONI_SLOWEST_UPLOAD divides every signed request's body length (accounts/authentication.py)."""
+    result = check_deploy(tmp_path, {"ANONI_SLOWEST_UPLOAD": "0"})
+    assert result.returncode != 0 and "anoni.E002" in result.stderr

@@ -39,8 +39,14 @@ def test_every_login_opens_its_own_session(server_url, account):
 
 
 def test_expired_session_rows_are_swept_at_the_next_login(server_url, account, settings):
+    """Once no request under them can still be coming in: a chunk's body may take 513 s on the
+    slowest line served (ANONI_SLOWEST_UPLOAD), and is judged from when it began to arrive."""
     settings.ANONI_SESSION_TTL = 1
     srp_login(server_url, account.username, account.srp_pass)
     time.sleep(1.1)
+    srp_login(server_url, account.username, account.srp_pass)
+    assert Session.objects.filter(account_id=account.id).count() == 2
+    settings.ANONI_SLOWEST_UPLOAD = 10**9  # the largest body comes in within a second
+    time.sleep(2.1)
     srp_login(server_url, account.username, account.srp_pass)
     assert Session.objects.filter(account_id=account.id).count() == 1

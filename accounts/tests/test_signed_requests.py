@@ -244,6 +244,49 @@ def test_a_slow_body_is_judged_by_when_the_request_arrived(session, settings):
     assert answer.status_code == 201, answer.text
 
 
+def folder_body() -> dict:
+    return {"id": str(uuid.uuid4()), "parent": None, "meta": b64e(secrets.token_bytes(65))}
+
+
+def test_a_body_may_have_begun_to_arrive_as_long_before_as_it_takes_at_the_slowest_line(session, settings):
+    """A proxy that buffers bodies (deploy/) hands a request on only once its body is all in: on
+    a slow line, long after it was signed. Its timestamp may be older than the skew by as long as
+    its body takes at ANONI_SLOWEST_UPLOAD, and no older (webclient/tests/test_slow_line.py has the
+    line)."""
+    settings.ANONI_CLOCK_SKEW = 2
+    settings.ANONI_SLOWEST_UPLOAD = 16  # bytes a second: the folder's body takes some 10 s
+    body = folder_body()
+    sending = len(jsonlib.dumps(body).encode()) / 16
+    assert sending > 8
+    late = session.send("POST", "/api/v1/folders", json=body, ts=int(time.time() - 2 - sending + 3))
+    assert late.status == 201, late.json()
+    too_late = session.send("POST", "/api/v1/folders", json=folder_body(),
+                            ts=int(time.time() - 2 - sending - 3))
+    assert too_late.status == 401 and too_late.json()["code"] == "stale_timestamp"
+    no_body = session.send("GET", "/api/v1/account", ts=int(time.time()) - 5)
+    assert no_body.status == 401 and no_body.json()["code"] == "stale_timestamp"
+
+
+def test_a_session_that_expired_while_a_body_came_in_is_judged_when_the_body_began(session, settings):
+    """The session's life is judged at the request's arrival too: a chunk signed just before
+    the session's end, whose body then took minutes on the line, is taken; a request without a
+    body, handed on at once, is not."""
+    import hashlib
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from accounts.models import Session
+
+    settings.ANONI_SLOWEST_UPLOAD = 16
+    Session.objects.filter(sid_hash=hashlib.sha256(session.sid).digest()).update(
+        created=F("created") - timedelta(seconds=settings.ANONI_SESSION_TTL + 3))
+    late = session.send("POST", "/api/v1/folders", json=folder_body(), ts=int(time.time()) - 5)
+    assert late.status == 201, late.json()
+    no_body = session.send("GET", "/api/v1/account", ts=int(time.time()) - 5)
+    assert no_body.status == 401 and no_body.json()["code"] == "session_expired"
+
+
 def test_a_session_ends_at_its_announced_expires_at(account):
     """`expires_at` is a whole second, the session's creation plus its lifetime rounded down:
     the server refused only at the exact end, so a session outlived its `expires_at` by up to a

@@ -84,6 +84,22 @@ class HttpResponse:
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 
 
+# The slowest line an exchange is given time for: bytes a second for each request in flight (eight
+# chunks in flight on a line of 0.5 Mbit/s), what the server assumes too (ANONI_SLOWEST_UPLOAD,
+# docs/protocol.md). A timeout that ignored the body's size failed every chunk on a line of a
+# few Mbit/s: four chunks of 4 MiB in flight there take minutes each.
+SLOWEST_LINE = 8 * 1024
+
+
+def time_to_move(body_size: int, max_answer: int) -> float:
+    """Seconds an exchange's bytes may take at the slowest line served, beyond a backend's usual
+    timeout: the body's, and the answer's where the request bounds it below MAX_ANSWER_BYTES (a
+    chunk's box, the one large answer expected; counting the default bound would leave a dead
+    connection hours to fail)."""
+    answer = max_answer if max_answer < MAX_ANSWER_BYTES else 0
+    return (body_size + answer) / SLOWEST_LINE
+
+
 def answer_too_large() -> ProtocolError:
     return ProtocolError("answer_too_large", "The server's answer is larger than any it should send.")
 

@@ -22,7 +22,7 @@ import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..errors import IntegrityError, TransportError
-from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large, time_to_move
 
 # Below this many bytes, work is done on the event loop's thread.
 THREAD_THRESHOLD = 64 * 1024
@@ -214,11 +214,16 @@ class HttpxHttp:
             content = _pieces(body)
         elif body is not None:
             content = bytes(body)
+        # The timeout bounds each wait for the network, this the whole exchange (or a server
+        # sending a byte now and then could hold a request for ever); each leaves the exchange's
+        # bytes time to cross a slow line. The wait for the answer begins once the last of the body
+        # is handed to the system, which may hold megabytes of it in buffers on the way.
+        moving = time_to_move(0 if body is None else len(body), max_answer)
+        timeout = httpx.Timeout(self._timeout, read=self._timeout + moving)
         try:
-            # The timeout bounds each wait for the network; this bounds the whole exchange, or a
-            # server sending a byte now and then could hold a request for ever.
-            async with asyncio.timeout(self._deadline):
-                async with client.stream(method, url, headers=headers, content=content) as response:
+            async with asyncio.timeout(self._deadline + moving):
+                async with client.stream(method, url, headers=headers, content=content,
+                                         timeout=timeout) as response:
                     answer = await _capped_body(response, max_answer)
         except (httpx.TransportError, TimeoutError) as exc:
             # OpenSSL's reason, where TLS failed, says what to mend: WRONG_VERSION_NUMBER (no TLS

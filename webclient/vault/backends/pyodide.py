@@ -14,13 +14,13 @@ import anoni_bridge as bridge
 from pyodide.ffi import JsProxy, to_js
 
 from ..errors import IntegrityError, TransportError
-from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large
+from . import MAX_ANSWER_BYTES, Buffer, HttpResponse, answer_too_large, time_to_move
 
 # Below this size, hashing a buffer in Python costs less than a round trip through a JS promise.
 SMALL = 64 * 1024
 # Imported WebCrypto keys, per raw key: a document's chunks reuse its sub-keys thousands of times.
 KEY_CACHE_SIZE = 16
-# Generous: one request carries at most a 4 MiB chunk, but links can be slow.
+# An exchange's time on top of what its bytes may take on a slow line (time_to_move).
 HTTP_TIMEOUT_MS = 120_000
 
 
@@ -138,8 +138,12 @@ class FetchHttp:
 
     async def request(self, method: str, url: str, headers: dict[str, str],
                       body: Buffer | bytes | None, *, max_answer: int = MAX_ANSWER_BYTES) -> HttpResponse:
+        size = 0 if body is None else body.byteLength if isinstance(body, JsProxy) else len(body)
+        # fetch's timeout bounds the whole exchange: it must leave the body and the answer time
+        # to cross a slow line (fetch tells nothing of an upload's progress to go by).
+        timeout_ms = round(HTTP_TIMEOUT_MS + 1000 * time_to_move(size, max_answer))
         answer = await bridge.httpRequest(method, url, to_js(list(headers.items())),
-                                          None if body is None else _js(body), HTTP_TIMEOUT_MS, max_answer)
+                                          None if body is None else _js(body), timeout_ms, max_answer)
         if not answer.ok:
             raise TransportError(f"{answer.error} on {method}")
         if getattr(answer, "tooLarge", False):  # a JsProxy has no attribute the object lacks

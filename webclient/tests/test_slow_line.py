@@ -1,0 +1,183 @@
+"""Uploads over a slow line, through the proxy of deploy/nginx.conf.
+
+That proxy hands a request to the app only once its whole body is in, so on a line of a few
+Mbit/s, where four chunks in flight take minutes each, every chunk PUT reached the app long after
+it was signed: refused as stale (its timestamp is judged at its arrival, DESIGN §7), while the
+client gave up waiting for the answer. Here the line is an asyncio proxy that passes the
+client's bytes on at a fixed rate, the clock skew is cut to 2 s so that a few seconds on the line
+are as long as minutes would be, and nginx runs deploy/nginx.conf with its TLS lines left out.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from webclient.tests.client_support import CHUNK, cli
+from webclient.vault.backends.cpython import HttpxHttp
+
+DEPLOY_NGINX = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+
+
+class SlowLine:
+    """A TCP proxy on a loopback port whose client-to-server direction is one line of `rate`
+    bytes a second, shared by every connection; answers pass at full speed."""
+
+    def __init__(self, target_port: int, rate: int):
+        self.target_port, self.rate = target_port, rate
+        self._free_at = 0.0
+        self._loop = asyncio.new_event_loop()
+        listening = socket.create_server(("127.0.0.1", 0))
+        self.port = listening.getsockname()[1]
+        self._server = None
+        ready = threading.Event()
+
+        async def start():
+            self._server = await asyncio.start_server(self._connection, sock=listening)
+            ready.set()
+
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._serve(start),),
+                                        daemon=True)
+        self._thread.start()
+        ready.wait(10)
+
+    async def _serve(self, start):
+        await start()
+        self._stopped = asyncio.Event()
+        await self._stopped.wait()
+        self._server.close()
+
+    async def _pass(self, reader, writer, slow):
+        try:
+            while data := await reader.read(16 * 1024):
+                if slow:
+                    now = time.monotonic()
+                    self._free_at = max(now, self._free_at) + len(data) / self.rate
+                    await asyncio.sleep(self._free_at - now)
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+
+    async def _connection(self, client_reader, client_writer):
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        await asyncio.gather(self._pass(client_reader, server_writer, True),
+                             self._pass(server_reader, client_writer, False))
+
+    def close(self):
+        self._loop.call_soon_threadsafe(lambda: self._stopped.set())
+        self._thread.join(10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def nginx_site(upstream_port: int, port: int) -> str:
+    """deploy/nginx.conf for plain HTTP on a loopback port, in front of the test server."""
+    site = DEPLOY_NGINX.read_text()
+    site, redirects = re.subn(r"server \{[^{}]*return 301[^{}]*\}", "", site)
+    site, upstreams = re.subn(r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{upstream_port};", site)
+    site, listens = re.subn(r"listen 443 ssl http2;", f"listen 127.0.0.1:{port};", site)
+    site = re.sub(r"\n\s*listen \[::\]:443 ssl http2;|\n\s*ssl_[^\n]*", "", site)
+    assert (redirects, upstreams, listens) == (1, 1, 1), "deploy/nginx.conf changed its shape"
+    return site
+
+
+@pytest.fixture
+def nginx(live_server, tmp_path):
+    """deploy/nginx.conf's proxy in front of the test server; its address."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.path.exists(binary), "nginx is needed (Debian: apt-get install nginx-light; .ci/run does)"
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    (prefix / "nginx.conf").write_text(
+        f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log stderr;\n"
+        f"events {{ worker_connections 64; }}\nhttp {{\n"
+        f"client_body_temp_path {prefix}/body;\nproxy_temp_path {prefix}/proxy;\n"
+        f"{nginx_site(int(live_server.url.rsplit(':', 1)[1]), port)}\n}}\n")
+    process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def slow_line():
+    lines = []
+
+    def make(url: str, rate: int) -> str:
+        line = SlowLine(int(url.rsplit(":", 1)[1]), rate)
+        lines.append(line)
+        return f"http://127.0.0.1:{line.port}"
+
+    yield make
+    for line in lines:
+        line.close()
+
+
+def test_put_over_a_slow_line_through_the_deploy_proxy(nginx, slow_line, settings, tmp_path):
+    """Two chunks in flight on a line of 1 MiB/s each take some 8 s to come in, four times the
+    skew: both are taken, and the file comes back whole."""
+    settings.ANONI_CLOCK_SKEW = 2
+    line = slow_line(nginx, 1024 * 1024)
+    home = tmp_path / "config"
+    source = tmp_path / "video.bin"
+    source.write_bytes(os.urandom(2 * CHUNK - 1000))
+    made = cli(line, "--user", f"slow-{uuid.uuid4().hex[:8]}", "signup", config_home=home)
+    assert made.returncode == 0, made.stderr
+
+    started = time.monotonic()
+    put = cli(line, "put", str(source), config_home=home)
+    took = time.monotonic() - started
+    assert put.returncode == 0, put.stderr
+    assert took > 3 * settings.ANONI_CLOCK_SKEW, "the line was not slow enough to prove anything"
+
+    back = tmp_path / "back.bin"
+    got = cli(nginx, "get", "/video.bin", "-o", str(back), config_home=home)
+    assert got.returncode == 0, got.stderr
+    assert back.read_bytes() == source.read_bytes()
+
+
+def test_the_answer_to_a_large_body_is_waited_for_as_long_as_a_slow_line_needs(server_url, slow_line):
+    """The system takes megabytes of a body into its buffers at once, so the wait for the answer
+    starts long before the server has the body: here 4 MiB on a line of 512 KiB/s, some 8 s,
+    against a client whose network timeout is 2 s. (The server reads an unwanted body to its
+    end before it answers: this one answers 401, unsigned.)"""
+    line = slow_line(server_url, 512 * 1024)
+    http = HttpxHttp(timeout=2)
+
+    async def put():
+        try:
+            return await http.request("PUT", f"{line}/api/v1/documents/{uuid.uuid4()}/chunks/0",
+                                      {"Content-Type": "application/octet-stream"}, os.urandom(CHUNK))
+        finally:
+            await http.close()
+
+    started = time.monotonic()
+    answer = asyncio.run(put())
+    assert answer.status == 401
+    assert time.monotonic() - started > 4, "the line was not slow enough to prove anything"
