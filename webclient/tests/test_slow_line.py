@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from webclient.tests.browser_fixtures import VaultPage, chromium, new_username, vault_server  # noqa: F401
 from webclient.tests.client_support import CHUNK, cli
 from webclient.vault.backends.cpython import HttpxHttp
 
@@ -34,26 +35,26 @@ class SlowLine:
     def __init__(self, target_port: int, rate: int):
         self.target_port, self.rate = target_port, rate
         self._free_at = 0.0
-        self._loop = asyncio.new_event_loop()
+        self._connections: set[asyncio.Task] = set()
         listening = socket.create_server(("127.0.0.1", 0))
         self.port = listening.getsockname()[1]
-        self._server = None
+        self._loop = asyncio.new_event_loop()
+        self._stop = None
         ready = threading.Event()
-
-        async def start():
-            self._server = await asyncio.start_server(self._connection, sock=listening)
-            ready.set()
-
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._serve(start),),
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_until_complete,
+                                        args=(self._serve(listening, ready),), daemon=True)
         self._thread.start()
-        ready.wait(10)
+        assert ready.wait(10)
 
-    async def _serve(self, start):
-        await start()
-        self._stopped = asyncio.Event()
-        await self._stopped.wait()
-        self._server.close()
+    async def _serve(self, listening, ready):
+        self._stop = asyncio.Event()
+        server = await asyncio.start_server(self._connection, sock=listening)
+        ready.set()
+        await self._stop.wait()
+        server.close()
+        for task in self._connections:
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
 
     async def _pass(self, reader, writer, slow):
         try:
@@ -70,13 +71,19 @@ class SlowLine:
             writer.close()
 
     async def _connection(self, client_reader, client_writer):
-        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        await asyncio.gather(self._pass(client_reader, server_writer, True),
-                             self._pass(server_reader, client_writer, False))
+        self._connections.add(asyncio.current_task())
+        try:
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+            await asyncio.gather(self._pass(client_reader, server_writer, True),
+                                 self._pass(server_reader, client_writer, False))
+        finally:
+            client_writer.close()
+            self._connections.discard(asyncio.current_task())
 
     def close(self):
-        self._loop.call_soon_threadsafe(lambda: self._stopped.set())
+        self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
+        self._loop.close()
 
 
 def free_port() -> int:
@@ -96,33 +103,49 @@ def nginx_site(upstream_port: int, port: int) -> str:
     return site
 
 
-@pytest.fixture
-def nginx(live_server, tmp_path):
-    """deploy/nginx.conf's proxy in front of the test server; its address."""
+def start_nginx(upstream_url: str, prefix: Path) -> tuple[subprocess.Popen, str]:
+    """deploy/nginx.conf's proxy in front of `upstream_url`: the process and its address."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     assert os.path.exists(binary), "nginx is needed (Debian: apt-get install nginx-light; .ci/run does)"
     port = free_port()
-    prefix = tmp_path / "nginx"
     prefix.mkdir()
     (prefix / "nginx.conf").write_text(
         f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log stderr;\n"
         f"events {{ worker_connections 64; }}\nhttp {{\n"
         f"client_body_temp_path {prefix}/body;\nproxy_temp_path {prefix}/proxy;\n"
-        f"{nginx_site(int(live_server.url.rsplit(':', 1)[1]), port)}\n}}\n")
+        f"{nginx_site(int(upstream_url.rsplit(':', 1)[1]), port)}\n}}\n")
     process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            return process, f"http://127.0.0.1:{port}"
         except OSError:
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "nginx did not start"
             time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+
+
+@pytest.fixture
+def nginx_in_front(tmp_path):
+    """Starts deploy/nginx.conf's proxy in front of a URL; its address."""
+    processes = []
+
+    def start(upstream_url: str) -> str:
+        process, url = start_nginx(upstream_url, tmp_path / f"nginx-{len(processes)}")
+        processes.append(process)
+        return url
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def nginx(live_server, nginx_in_front):
+    return nginx_in_front(live_server.url)
 
 
 @pytest.fixture
@@ -181,3 +204,27 @@ def test_the_answer_to_a_large_body_is_waited_for_as_long_as_a_slow_line_needs(s
     answer = asyncio.run(put())
     assert answer.status == 401
     assert time.monotonic() - started > 4, "the line was not slow enough to prove anything"
+
+
+@pytest.mark.browser
+def test_the_vault_uploads_over_a_slow_line_through_the_deploy_proxy(chromium, vault_server, nginx_in_front,
+                                                                       slow_line, settings, tmp_path):
+    """The same in the browser vault: two chunks of one file in flight, some 8 s each on the line."""
+    settings.ANONI_CLOCK_SKEW = 2
+    line = slow_line(nginx_in_front(vault_server), 1024 * 1024)
+    context = chromium.new_context(accept_downloads=True)
+    try:
+        vault = VaultPage(page=context.new_page(), server=line)
+        vault.page.set_default_timeout(30_000)
+        vault.open()
+        vault.signup(new_username())
+        source = tmp_path / "video.bin"
+        source.write_bytes(os.urandom(2 * CHUNK - 1000))
+        started = time.monotonic()
+        rows = vault.upload(source)
+        assert not any("Failed" in row for row in rows), rows
+        assert time.monotonic() - started > 3 * settings.ANONI_CLOCK_SKEW, "the line was not slow enough"
+        data, _ = vault.download("video.bin")
+        assert data == source.read_bytes()
+    finally:
+        context.close()
