@@ -137,3 +137,37 @@ def test_check_password_asks_the_server_and_leaves_the_vault_as_it_was(server_ur
         run(vault.check_password(PASSWORD))
     assert limited.value.code == "rate_limited"
     run(vault.close())
+
+
+def test_an_erasure_that_outlasts_the_wait_for_its_answer_is_taken_as_under_way(server_url, monkeypatch):
+    """Thousands of documents on an S3 store take minutes to erase, longer than the proxy or the
+    client waits for the answer; the server goes on. The client, left without an answer, sees by
+    a login that the account is being erased (unknown to login from the start), and says the
+    vault is erased rather than that the server could not be reached."""
+    import threading
+    import time
+
+    from accounts import services as account_services
+    from webclient.vault.backends.cpython import HttpxHttp
+
+    erasing = threading.Event()
+    erase = account_services.documents_services.erase_account
+
+    def slow_erase(account):
+        erasing.set()
+        time.sleep(4)  # longer than the client's 1 s wait for an answer
+        erase(account)
+
+    monkeypatch.setattr(account_services.documents_services, "erase_account", slow_erase)
+    username = new_username()
+    run(Vault.signup(server_url, username, PASSWORD))
+    vault = run(Vault.login(server_url, username, PASSWORD, http=HttpxHttp(timeout=1)))
+    info = run(vault.upload(BytesSource(os.urandom(1000)), name="a.bin"))
+    run(vault.delete_account())
+    assert erasing.is_set() and vault._account_key is None
+
+    deadline = time.monotonic() + 30
+    while Account.objects.filter(pk=vault.account_id).exists():
+        assert time.monotonic() < deadline, "the erasure did not finish"
+        time.sleep(0.1)
+    assert not any(name.startswith(info.id) for name in stored_objects())
