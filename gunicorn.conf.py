@@ -11,14 +11,21 @@ bind = os.environ.get("ANONI_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 # The embedded configuration keeps SRP challenges, nonces and session keys in an in-process cache,
 # so it must run a single process; with Redis (ANONI_REDIS_URL) any number of workers share them.
+threads = int(os.environ.get("ANONI_THREADS", "16"))
+# Each thread keeps a database connection of its own (Django's are per thread), so workers ×
+# threads is how many PostgreSQL must allow: 100 by default, 3 of them kept for superusers. The
+# default number of workers, two per CPU, is held to what DEFAULT_CONNECTIONS allows, leaving
+# room for manage.py's timers and an operator's psql: 8 workers × 16 threads on 4 CPUs had
+# requests refused with 503 database_unavailable ("too many clients") under a burst.
+DEFAULT_CONNECTIONS = 80
 workers = int(os.environ.get("ANONI_WORKERS", "0") or 0) or (
-    2 * (os.cpu_count() or 1) if os.environ.get("ANONI_REDIS_URL") else 1)
+    max(1, min(2 * (os.cpu_count() or 1), DEFAULT_CONNECTIONS // threads))
+    if os.environ.get("ANONI_REDIS_URL") else 1)
 if workers > 1 and not os.environ.get("ANONI_REDIS_URL"):
     # Each process would have a cache of its own: a login whose two steps reach two workers
     # fails, a session known to one worker is refused by the others. Refused here, at start.
     raise SystemExit(f"ANONI_WORKERS={workers} needs ANONI_REDIS_URL: without Redis the server "
                      "keeps its logins and sessions in one process, so it runs one worker.")
-threads = int(os.environ.get("ANONI_THREADS", "16"))
 timeout = int(os.environ.get("ANONI_TIMEOUT", "120"))
 graceful_timeout = 30
 # Longer than clients keep idle connections (httpx: 5 s), so that the client always drops an idle
@@ -80,3 +87,29 @@ def _reuse_large_buffers():
 
 # In the master, before the workers fork: they inherit the setting.
 _reuse_large_buffers()
+
+
+def on_starting(server):
+    """Warns when PostgreSQL allows fewer connections than this server's threads may hold (see
+    DEFAULT_CONNECTIONS): beyond them, requests fail with 503 database_unavailable under load."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    try:
+        import dj_database_url
+        import psycopg
+
+        database = dj_database_url.parse(url)
+        with psycopg.connect(host=database["HOST"] or None, port=database["PORT"] or None,
+                             user=database["USER"] or None, password=database["PASSWORD"] or None,
+                             dbname=database["NAME"], connect_timeout=5) as connection:
+            allowed = (int(connection.execute("SHOW max_connections").fetchone()[0])
+                       - int(connection.execute("SHOW superuser_reserved_connections").fetchone()[0]))
+    except Exception:  # noqa: BLE001 - the app reports an unreachable database by itself
+        return
+    if workers * threads > allowed:
+        server.log.warning(
+            "ANONI_WORKERS × ANONI_THREADS = %d × %d = %d threads may each hold a PostgreSQL "
+            "connection, and the database allows %d: under load, requests beyond that fail with "
+            "503 database_unavailable. Raise PostgreSQL's max_connections or lower ANONI_WORKERS "
+            "or ANONI_THREADS (docs/deploy.md).", workers, threads, workers * threads, allowed)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import web
-from tests.procs import ROOT, child_env, manage
+from tests.procs import ROOT, child_env, free_port, manage, port_open, wait_for
 
 
 def test_gunicorn_opens_no_control_socket(app_env, servers, tmp_path):
@@ -77,3 +77,45 @@ def test_an_embedded_worker_loads_no_s3_or_redis_client(tmp_path):
     loaded = subprocess.run([sys.executable, "-c", LOADED_CLIENTS], env=env, cwd=ROOT, capture_output=True,
                             text=True, timeout=120, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+def gunicorn_start_log(tmp_path, **env) -> str:
+    """What gunicorn writes from its start until it listens, against the machine's PostgreSQL."""
+    port = free_port()
+    environment = child_env({"ANONI_VAR_DIR": str(tmp_path), "ANONI_BIND": f"127.0.0.1:{port}",
+                             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+                             "ANONI_REDIS_URL": "redis://127.0.0.1:6379/13", **env})
+    tmp_path.mkdir()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+                                   "anoni.wsgi"], cwd=ROOT, env=environment, stdout=output, stderr=output)
+        try:
+            wait_for(lambda: port_open("127.0.0.1", port), 60, "gunicorn", server)
+        finally:
+            server.terminate()
+            server.wait(30)
+    return log.read_text()
+
+
+def test_more_threads_than_postgresql_allows_connections_are_warned_of_at_start(tmp_path):
+    """Each thread keeps a connection: 8 workers × 16 threads against PostgreSQL's default 100
+    had requests refused with 503 database_unavailable under a burst."""
+    crowded = gunicorn_start_log(tmp_path / "crowded", ANONI_WORKERS="8", ANONI_THREADS="16")
+    assert "8 × 16 = 128 threads may each hold a PostgreSQL connection" in crowded, crowded
+    assert "503 database_unavailable" in crowded
+    fitting = gunicorn_start_log(tmp_path / "fitting", ANONI_WORKERS="2", ANONI_THREADS="16")
+    assert "PostgreSQL connection" not in fitting, fitting
+
+
+@pytest.mark.parametrize("cpus, threads, workers", [(2, 16, 4), (4, 16, 5), (16, 16, 5), (16, 8, 10), (1, 128, 1)])
+def test_the_default_number_of_workers_fits_postgresqls_default_connections(monkeypatch, cpus, threads, workers):
+    """Two per CPU, held to workers × threads ≤ 80 (PostgreSQL allows 97 by default)."""
+    import os
+    import runpy
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    monkeypatch.setenv("ANONI_REDIS_URL", "redis://127.0.0.1:6379/13")
+    monkeypatch.setenv("ANONI_THREADS", str(threads))
+    monkeypatch.delenv("ANONI_WORKERS", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == workers
