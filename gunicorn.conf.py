@@ -9,8 +9,6 @@ import re
 
 bind = os.environ.get("ANONI_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-# The embedded configuration keeps SRP challenges, nonces and session keys in an in-process cache,
-# so it must run a single process; with Redis (ANONI_REDIS_URL) any number of workers share them.
 threads = int(os.environ.get("ANONI_THREADS", "16"))
 # Each thread keeps a database connection of its own (Django's are per thread), so workers ×
 # threads is how many PostgreSQL must allow: 100 by default, 3 of them kept for superusers. The
@@ -18,6 +16,8 @@ threads = int(os.environ.get("ANONI_THREADS", "16"))
 # room for manage.py's timers and an operator's psql: 8 workers × 16 threads on 4 CPUs had
 # requests refused with 503 database_unavailable ("too many clients") under a burst.
 DEFAULT_CONNECTIONS = 80
+# The embedded configuration keeps SRP challenges, nonces and session keys in an in-process cache,
+# so it must run a single process; with Redis (ANONI_REDIS_URL) any number of workers share them.
 workers = int(os.environ.get("ANONI_WORKERS", "0") or 0) or (
     max(1, min(2 * (os.cpu_count() or 1), DEFAULT_CONNECTIONS // threads))
     if os.environ.get("ANONI_REDIS_URL") else 1)
