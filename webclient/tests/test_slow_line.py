@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import free_port, port_open, wait_for
 from webclient.tests.browser_fixtures import PASSWORD as BROWSER_PASSWORD
 from webclient.tests.browser_fixtures import VaultPage, chromium, new_username, vault_server  # noqa: F401
 from webclient.tests.client_support import CHUNK, cli
@@ -87,12 +88,6 @@ class SlowLine:
         self._loop.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def nginx_site(upstream_port: int, port: int, certificate: tuple[Path, Path] | None = None) -> str:
     """deploy/nginx.conf on a loopback port in front of the test server: with TLS and HTTP/2 as
     deployed, given a certificate and its key; else plain HTTP."""
@@ -134,15 +129,12 @@ def start_nginx(upstream_url: str, prefix: Path, tls: bool = False) -> tuple[sub
         f"{nginx_site(int(upstream_url.rsplit(':', 1)[1]), port, certificate)}\n}}\n")
     process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
+    try:
+        wait_for(lambda: port_open("127.0.0.1", port), 10, "nginx", process)
+    except RuntimeError:
+        said = process.stderr.read().decode() if process.poll() is not None else ""
+        raise AssertionError(f"nginx did not start: {said}") from None
+    return process, f"{'https' if tls else 'http'}://127.0.0.1:{port}"
 
 
 @pytest.fixture
