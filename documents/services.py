@@ -260,9 +260,17 @@ def update_document(account, document_id, *, meta=UNSET, folder_id=UNSET):
 
 def _erase_document(document):
     """Objects first, then rows; the caller holds the document's lock."""
-    indexes = list(document.stored_chunks.values_list("index", flat=True))
-    storage.delete_document_objects(document.pk, indexes)
+    storage.delete_documents_objects([(document.pk, document.chunks)])
     document.delete()
+
+
+def _erase_documents(documents):
+    """_erase_document for each of `documents` (a queryset), whose locks this takes: their objects
+    together (on S3, a request per thousand chunks), then their rows. Within the caller's
+    transaction."""
+    erased = list(documents.select_for_update().values_list("pk", "chunks"))
+    storage.delete_documents_objects(erased)
+    Document.objects.filter(pk__in=[pk for pk, _ in erased]).delete()
 
 
 def delete_document(account, document_id):
@@ -504,7 +512,7 @@ def sweep_orphaned_objects(*, unbounded: bool = False) -> int:
     for document_id in orphans:
         # Looked at again just before: the check above may be minutes old on a large store.
         if not Document.objects.filter(pk=document_id).exists():
-            storage.delete_document_objects(document_id, [])
+            storage.delete_document_objects(document_id)
             erased += 1
     return erased
 
@@ -526,25 +534,27 @@ def scrub():
                 yield name, "changed"
 
 
+# Documents erased in one transaction by erase_account: on S3, their objects in one request per
+# thousand chunks, where each chunk took a request of its own and each document a listing.
+ERASED_TOGETHER = 200
+
+
 def erase_account(account) -> None:
     """Erases every stored object of the account, its documents and folders, and the account row
     (its sessions go with it). The caller ends the account's other sessions first, so that no new
     request of theirs is let in meanwhile."""
     documents = Document.objects.filter(account=account)
-    # Document by document, each under its own lock: a storage failure leaves the rest intact, and
-    # the next attempt goes on from there.
-    while document_ids := list(documents.values_list("pk", flat=True)[:500]):
-        for document_id in document_ids:
-            with transaction.atomic():
-                document = Document.objects.select_for_update().filter(pk=document_id).first()
-                if document is not None:
-                    _erase_document(document)
+    # A page of documents at a time, under their locks: a storage failure leaves that page's rows
+    # and the pages after it, and the next attempt goes on from there (deleting again whatever is
+    # left of the page's objects; nobody can log in to read the rest meanwhile).
+    while page := list(documents.values_list("pk", flat=True)[:ERASED_TOGETHER]):
+        with transaction.atomic():
+            _erase_documents(Document.objects.filter(pk__in=page))
     # The rest under the account's lock, which creating a document takes too: a document created
     # by a request already let in would otherwise fail the folders' deletion (a 500, the account
     # half erased) or go with the account's row and leave its objects in the storage for ever.
     with transaction.atomic():
         Account.objects.select_for_update().filter(pk=account.pk).first()
-        for document in documents.select_for_update():
-            _erase_document(document)
+        _erase_documents(documents)
         Folder.objects.filter(account=account).delete()
         Account.objects.filter(pk=account.pk).delete()

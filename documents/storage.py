@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, storages
 from rest_framework import status
+from storages.utils import clean_name
 
 from anoni.api import ApiError, not_found
 
@@ -184,23 +185,56 @@ def delete_object_quietly(name):
         logger.error("chunk storage cleanup of %s failed", name)
 
 
-def delete_document_objects(document_id, indexes):
-    """Deletes the known objects of a document and anything else stored under its name (an
-    object whose row was never written), then the document's directory on a file system."""
+# The most names one S3 DeleteObjects request takes.
+DELETE_BATCH = 1000
+
+
+def delete_documents_objects(documents):
+    """Deletes every object of documents whose rows are known, given as (document id, declared
+    chunk count) pairs. Every object ever written under a document's name is one of its declared
+    chunks, stored now or not (store_chunk checks the index before it writes): on S3 those names
+    go in DeleteObjects requests of a thousand, absent ones included, and nothing is listed, so an
+    account of a thousand one-chunk documents is erased in one request instead of two thousand.
+    On a file system, where a listing costs nothing, each document's directory is emptied as
+    delete_document_objects does."""
+    storage = chunk_storage()
+    if isinstance(storage, FileSystemStorage):
+        for document_id, _ in documents:
+            delete_document_objects(document_id)
+        return
+    names = [chunk_name(document_id, index) for document_id, chunks in documents for index in range(chunks)]
+    with storage_errors("delete", f"{len(documents)} documents"):
+        _delete_s3_objects(storage, names)
+
+
+def delete_document_objects(document_id):
+    """Deletes whatever a listing finds under a document's name: for a document whose row is
+    gone (its declared chunks unknown), and on a file system, then the document's directory."""
     storage = chunk_storage()
     prefix = str(document_id)
     with storage_errors("delete", prefix):
-        names = {chunk_name(document_id, index) for index in indexes}
-        for name in names:
-            storage.delete(name)
         try:
-            _, leftovers = storage.listdir(prefix)
+            _, stored = storage.listdir(prefix)
         except FileNotFoundError:
-            leftovers = []
-        for leftover in leftovers:
-            storage.delete(f"{prefix}/{leftover}")
+            stored = []
+        names = [f"{prefix}/{name}" for name in stored]
         if isinstance(storage, FileSystemStorage):
+            for name in names:
+                storage.delete(name)
             _remove_directory(storage.path(prefix))
+        else:
+            _delete_s3_objects(storage, names)
+
+
+def _delete_s3_objects(storage, names):
+    """DeleteObjects, a thousand names at a time. S3 answers 200 even when some were not deleted,
+    naming them: that is a failure of the storage like any other."""
+    for start in range(0, len(names), DELETE_BATCH):
+        # Keys as S3Storage.delete makes them from names (under its `location`, if one is set).
+        keys = [{"Key": storage._normalize_name(clean_name(name))} for name in names[start:start + DELETE_BATCH]]
+        answer = storage.bucket.delete_objects(Delete={"Objects": keys, "Quiet": True})
+        if answer.get("Errors"):
+            raise OSError(errno.EIO, f"DeleteObjects left {len(answer['Errors'])} objects")
 
 
 def _remove_directory(path):
@@ -234,6 +268,6 @@ def delete_document_objects_quietly(document_id):
     """delete_document_objects for a document whose rows are gone, best effort, for cleaning up
     after a failure that is already being reported."""
     try:
-        delete_document_objects(document_id, [])
+        delete_document_objects(document_id)
     except Exception:  # noqa: BLE001 - the original failure is the one that matters
         logger.error("chunk storage cleanup of %s failed", document_id)

@@ -147,8 +147,10 @@ class RcloneS3:
     """`rclone serve s3` over a local directory. `stop()` and `start()` again reuse the same port
     and directory, so a test can take the object store away and bring it back."""
 
-    def __init__(self, directory: Path, port: int | None = None):
+    def __init__(self, directory: Path, port: int | None = None, read_only: bool = False):
         self.directory = Path(directory)
+        # Read-only, rclone answers a DeleteObjects 200 with every key in its Errors.
+        self.read_only = read_only
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.endpoint_url = f"http://127.0.0.1:{self.port}"
@@ -162,7 +164,7 @@ class RcloneS3:
         self.process = subprocess.Popen(
             [RCLONE, "serve", "s3", str(self.directory), "--addr", f"127.0.0.1:{self.port}",
              "--auth-key", f"{S3_ACCESS_KEY},{S3_SECRET_KEY}", "--config", str(config),
-             "-q"],
+             "-q", *(["--read-only"] if self.read_only else [])],
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(lambda: port_open("127.0.0.1", self.port, 0.2), 20, "rclone serve s3", self.process)
         return self
