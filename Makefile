@@ -23,8 +23,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Pyodide and Bootstrap are served from our own static files, under versioned paths.
+# Pyodide and Bootstrap are served from our own static files, under versioned paths. After an
+# upgrade the older versions go, here and among the collected static files (staticfiles/).
 vendor: node_modules/.installed
+	for kept in pyodide/$(PYODIDE_VERSION) bootstrap/$(BOOTSTRAP_VERSION); do \
+	  for old in $(VENDOR)/$${kept%/*}/* staticfiles/vendor/$${kept%/*}/*; do \
+	    case "$$old" in */$$kept|*'*') ;; *) rm -rf "$$old" ;; esac; \
+	  done; \
+	done
 	mkdir -p $(VENDOR)/pyodide/$(PYODIDE_VERSION) $(VENDOR)/bootstrap/$(BOOTSTRAP_VERSION)
 	cp -u node_modules/pyodide/pyodide.mjs node_modules/pyodide/pyodide.asm.mjs \
 	      node_modules/pyodide/pyodide.asm.wasm node_modules/pyodide/python_stdlib.zip \
