@@ -20,6 +20,7 @@ import json
 import mimetypes
 import os
 import re
+import shlex
 import shutil
 import signal
 import stat
@@ -120,6 +121,13 @@ def visible(text: str) -> str:
     return "".join(char.encode("unicode_escape").decode("ascii")
                    if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS else char
                    for char in text)
+
+
+def spaced(name: str) -> str:
+    """A name that begins or ends with white space (a space a phone keyboard put after a word, a
+    no-break space) in single quotes, as a shell takes it: printed bare, the space cannot be seen
+    at the end of a line or before the next word, and the name looks like another."""
+    return shlex.quote(name) if name != name.strip() else name
 
 
 class OutputFailed(Exception):
@@ -445,7 +453,8 @@ class Tree:
             folder = self.folders[parent]
             names.append(folder.name)
             parent = folder.parent
-        return "/" + "/".join(reversed(names)) + ("/" if isinstance(item, Folder) and item.id else "")
+        return "/" + "/".join(spaced(name) for name in reversed(names)) + (
+            "/" if isinstance(item, Folder) and item.id else "")
 
     def named(self, folder_id, name, *, documents=True):
         """The items of a folder with this name: spelled alike, else alike once composed the same
@@ -508,7 +517,7 @@ def refuse_taken_name(tree: Tree, folder: Folder, name: str, item) -> None:
     """Names stay unique within a folder, as `put` and `mkdir` keep them: moving or renaming
     `item` must not give it the name of something else there."""
     if any(other.id != item.id for other in tree.named(folder.id, name)):
-        raise CliError(f"already exists: {tree.path(folder)}{name}")
+        raise CliError(f"already exists: {tree.path(folder)}{spaced(name)}")
 
 
 def _kind(item) -> str:
@@ -526,10 +535,10 @@ async def ensure_folder(vault: Vault, tree: Tree, parent: Folder, name: str, *,
     make its own and the path became ambiguous. (One that looked before another's was made
     keeps its own only because its own came first: the other then keeps it too.)"""
     if any(d.name == name for d in tree.documents_in(parent.id)):
-        raise CliError(f"{tree.path(parent)}{name} is a document, not a folder")
+        raise CliError(f"{tree.path(parent)}{spaced(name)} is a document, not a folder")
     found = tree.named(parent.id, name, documents=False)
     if len(found) > 1:
-        raise Ambiguous(f"{tree.path(parent)}{name} is ambiguous: there are {len(found)} such folders")
+        raise Ambiguous(f"{tree.path(parent)}{spaced(name)} is ambiguous: there are {len(found)} such folders")
     if found:
         return found[0]
     folder = await vault.create_folder(name, parent.id)
@@ -668,8 +677,8 @@ def _line(item, shown: str | None = None) -> str:
     """id, size (or "folder"), date, and `shown` (default: the item's name; a folder's ends
     with "/")."""
     if isinstance(item, Folder):
-        return f"{item.id}  {'folder':>10}  {'':16}  {shown or item.name + '/'}"
-    return f"{item.id}  {human_size(item.size):>10}  {human_time(item.mtime)}  {shown or item.name}"
+        return f"{item.id}  {'folder':>10}  {'':16}  {shown or spaced(item.name) + '/'}"
+    return f"{item.id}  {human_size(item.size):>10}  {human_time(item.mtime)}  {shown or spaced(item.name)}"
 
 
 async def cmd_ls(ctx: Context):
@@ -726,7 +735,7 @@ def _local_files(paths):
         if not (os.path.isfile(path) or os.path.isdir(path)):
             raise CliError(f"not a regular file or directory: {path}")
         if not Path(os.path.abspath(path)).name:
-            raise CliError(f"{path} has no name to store it under; upload what is in it", EXIT_USAGE)
+            raise CliError(f"{spaced(str(path))} has no name to store it under; upload what is in it", EXIT_USAGE)
 
 
 def _vault_name(path: Path) -> str:
@@ -743,14 +752,14 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set)
     """Uploads one file into `folder`; adds (folder id, name) to `uploaded` once it is stored."""
     name = _vault_name(path)
     if tree.named(folder.id, name, documents=False):
-        raise FileProblem(f"{tree.path(folder)}{name} is a folder; a file cannot take its name")
+        raise FileProblem(f"{tree.path(folder)}{spaced(name)} is a folder; a file cannot take its name")
     with FileSource(path) as source:
         same_name = [d for d in tree.named(folder.id, name) if not isinstance(d, Folder)]
         if any(d.size == source.size and d.mtime == source.mtime_ms for d in same_name):
-            show(f"unchanged, skipped: {tree.path(folder)}{name}")
+            show(f"unchanged, skipped: {tree.path(folder)}{spaced(name)}")
             return
         if same_name and not ctx.args.replace:
-            raise FileProblem(f"{tree.path(folder)}{name} already exists (--replace to replace it)")
+            raise FileProblem(f"{tree.path(folder)}{spaced(name)} already exists (--replace to replace it)")
         bar = ctx.progress(name)
         resumed = 0
 
@@ -767,7 +776,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set)
                                       mtime=source.mtime_ms, concurrency=ctx.jobs, progress=progress,
                                       on_retry=ctx.retry_notice(bar))
         except SourceChanged:
-            raise FileProblem(f"{path} changed while it was being uploaded; nothing of it was "
+            raise FileProblem(f"{spaced(str(path))} changed while it was being uploaded; nothing of it was "
                               "kept (upload it again)") from None
         except ApiError as exc:
             if exc.code == "quota_exceeded":
@@ -784,7 +793,7 @@ async def _put_file(ctx, vault, tree, path: Path, folder: Folder, uploaded: set)
     uploaded.add((folder.id, name))
     # An interrupted upload taken up again: said, as its chunks found stored were not sent again.
     again = f"; resumed, {human_size(resumed)} of it already stored" if resumed else ""
-    show(f"uploaded {path} -> {tree.path(info)}  ({human_size(info.size)}, {info.id}{again})")
+    show(f"uploaded {spaced(str(path))} -> {tree.path(info)}  ({human_size(info.size)}, {info.id}{again})")
 
 
 def _not_uploaded(path, problem: BaseException) -> None:
@@ -891,21 +900,21 @@ async def _get_document(ctx: Context, vault: Vault, doc, out: Path) -> None:
         present = None
     if present and not stat.S_ISREG(present.st_mode):
         # A rename would put a file in place of the device, pipe or link (as root, -o /dev/null).
-        raise TargetTaken(f"{out} is not a regular file; only a regular file is replaced (anoni "
+        raise TargetTaken(f"{spaced(str(out))} is not a regular file; only a regular file is replaced (anoni "
                           "writes a document to a file, checked whole before it takes its name)")
     if present and not ctx.args.force:
-        raise TargetTaken(f"{out} already exists (--force to replace it)")
+        raise TargetTaken(f"{spaced(str(out))} already exists (--force to replace it)")
     bar = ctx.progress(doc.name)
     try:
         await vault.download(doc.id, FileSink(out, replace=ctx.args.force), concurrency=ctx.jobs,
                              progress=bar, on_retry=ctx.retry_notice(bar))
     except FileExistsError:  # made by someone else while this was downloading: left as it is
-        raise TargetTaken(f"{out} already exists (--force to replace it)") from None
+        raise TargetTaken(f"{spaced(str(out))} already exists (--force to replace it)") from None
     finally:
         if bar:
             bar.finish()
     os.utime(out, ns=(doc.mtime * 1_000_000,) * 2)
-    show(f"downloaded {doc.name} -> {out}  ({human_size(doc.size)}, verified)")
+    show(f"downloaded {spaced(doc.name)} -> {spaced(str(out))}  ({human_size(doc.size)}, verified)")
 
 
 def _local_name(name: str) -> str:
@@ -951,7 +960,7 @@ async def _get_folder(ctx: Context, vault: Vault, tree: Tree, folder: Folder, ou
             target = out / paths.child(relative, _local_name(doc.name))
             count += 1
             if not ctx.args.force and _downloaded_before(target, doc):
-                show(f"unchanged, skipped: {target}")
+                show(f"unchanged, skipped: {spaced(str(target))}")
                 continue
             try:
                 await _get_document(ctx, vault, doc, target)
@@ -1015,7 +1024,7 @@ async def cmd_get(ctx: Context):
     if taken:
         raise CliError(f"{len(taken)} of {count} documents not written, as their files were there "
                        f"already (said above; --force replaces them); the rest is in {out}, verified")
-    show(f"downloaded {tree.path(item)} -> {out}  ({_count(count, 'document')}, all verified)")
+    show(f"downloaded {tree.path(item)} -> {spaced(str(out))}  ({_count(count, 'document')}, all verified)")
 
 
 async def cmd_rm(ctx: Context):

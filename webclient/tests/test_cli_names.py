@@ -1,8 +1,8 @@
 """Names between the vault, the disk and the terminal: `anoni get` writes a name as long as a
 disk takes under that name, a failed write names the file asked for (not the hidden temporary
 file), and a name's control characters reach the terminal escaped (`\\n`, `\\x1b`) while the
-vault and the disk keep the name as it is; and a name composed another way (Unicode NFC or NFD)
-names the same item."""
+vault and the disk keep the name as it is, and one that begins or ends with white space is shown
+quoted; and a name composed another way (Unicode NFC or NFD) names the same item."""
 
 from webclient.tests.client_support import PASSWORD, cli, run, signup
 from webclient.tests.test_cli_failures import check
@@ -122,3 +122,29 @@ def test_cli_takes_a_name_composed_another_way_as_the_same_name(server_url, tmp_
     again = run(Vault.login(server_url, vault.username, PASSWORD))
     assert [doc.name for doc in run(again.list_documents())] == [composed]
     run(again.close())
+
+
+def test_cli_quotes_names_that_begin_or_end_with_white_space(server_url, tmp_path):
+    """"report " printed bare is "report" on screen: such a name is shown in single quotes, as a
+    shell takes it, wherever it is printed, and what is shown can be pasted back as an argument."""
+    vault = signup(server_url)
+    run(vault.upload(BytesSource(b"payload"), name="report "))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def anoni(*args, expect=0):
+        result = cli(server_url, "--user", vault.username, *args, config_home=tmp_path / "config", cwd=out)
+        assert result.returncode == expect, result.stderr
+        return result
+
+    assert anoni("ls").stdout.endswith("  'report '\n")
+    made = anoni("mkdir", "/\u00a0notes").stdout  # a no-break space: white space too
+    assert made.startswith("created /'\u00a0notes'/  (")
+    assert anoni("mv", "/report ", "/\u00a0notes/").stdout == "moved to /'\u00a0notes'/'report '\n"
+    assert anoni("find", "report").stdout.endswith("  /'\u00a0notes'/'report '\n")
+    got = anoni("get", "/\u00a0notes/report ").stdout
+    assert got.startswith("downloaded 'report ' -> 'report '  (")
+    assert (out / "report ").read_bytes() == b"payload"
+    check(anoni("get", "/\u00a0notes/report ", expect=1), 1, "'report ' already exists (--force to replace it)")
+    assert anoni("rename", "/\u00a0notes/report ", "report").stdout == "renamed to /'\u00a0notes'/report\n"
+    run(vault.close())
