@@ -634,10 +634,37 @@ function navigate(folderId) {
   nameFilter.value = "";
   hideSearchResults();
   renderSelection();
-  refresh().then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
+  shownWait(refresh()).then(() => $("breadcrumbs").querySelector("[aria-current]")?.focus());
 }
 
-// The folder whose contents are on screen (state.current once they are drawn).
+// A wait the person asked for (a folder opened; files chosen, which are checked against the
+// folder's listing before their rows show) shows a spinner beside the path once it is longer than
+// WAIT_SHOWN_AFTER_MS: with a server slow to answer, nothing changed on screen for as long as it
+// took, like a click that was lost, and the files were chosen again.
+const WAIT_SHOWN_AFTER_MS = 400;
+let waitsShown = 0;
+
+async function shownWait(promise) {
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    waitsShown += 1;
+    $("server-wait").hidden = false;
+  }, WAIT_SHOWN_AFTER_MS);
+  try {
+    return await promise;
+  } finally {
+    clearTimeout(timer);
+    if (shown) {
+      waitsShown -= 1;
+      $("server-wait").hidden = waitsShown === 0;
+    }
+  }
+}
+
+// The folder whose contents are on screen (state.current once they are drawn). What the person
+// does goes there: uploads, a new folder, a sort, a drag, an archive of the rows ticked. Until the
+// listing of a folder just opened comes (seconds, from a slow server), they still see this one.
 let shownFolder = null;
 
 function render() {
@@ -785,7 +812,7 @@ function renderListing() {
     }
     return;
   }
-  const inFolder = state.folders.filter((folder) => folder.parent === state.current);
+  const inFolder = state.folders.filter((folder) => folder.parent === shownFolder);
   const count = inFolder.length + state.documents.length;
   const wanted = filterKey(nameFilter.value);
   const shown = wanted ? (item) => filterKey(item.name).includes(wanted) : () => true;
@@ -1295,14 +1322,15 @@ async function itemsIn(folderId) {
 const nameInUse = (name) => interpolate(gettext("“%(name)s” is already in this folder."), { name }, true);
 
 $("new-folder-button").addEventListener("click", () => {
+  const parent = shownFolder;
   openDialog("name-dialog", {
     prepare: () => { $("name-dialog-title").textContent = gettext("New folder"); },
     submit: async () => {
       const name = $("name-dialog-input").value.trim();
       const problem = checkName(name);
       if (problem) return problem;
-      if ((await itemsIn(state.current)).some((other) => other.name === name)) return nameInUse(name);
-      await call("create_folder", { name, parent: state.current });
+      if ((await itemsIn(parent)).some((other) => other.name === name)) return nameInUse(name);
+      await call("create_folder", { name, parent });
       refresh();
     },
   });
@@ -1337,6 +1365,15 @@ function renameItem(item, isFolder) {
 }
 
 const MOVE_UNCHOSEN = "unchosen"; // the move dialog's first line, which names no folder (ids are UUIDs)
+
+// Enter in the list of folders moves there, as Enter in a form's text field submits it (a list does
+// not submit its form: Enter did nothing); with no folder picked yet, it says to pick one.
+$("move-dialog-select").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing) return;
+  event.preventDefault();
+  const { form } = event.target;
+  if (!form.querySelector("[type=submit]").disabled) form.requestSubmit();
+});
 
 // Moves one item or several (a selection) into a folder chosen in a dialog.
 function moveItems(items) {
@@ -1444,7 +1481,7 @@ function dropTarget(event) {
   if (!element) return undefined;
   const folder = (element.classList.contains("folder-row") ? element.dataset.id : element.dataset.folder) || null;
   const moved = new Set(dragged.filter((entry) => entry.isFolder).map((entry) => entry.item.id));
-  if (folder === state.current || ancestry(folder).some((ancestor) => moved.has(ancestor.id))) return undefined;
+  if (folder === shownFolder || ancestry(folder).some((ancestor) => moved.has(ancestor.id))) return undefined;
   return { element, folder };
 }
 
@@ -1963,13 +2000,12 @@ function askAboutConflicts(names) {
   });
 }
 
-async function enqueueUploads(items) {
-  const folder = state.current;
+async function enqueueUploads(items, folder) {
   // What this folder holds now: the listing shown may not have caught up with uploads that just
   // finished, or with another tab.
   let data;
   try {
-    data = await call("listing", { folder });
+    data = await shownWait(call("listing", { folder }));
   } catch (error) {
     // The folder itself may be gone (deleted in another tab): the refresh takes the page to the
     // top level.
@@ -2142,7 +2178,7 @@ function downloadItems(items) {
     download(items[0].item);
     return;
   }
-  const shown = folderById(state.current)?.name;
+  const shown = folderById(shownFolder)?.name;
   const today = new Date().toISOString().slice(0, 10);
   const name = `${items.length === 1 ? items[0].item.name : shown ?? `anoni-${today}`}.zip`;
   downloadArchive(name, items);
@@ -2157,7 +2193,7 @@ async function downloadArchive(name, items) {
   const documents = items.filter(({ isFolder }) => !isFolder).map(({ item }) => item.id);
   try {
     await vault.ready;
-    const saved = await saver.saveArchive(name, state.current, folders, documents, task, transferRow.handlers());
+    const saved = await saver.saveArchive(name, shownFolder, folders, documents, task, transferRow.handlers());
     transferRow.finish(saved.documents === 0 ? gettext("Saved. It holds no document, so there was nothing to check.")
       : interpolate(ngettext("Saved. Integrity verified for the %(count)s document in the archive.",
         "Saved. Integrity verified for all %(count)s documents in the archive.", saved.documents),
@@ -2296,7 +2332,7 @@ for (const input of [$("file-input"), $("folder-input")]) {
       file, path: (file.webkitRelativePath || file.name).split("/").slice(0, -1),
     }));
     input.value = "";
-    if (items.length) enqueueUploads(items);
+    if (items.length) enqueueUploads(items, shownFolder);
   });
 }
 
@@ -2331,6 +2367,7 @@ dropZone.addEventListener("drop", async (event) => {
   if (!carriesFiles(event)) return;
   event.preventDefault();
   dropZone.classList.remove("drag-over");
+  const folder = shownFolder;
   // The entries must be taken now: the drop's data is gone once this handler yields.
   const entries = [...event.dataTransfer.items].filter((item) => item.kind === "file")
     .map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
@@ -2343,7 +2380,7 @@ dropZone.addEventListener("drop", async (event) => {
     log.add("warning", "drop.unreadable", error.name);
     showAlert(gettext("Some of the dropped items could not be read."));
   }
-  if (items.length) enqueueUploads(items);
+  if (items.length) enqueueUploads(items, folder);
 });
 // A file dropped beside the zone must not make the browser open it in place of the vault.
 window.addEventListener("dragover", (event) => { if (carriesFiles(event)) event.preventDefault(); });
